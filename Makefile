@@ -1,0 +1,46 @@
+# Every target works from a fresh clone: the first one that needs Python creates .venv and installs the project.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PROFILE ?= default
+OUT ?= results
+
+.PHONY: rates test notebooks bench lint format clean install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+rates: $(STAMP)
+	$(BIN)/python -m simulate rates --profile $(PROFILE) --out $(OUT)
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+notebooks: $(STAMP)
+	mkdir -p build/notebooks
+	for nb in notebooks/*.py; do \
+		echo "== $$nb"; \
+		MPLBACKEND=Agg $(BIN)/python $$nb || exit 1; \
+		$(BIN)/jupytext --quiet --to ipynb --output build/notebooks/$$(basename $$nb .py).ipynb $$nb || exit 1; \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python -m simulate bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) build .cache .pytest_cache .ruff_cache *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
