@@ -1,0 +1,108 @@
+"""Run configurations: validated, hashable descriptions of one kernel run.
+
+``rng_key`` hashes everything that defines the experiment except the trial count and the seed, so trial t's
+stream is the same whatever the number of trials; ``cache_key`` adds trials, seed and the code version.
+"""
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from theory.validation import check_alpha, check_choice, check_positive, check_positive_int
+
+from .methods import METHODS
+from .noise import validate_noise
+
+# Files whose contents determine a kernel's numbers; their hash is the code version of the cache.
+_KERNEL_FILES = ("rng.py", "noise.py", "objectives.py", "methods.py", "kernels.py", "config.py", "jit.py")
+_THEORY_FILES = ("schedules.py",)
+
+
+def code_version() -> str:
+    """Short hash of the source of every module that shapes kernel output."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in [here / f for f in _KERNEL_FILES] + [here.parent / "theory" / f for f in _THEORY_FILES]:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:
+    """Log-spaced iteration numbers 1 .. K (inclusive, unique, int64), about ``per_decade`` per decade."""
+    K = check_positive_int(K, "K")
+    n = max(2, int(math.ceil(per_decade * math.log10(K))) + 1)
+    ks = np.unique(np.round(np.logspace(0.0, math.log10(K), n)).astype(np.int64))
+    ks[-1] = K
+    return ks
+
+
+@dataclass(frozen=True)
+class QuadraticRun:
+    """One strongly convex quadratic run: f(x) = mu/2 ||x - x*||^2 in R^d, x* = x_star * ones.
+
+    ``alpha`` is the moment order used by the schedule (beta = 1/alpha unless given) and the prediction;
+    ``tail`` is the noise's tail index (None means tail = alpha). ``radius`` bounds X = ball(0, radius) for the
+    projected methods.
+    """
+
+    claim: str
+    method: str
+    noise: str
+    alpha: float
+    K: int
+    trials: int
+    tail: float | None = None
+    d: int = 1
+    mu: float = 1.0
+    x_star: float = 0.0
+    x0: float = 1.0
+    radius: float = 1.0
+    G: float = 1.0
+    beta: float | None = None
+    noise_scale: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self):
+        check_choice(self.method, METHODS, "method")
+        check_alpha(self.alpha)
+        object.__setattr__(self, "alpha", float(self.alpha))
+        if self.tail is None:
+            object.__setattr__(self, "tail", self.alpha)
+        _, tail = validate_noise(self.noise, self.tail)
+        object.__setattr__(self, "tail", tail)
+        check_positive_int(self.K, "K")
+        check_positive_int(self.trials, "trials")
+        check_positive_int(self.d, "d")
+        check_positive(self.mu, "mu")
+        check_positive(self.radius, "radius")
+        check_positive(self.G, "G")
+        check_positive(self.noise_scale, "noise_scale")
+        if self.beta is None:
+            object.__setattr__(self, "beta", 1.0 / self.alpha)
+        if not (0.0 <= self.beta <= 5.0):
+            raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
+        if self.seed < 0 or self.seed >= 2**63:
+            raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+        if METHODS[self.method][1] and abs(self.x_star) * math.sqrt(self.d) > self.radius:
+            raise ValueError(f"x_star={self.x_star!r} lies outside X = ball(0, radius={self.radius!r})")
+
+    def _digest(self, fields: dict) -> str:
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+
+    def rng_key(self) -> int:
+        """64-bit key of the experiment (without trials and seed) that seeds every trial's stream."""
+        fields = asdict(self)
+        fields.pop("trials")
+        fields.pop("seed")
+        return int(self._digest(fields)[:16], 16)
+
+    def cache_key(self) -> str:
+        """Key of this run's stored result: configuration + code version."""
+        return self._digest({**asdict(self), "code": code_version()})[:24]
+
+    def label(self) -> str:
+        return f"{self.method} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} K={self.K} trials={self.trials}"

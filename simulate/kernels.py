@@ -1,0 +1,174 @@
+"""Trajectory kernels: one jitted loop per (objective, method) family, ``prange`` over blocks of trials.
+
+Each trial seeds its own stream from (seed, config_hash, trial_offset + t) and never touches another trial's
+numbers, so results are bit-identical for any thread count and any chunking of trials. Trials run in blocks of
+``TRIAL_BLOCK`` with the iteration loop outside the trial loop, so the schedule (eta_k, tau_k, averaging weight)
+is computed once per block and iteration instead of once per trial. No allocation happens in the loop;
+statistics are written only at the checkpoints, so memory is O(trials x checkpoints).
+A trial whose iterate stops being finite is recorded as diverged (its iteration number in ``diverged_at``; its
+remaining checkpoints hold +inf) and is skipped from then on; nothing is dropped and nothing raises.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from .jit import jit, jit_parallel
+from .methods import averaging_weight, clip_global, clip_threshold, sgd_step, theorem4_step
+from .noise import draw_noise
+from .objectives import distance, project, quadratic_grad, quadratic_value
+from .rng import seed_stream
+
+TRIAL_BLOCK = 16
+
+
+@jit
+def _quadratic_block(
+    first,
+    nb,
+    hess,
+    x_star,
+    x0,
+    noise_kind,
+    tail,
+    noise_scale,
+    mu,
+    clips,
+    G,
+    beta,
+    proj_kind,
+    proj_center,
+    proj_radius,
+    proj_lower,
+    proj_upper,
+    checkpoints,
+    seed,
+    config_hash,
+    trial_offset,
+    out_avg_dist,
+    out_avg_gap,
+    out_last_dist,
+    diverged_at,
+):
+    """Trials first .. first+nb-1 of ``strongly_convex_quadratic``.
+
+    A separate function because Numba optimises a plain jitted body far better than the same code inside a
+    parfor (measured 3x). The trials' iterates and generator states sit side by side in flat arrays and the
+    trial loop is innermost, so their independent dependency chains overlap in the CPU.
+    """
+    n_ckpt = checkpoints.size
+    K = checkpoints[n_ckpt - 1]
+    d = x0.size
+    states = np.empty(4 * nb, dtype=np.uint64)
+    x = np.empty(nb * d)
+    xbar = np.empty(nb * d)
+    g = np.empty(d)
+    alive = np.ones(nb, dtype=np.bool_)
+    for b in range(nb):
+        seed_stream(states, 4 * b, seed, config_hash, trial_offset + first + b)
+        x[b * d : (b + 1) * d] = x0
+        xbar[b * d : (b + 1) * d] = x0
+        diverged_at[first + b] = 0
+    c = 0
+    for k in range(1, K + 1):
+        w = averaging_weight(k)
+        eta = theorem4_step(k, mu)
+        tau = clip_threshold(k, G, beta) if clips else np.inf
+        record = k == checkpoints[c]
+        for b in range(nb):
+            if not alive[b]:
+                continue
+            o = b * d
+            for i in range(d):
+                xbar[o + i] += w * (x[o + i] - xbar[o + i])
+            quadratic_grad(g, x, o, hess, x_star)
+            for i in range(d):
+                g[i] += draw_noise(states, 4 * b, noise_kind, tail, noise_scale)
+            if clips:
+                clip_global(g, tau)
+            sgd_step(x, o, g, eta)
+            project(x, o, proj_kind, proj_center, proj_radius, proj_lower, proj_upper)
+            finite = True
+            for i in range(d):
+                finite = finite and math.isfinite(x[o + i])
+            t = first + b
+            if not finite:
+                alive[b] = False
+                diverged_at[t] = k
+                for j in range(c, n_ckpt):
+                    out_avg_dist[t, j] = np.inf
+                    out_avg_gap[t, j] = np.inf
+                    out_last_dist[t, j] = np.inf
+            elif record:
+                out_avg_dist[t, c] = distance(xbar, o, x_star)
+                out_avg_gap[t, c] = quadratic_value(xbar, o, hess, x_star)
+                out_last_dist[t, c] = distance(x, o, x_star)
+        if record:
+            c += 1
+
+
+@jit_parallel
+def strongly_convex_quadratic(
+    hess,
+    x_star,
+    x0,
+    noise_kind,
+    tail,
+    noise_scale,
+    mu,
+    clips,
+    G,
+    beta,
+    proj_kind,
+    proj_center,
+    proj_radius,
+    proj_lower,
+    proj_upper,
+    checkpoints,
+    seed,
+    config_hash,
+    trial_offset,
+    out_avg_dist,
+    out_avg_gap,
+    out_last_dist,
+    diverged_at,
+):
+    """Run (proj-)SGD / (proj-)GClip with Theorem 4's schedule on f(x) = 1/2 sum h_i (x_i - x*_i)^2.
+
+    Stochastic gradient g = h (x - x*) + xi with i.i.d. coordinates xi_i ~ noise_scale * law(noise_kind, tail).
+    Step eta_k = 4/(mu (k+1)); threshold tau_k = G k^beta when ``clips``. At checkpoint k records
+    ||xbar_k - x*||, f(xbar_k) - f* (xbar_k = sum_{j<=k} j x_{j-1} / sum j) and ||x_k - x*||.
+    Output arrays are (trials, checkpoints); K = checkpoints[-1].
+    """
+    n_trials = out_avg_dist.shape[0]
+    n_blocks = (n_trials + TRIAL_BLOCK - 1) // TRIAL_BLOCK
+    for blk in prange(n_blocks):
+        first = blk * TRIAL_BLOCK
+        _quadratic_block(
+            first,
+            min(TRIAL_BLOCK, n_trials - first),
+        hess,
+        x_star,
+        x0,
+        noise_kind,
+        tail,
+        noise_scale,
+        mu,
+        clips,
+        G,
+        beta,
+        proj_kind,
+        proj_center,
+        proj_radius,
+        proj_lower,
+        proj_upper,
+        checkpoints,
+        seed,
+        config_hash,
+        trial_offset,
+        out_avg_dist,
+        out_avg_gap,
+        out_last_dist,
+        diverged_at,
+        )

@@ -1,0 +1,125 @@
+"""Turn configurations into kernel calls, and a claim's profile into a cached, resumable sweep."""
+
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+
+import numpy as np
+
+from theory.claims import Claim, Profile
+
+from .config import QuadraticRun, checkpoints
+from .kernels import strongly_convex_quadratic
+from .methods import METHODS
+from .noise import NOISE_CODES
+from .objectives import PROJ_BALL, PROJ_NONE
+from .store import RunCache
+
+OUTPUTS = ("avg_dist", "avg_gap", "last_dist")
+
+
+def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
+    """Run trials [trial_offset, trial_offset + n_trials) of ``cfg``; returns k, per-trial outputs, diverged_at.
+
+    Outputs (trials x checkpoints): avg_dist = ||xbar_k - x*||, avg_gap = f(xbar_k) - f*, last_dist = ||x_k - x*||.
+    """
+    n = cfg.trials - trial_offset if n_trials is None else n_trials
+    if trial_offset < 0 or n < 1 or trial_offset + n > cfg.trials:
+        raise ValueError(f"trials [{trial_offset}, {trial_offset + n}) are outside [0, {cfg.trials})")
+    ks = checkpoints(cfg.K)
+    d = cfg.d
+    clips, projects = METHODS[cfg.method]
+    out = {name: np.empty((n, ks.size)) for name in OUTPUTS}
+    diverged_at = np.empty(n, dtype=np.int64)
+    zeros = np.zeros(d)
+    strongly_convex_quadratic(
+        np.full(d, cfg.mu),
+        np.full(d, cfg.x_star),
+        np.full(d, cfg.x0),
+        NOISE_CODES[cfg.noise],
+        float(cfg.tail),
+        float(cfg.noise_scale),
+        float(cfg.mu),
+        clips,
+        float(cfg.G),
+        float(cfg.beta),
+        PROJ_BALL if projects else PROJ_NONE,
+        zeros,
+        float(cfg.radius),
+        zeros,
+        zeros,
+        ks,
+        np.uint64(cfg.seed),
+        np.uint64(cfg.rng_key()),
+        np.uint64(trial_offset),
+        out["avg_dist"],
+        out["avg_gap"],
+        out["last_dist"],
+        diverged_at,
+    )
+    return {"k": ks, **out, "diverged_at": diverged_at}
+
+
+def profile_configs(claim: Claim, profile: Profile, seed: int) -> list[QuadraticRun]:
+    """Every configuration of a claim's profile grid, in a fixed order."""
+    p = claim.problem
+    return [
+        QuadraticRun(
+            claim=claim.id,
+            method=method,
+            noise=noise,
+            alpha=alpha,
+            K=profile.K,
+            trials=profile.trials,
+            seed=seed,
+            d=p["d"],
+            mu=p["mu"],
+            x_star=p["x_star"],
+            x0=p["x0"],
+            radius=p["radius"],
+            G=p["G"],
+            noise_scale=p["noise_scale"],
+        )
+        for noise in profile.noises
+        for alpha in profile.alphas
+        for method in profile.methods
+    ]
+
+
+def with_overrides(profile: Profile, alphas=None, K=None, trials=None) -> Profile:
+    """A profile with some of its grid replaced (from the command line or a notebook)."""
+    changes = {}
+    if alphas:
+        changes["alphas"] = tuple(float(a) for a in alphas)
+    if K is not None:
+        changes["K"] = K
+    if trials is not None:
+        changes["trials"] = trials
+    return replace(profile, **changes)
+
+
+def run_all(
+    configs: Iterable[QuadraticRun], cache: RunCache, *, progress: bool = True
+) -> list[tuple[QuadraticRun, dict[str, np.ndarray], bool]]:
+    """Run (or load from the cache) every configuration; returns (config, arrays, was_cached) in order.
+
+    Each finished run is saved before the next starts, so an interrupted sweep resumes where it stopped.
+    """
+    configs = list(configs)
+    results = []
+    t_start = time.perf_counter()
+    for i, cfg in enumerate(configs, 1):
+        key = cfg.cache_key()
+        arrays = cache.load(key)
+        cached = arrays is not None
+        t0 = time.perf_counter()
+        if not cached:
+            arrays = run_quadratic(cfg)
+            cache.save(key, arrays)
+        if progress:
+            took = "cached" if cached else f"{time.perf_counter() - t0:6.1f}s"
+            total = time.perf_counter() - t_start
+            print(f"[{i:3d}/{len(configs)}] {cfg.label():70s} {took}  (total {total:6.1f}s)", file=sys.stderr)
+        results.append((cfg, arrays, cached))
+    return results

@@ -1,0 +1,111 @@
+"""Rate fitting: the exponent of a per-checkpoint statistic against k, with a bootstrap-over-trials CI.
+
+Asymptotic window: the last ``decades`` decades of the run, k in [k_max / 10**decades, k_max] (and k >= k_floor).
+Early iterates carry the initial condition and the schedule's start-up (eta_1 = 2/mu overshoots), which decay
+faster than the rate under test; two decades keep enough checkpoints for a stable slope. The fit is ordinary least
+squares of log(statistic) on log(k) over the window's checkpoints, which are log-spaced, so every part of the
+window weighs the same. ``drift`` is the slope over the window's second half minus its first half: near zero when
+the window is asymptotic, clearly non-zero when the local slope is still moving (a log factor, a transient).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STATISTICS = ("mean", "median", "q90")
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fitted exponent with its 95% bootstrap CI; k_min..k_max is the window used."""
+
+    exponent: float
+    ci_low: float
+    ci_high: float
+    k_min: int
+    k_max: int
+    drift: float
+    n_points: int
+
+
+def window_mask(k: np.ndarray, decades: float = 2.0, k_floor: int = 10) -> np.ndarray:
+    """Checkpoints inside the asymptotic window [max(k_max / 10**decades, k_floor), k_max]."""
+    k = np.asarray(k, dtype=float)
+    lo = max(k.max() / 10.0**decades, k_floor)
+    return k >= lo
+
+
+def statistic(values: np.ndarray, name: str, axis: int = 0) -> np.ndarray:
+    """Per-checkpoint statistic over trials (axis 0 of ``values``): mean, median or 90% quantile."""
+    if name == "mean":
+        return np.mean(values, axis=axis)
+    if name == "median":
+        return np.median(values, axis=axis)
+    if name == "q90":
+        return np.quantile(values, 0.9, axis=axis)
+    raise ValueError(f"statistic={name!r} is not one of the accepted values: {', '.join(STATISTICS)}")
+
+
+def slopes(logk: np.ndarray, logy: np.ndarray) -> np.ndarray:
+    """OLS slope of each row of ``logy`` (..., n) against ``logk`` (n,); NaN where a row is not all finite."""
+    x = logk - logk.mean()
+    with np.errstate(invalid="ignore"):
+        y = logy - logy.mean(axis=-1, keepdims=True)
+        out = (y * x).sum(axis=-1) / (x * x).sum()
+    return np.where(np.isfinite(logy).all(axis=-1), out, np.nan)
+
+
+def _log(y: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), np.nan)
+
+
+def fit_exponent(
+    k: np.ndarray,
+    values: np.ndarray,
+    stat: str = "mean",
+    *,
+    decades: float = 2.0,
+    k_floor: int = 10,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> FitResult:
+    """Fit the exponent of ``stat`` over trials of ``values`` (trials x checkpoints) against ``k``.
+
+    The CI is the 2.5-97.5% percentile interval of the exponent refitted on trials resampled with replacement
+    (``n_boot`` resamples, deterministic in ``seed``). Diverged trials should carry +inf: a mean is then infinite
+    and its exponent NaN, which is the honest answer.
+    """
+    k = np.asarray(k, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != k.size:
+        raise ValueError(f"values has shape {values.shape}; expected (trials, {k.size})")
+    mask = window_mask(k, decades, k_floor)
+    if mask.sum() < 3:
+        raise ValueError(f"only {int(mask.sum())} checkpoints in the window; need >= 3 (raise K or lower k_floor)")
+    kw, vw = k[mask], values[:, mask]
+    logk = np.log(kw)
+    point = float(slopes(logk, _log(statistic(vw, stat)))[()])
+
+    half = kw.size // 2
+    early = slopes(logk[: half + 1], _log(statistic(vw[:, : half + 1], stat)))
+    late = slopes(logk[half:], _log(statistic(vw[:, half:], stat)))
+    drift = float(late - early)
+
+    rng = np.random.default_rng(seed)
+    n = vw.shape[0]
+    if stat == "mean":
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+        finite = np.isfinite(vw)
+        boot_stat = counts @ np.where(finite, vw, 0.0) / n
+        boot_stat[(counts @ (~finite).astype(float)) > 0] = np.inf  # a resample holding a diverged trial
+    else:
+        idx = rng.integers(0, n, size=(n_boot, n))
+        boot_stat = statistic(vw[idx], stat, axis=1)
+    boot = slopes(logk, _log(boot_stat))
+    boot = boot[np.isfinite(boot)]
+    if boot.size < 0.9 * n_boot:
+        lo = hi = np.nan
+    else:
+        lo, hi = np.quantile(boot, [0.025, 0.975])
+    return FitResult(point, float(lo), float(hi), int(kw.min()), int(kw.max()), drift, int(kw.size))
