@@ -42,6 +42,7 @@ class Claim:
     metrics: tuple[Metric, ...]
     profiles: dict[str, Profile] = field(default_factory=dict)
     problem: dict = field(default_factory=dict)
+    notes: str = ""  # findings shown under the claim in REPORT.md
 
 
 THM4 = Claim(

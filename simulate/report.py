@@ -1,0 +1,247 @@
+"""From finished runs to the outputs: rates.csv, runs.parquet, figures/, REPORT.md, provenance.json."""
+
+import io
+import json
+import platform
+import subprocess
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from theory.claims import Claim, verdict  # noqa: E402
+from theory.fitting import fit_exponent, window_mask  # noqa: E402
+
+from .store import atomic_save, atomic_write_text  # noqa: E402
+
+RATE_COLUMNS = [
+    "claim", "method", "noise", "tail", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low",
+    "ci_high", "trials", "k_min", "k_max", "verdict", "drift", "n_diverged", "description",
+]  # fmt: skip
+
+
+def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
+    """One row per (config, metric): fitted exponent with CI, theory, verdict."""
+    rows = []
+    for cfg, arrays, _ in results:
+        for m in claim.metrics:
+            fit = fit_exponent(arrays["k"], arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
+            theory = m.theory(cfg.alpha)
+            rows.append(
+                dict(
+                    claim=claim.id,
+                    method=cfg.method,
+                    noise=cfg.noise,
+                    tail=cfg.tail,
+                    alpha=cfg.alpha,
+                    metric=m.name,
+                    theory_exponent=round(theory, 6),
+                    fitted_exponent=round(fit.exponent, 6),
+                    ci_low=round(fit.ci_low, 6),
+                    ci_high=round(fit.ci_high, 6),
+                    trials=cfg.trials,
+                    k_min=fit.k_min,
+                    k_max=fit.k_max,
+                    verdict=verdict(claim, cfg.method, m, fit.exponent, theory),
+                    drift=round(fit.drift, 6),
+                    n_diverged=int((arrays["diverged_at"] > 0).sum()),
+                    description=m.description,
+                )
+            )
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+
+
+def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
+    """Tidy per-checkpoint statistics over trials, one row per (config, output, k)."""
+    frames = []
+    for cfg, arrays, _ in results:
+        k = arrays["k"]
+        for name in ("avg_dist", "avg_gap", "last_dist"):
+            v = arrays[name]
+            with np.errstate(invalid="ignore"):
+                q10, med, q90 = np.quantile(v, [0.1, 0.5, 0.9], axis=0)
+            frames.append(
+                pd.DataFrame(
+                    dict(
+                        claim=claim.id,
+                        method=cfg.method,
+                        noise=cfg.noise,
+                        tail=cfg.tail,
+                        alpha=cfg.alpha,
+                        K=cfg.K,
+                        trials=cfg.trials,
+                        seed=cfg.seed,
+                        config_key=cfg.cache_key(),
+                        output=name,
+                        k=k,
+                        mean=v.mean(axis=0),
+                        median=med,
+                        q10=q10,
+                        q90=q90,
+                        n_finite=np.isfinite(v).sum(axis=0),
+                    )
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _save_fig(fig, path: Path) -> None:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    atomic_save(path, lambda tmp: Path(tmp).write_bytes(buf.getvalue()))
+
+
+def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, noise: str, path: Path) -> None:
+    """Error vs k on log-log axes, one column per alpha: mean, median and 10-90% band, theory slope drawn."""
+    alphas = sorted(stats.loc[stats.noise == noise, "alpha"].unique())
+    fig, axes = plt.subplots(2, len(alphas), figsize=(3.2 * len(alphas), 6.0), squeeze=False)
+    colours = {"proj-gclip": "C0", "sgd": "C3", "gclip": "C2", "proj-sgd": "C1"}
+    for j, alpha in enumerate(alphas):
+        for row, (output, metric) in enumerate((("avg_dist", "mean_dist"), ("avg_gap", "mean_gap"))):
+            ax = axes[row, j]
+            sel = stats[(stats.noise == noise) & (stats.alpha == alpha) & (stats.output == output)]
+            for method, part in sel.groupby("method"):
+                c = colours.get(method, "k")
+                ax.loglog(part.k, part["mean"], color=c, lw=1.6, label=f"{method} mean")
+                ax.loglog(part.k, part["median"], color=c, lw=1.0, ls="--", label=f"{method} median")
+                ax.fill_between(part.k, part.q10, part.q90, color=c, alpha=0.15, lw=0)
+            judged = rates[
+                (rates.noise == noise) & (rates.alpha == alpha) & (rates.metric == metric)
+                & (rates.method.isin(claim.judged_methods))
+            ]  # fmt: skip
+            for _, r in judged.iterrows():
+                ref = sel[(sel.method == r.method)]
+                k = ref.k.to_numpy()
+                m = window_mask(k)
+                k0, y0 = k[m][0], ref["mean"].to_numpy()[m][0]
+                kk = np.array([k0, k[-1]])
+                ax.loglog(kk, y0 * (kk / k0) ** r.theory_exponent, color="k", lw=1.0, ls=":",
+                          label=f"theory slope {r.theory_exponent:.3f}")  # fmt: skip
+            ax.set_title(f"alpha = tail = {alpha:g}", fontsize=9)
+            ax.set_xlabel("k")
+            if j == 0:
+                ax.set_ylabel("||xbar_k - x*||" if output == "avg_dist" else "f(xbar_k) - f*")
+            ax.tick_params(labelsize=7)
+    axes[0, 0].legend(fontsize=6, loc="lower left")
+    fig.suptitle(f"{claim.id}: error vs k, {noise} noise (bands: 10-90% over trials)", fontsize=10)
+    _save_fig(fig, path)
+
+
+def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> None:
+    """Fitted exponent vs alpha with 95% bootstrap CI bars, beside the theory curve, per mean metric."""
+    metrics = [m for m in claim.metrics if m.stat == "mean"]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), 3.8), squeeze=False)
+    a = np.linspace(1.02, 2.0, 200)
+    markers = {"pareto": "o", "pareto-onesided": "s", "stable": "^", "student-t": "v", "gaussian": "D"}
+    for ax, m in zip(axes[0], metrics, strict=True):
+        ax.plot(a, [m.theory(x) for x in a], color="k", lw=1.2, label="theory")
+        sel = rates[rates.metric == m.name]
+        for i, ((method, noise), part) in enumerate(sel.groupby(["method", "noise"])):
+            off = (i - 1.5) * 0.008
+            err = np.vstack([part.fitted_exponent - part.ci_low, part.ci_high - part.fitted_exponent])
+            err = np.where(np.isfinite(err), err, 0.0)
+            ax.errorbar(part.alpha + off, part.fitted_exponent, yerr=err, fmt=markers.get(noise, "o"), ms=4,
+                        capsize=2, color="C0" if method in claim.judged_methods else "C3",
+                        mfc="none" if noise.endswith("onesided") else None, label=f"{method}, {noise}")  # fmt: skip
+        ax.set_xlabel("alpha (= tail)")
+        ax.set_ylabel("fitted exponent")
+        ax.set_title(m.description, fontsize=10)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{claim.id}: fitted exponent vs alpha (95% bootstrap CI)", fontsize=10)
+    _save_fig(fig, path)
+
+
+def _markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in df[cols].iterrows():
+        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in r]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.DataFrame) -> None:
+    """REPORT.md: headline counts, how to read it, then one section per claim."""
+    counts = rates.verdict.value_counts().to_dict()
+    head = [
+        "# Rate verification report",
+        "",
+        f"Profile `{provenance['profile']}`, seed {provenance['seed']}, git `{provenance['git_revision']}`, "
+        f"{provenance['numba_threads']} threads, wall time {provenance['wall_time_s']:.0f} s. "
+        f"Verdicts: {counts.get('pass', 0)} pass, {counts.get('fail', 0)} fail, {counts.get('info', 0)} info.",
+        "",
+        "How to read this: each row fits the slope of log(metric) against log(k) over the asymptotic window "
+        "[k_min, k_max] (the last two decades of the run) and gives a 95% bootstrap-over-trials CI. `theory` is "
+        "the exponent the theorem predicts; `pass` means |fitted - theory| <= the claim's tolerance, `fail` the "
+        "opposite, `info` rows illustrate and are not judged. `drift` is the window's late slope minus its early "
+        "slope: far from 0 means the window is not yet asymptotic. Full table: `rates.csv`; per-checkpoint "
+        "statistics: `runs.parquet`; run details: `provenance.json`.",
+        "",
+    ]
+    atomic_write_text(out / "REPORT.md", "\n".join(head + sections) + "\n")
+
+
+def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str]) -> str:
+    cols = ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
+            "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
+    judged = rates[rates.verdict != "info"]
+    info = rates[rates.verdict == "info"]
+    parts = [
+        f"## {claim.id}: {claim.title}",
+        "",
+        claim.statement,
+        "",
+        f"Judged: {', '.join(claim.judged_methods)} on the mean metrics, tolerance {claim.tolerance}.",
+        "",
+        "### Verdicts",
+        "",
+        _markdown_table(judged, cols) if len(judged) else "(none in this profile)",
+        "",
+        "### Illustrations (info)",
+        "",
+        _markdown_table(info, cols) if len(info) else "(none in this profile)",
+        "",
+    ]
+    if claim.notes:
+        parts += ["### Notes", "", claim.notes, ""]
+    parts += [f"![{f}](figures/{f})" for f in figures] + [""]
+    return "\n".join(parts)
+
+
+def provenance(profile: str, seed: int, wall: float, threads: int, claims: list[str]) -> dict:
+    """Versions, git revision, seed, profile, wall time and thread count of a run."""
+    import numba
+    import pyarrow
+    import scipy
+
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "simulate", "theory"], capture_output=True,
+                               text=True, check=True).stdout.strip()  # fmt: skip
+        revision = rev.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        revision = "unknown"
+    return dict(
+        profile=profile,
+        seed=seed,
+        claims=claims,
+        wall_time_s=round(wall, 1),
+        numba_threads=threads,
+        git_revision=revision,
+        python=platform.python_version(),
+        platform=platform.platform(),
+        versions=dict(
+            numpy=np.__version__, scipy=scipy.__version__, numba=numba.__version__, pandas=pd.__version__,
+            pyarrow=pyarrow.__version__, matplotlib=matplotlib.__version__,
+        ),  # fmt: skip
+    )
+
+
+def write_tables(out: Path, rates: pd.DataFrame, stats: pd.DataFrame, prov: dict) -> None:
+    atomic_save(out / "rates.csv", lambda tmp: rates.to_csv(tmp, index=False, float_format="%.6g"))
+    atomic_save(out / "runs.parquet", lambda tmp: stats.to_parquet(tmp, index=False))
+    atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
