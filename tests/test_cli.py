@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from simulate.cli import main
+from simulate.config import QuadraticRun
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["rates", "--alphas", "2.5"], r"alpha=2.5 is outside the accepted range \(1, 2\]"),
+        (["rates", "--alphas", "1.0"], r"alpha=1.0 is outside the accepted range \(1, 2\]"),
+        (["rates", "--K", "0"], r"K=0 is outside the accepted range"),
+        (["rates", "--trials", "-3"], r"trials=-3 is outside the accepted range"),
+        (["rates", "--claim", "thm9"], r"claim='thm9' is not one of the accepted values: thm4-strongly-convex"),
+        (["rates", "--profile", "huge"], r"profile='huge' is not one of the accepted values: default, quick"),
+        (["rates", "--seed", "-1"], r"seed=-1 is outside the accepted range"),
+        (["rates", "--threads", "99"], r"threads=99 is outside the accepted range"),
+    ],
+)
+def test_bad_input_fails_before_work(argv, message, capsys, tmp_path):
+    code = main(argv + ["--out", str(tmp_path / "out")])
+    assert code == 2
+    assert pytest.importorskip("re").search(message, capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(tail=1.0), r"tail=1.0 is outside the accepted range \(1, inf\)"),
+        (dict(mu=0.0), r"mu=0.0 is outside the accepted range \(0, inf\)"),
+        (dict(mu=-1.0), r"mu=-1.0"),
+        (dict(method="adam"), r"method='adam'"),
+        (dict(x_star=20.0), r"x_star=20.0 lies outside X"),
+    ],
+)
+def test_bad_configuration_names_the_value(kwargs, message):
+    base = dict(claim="c", method="proj-gclip", noise="pareto", alpha=1.5, K=10, trials=2)
+    with pytest.raises(ValueError, match=message):
+        QuadraticRun(**{**base, **kwargs})
+
+
+def test_exit_code_from_a_real_process(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "simulate", "rates", "--alphas", "0.5", "--out", str(tmp_path)],
+                       capture_output=True, text=True)  # fmt: skip
+    assert p.returncode == 2 and "alpha=0.5" in p.stderr
+
+
+def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
+    out = tmp_path / "res"
+    argv = ["rates", "--profile", "quick", "--alphas", "1.5", "--K", "2000", "--trials", "40", "--out", str(out)]
+    assert main(argv) == 0
+    first = capsys.readouterr().err
+    for name in ("REPORT.md", "rates.csv", "runs.parquet", "provenance.json"):
+        assert (out / name).exists(), name
+    assert list((out / "figures").glob("*.png"))
+    rates = pd.read_csv(out / "rates.csv")
+    required = ["claim", "method", "noise", "tail", "alpha", "metric", "theory_exponent", "fitted_exponent",
+                "ci_low", "ci_high", "trials", "k_min", "k_max", "verdict"]  # fmt: skip
+    assert set(required) <= set(rates.columns)
+    assert set(rates.verdict) <= {"pass", "fail", "info"}
+    assert len(pd.read_parquet(out / "runs.parquet")) > 0
+    assert json.loads((out / "provenance.json").read_text())["profile"] == "quick"
+    assert "cached" not in first
+    # Re-running with nothing changed reuses the finished configuration and gives the same table.
+    assert main(argv) == 0
+    assert "cached" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(rates, pd.read_csv(out / "rates.csv"))

@@ -1,0 +1,59 @@
+"""Same configuration + seed => bit-identical output for any thread count and any chunking of trials."""
+
+import os
+import subprocess
+import sys
+
+import numba
+import numpy as np
+
+from simulate.config import QuadraticRun
+from simulate.runner import run_quadratic
+
+CFG = QuadraticRun(claim="det", method="proj-gclip", noise="pareto-onesided", alpha=1.3, K=5000, trials=37, seed=5)
+
+
+def _arrays(res):
+    return np.concatenate([res["avg_dist"].ravel(), res["avg_gap"].ravel(), res["last_dist"].ravel()])
+
+
+def test_thread_count_does_not_change_results():
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = _arrays(run_quadratic(CFG))
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = _arrays(run_quadratic(CFG))
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(one, many)
+
+
+def test_chunking_does_not_change_results():
+    whole = run_quadratic(CFG)
+    parts = [run_quadratic(CFG, 0, 10), run_quadratic(CFG, 10, 1), run_quadratic(CFG, 11, 26)]
+    for name in ("avg_dist", "avg_gap", "last_dist", "diverged_at"):
+        assert np.array_equal(whole[name], np.concatenate([p[name] for p in parts]))
+
+
+def test_trial_streams_do_not_depend_on_trial_count():
+    more = QuadraticRun(**{**CFG.__dict__, "trials": 50})
+    assert np.array_equal(run_quadratic(CFG)["avg_dist"], run_quadratic(more)["avg_dist"][:37])
+
+
+def test_seed_changes_results():
+    other = QuadraticRun(**{**CFG.__dict__, "seed": 6})
+    assert not np.array_equal(run_quadratic(CFG)["avg_dist"], run_quadratic(other)["avg_dist"])
+
+
+def test_fresh_process_with_one_thread_agrees():
+    code = (
+        "import numpy as np, sys\n"
+        "from simulate.config import QuadraticRun\nfrom simulate.runner import run_quadratic\n"
+        f"cfg = QuadraticRun(**{CFG.__dict__!r})\n"
+        "sys.stdout.write(run_quadratic(cfg)['avg_dist'].tobytes().hex())\n"
+    )
+
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert bytes.fromhex(out) == run_quadratic(CFG)["avg_dist"].tobytes()
