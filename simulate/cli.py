@@ -98,7 +98,10 @@ def cmd_rates(args) -> int:
         judged = rates[rates.verdict != "info"]
         print(judged[["claim", "method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent",
                       "ci_low", "ci_high", "verdict"]].to_string(index=False), file=sys.stderr)  # fmt: skip
-        print(f"wrote {out}/REPORT.md, rates.csv, runs.parquet, figures/ in {prov['wall_time_s']} s", file=sys.stderr)
+        print(
+            f"wrote {out}/REPORT.md, rates.csv, runs.parquet, figures/ in {prov['wall_time_s']} s",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -141,8 +141,11 @@ def unit_abs_moment(noise: str, tail: float, p: float) -> float:
     if noise == "stable":
         if tail == 2.0:
             return 2**p * special.gamma((p + 1) / 2) / math.sqrt(math.pi)
-        return 2**p * special.gamma((1 + p) / 2) * special.gamma(1 - p / tail) / (
-            math.sqrt(math.pi) * special.gamma(1 - p / 2)
+        return (
+            2**p
+            * special.gamma((1 + p) / 2)
+            * special.gamma(1 - p / tail)
+            / (math.sqrt(math.pi) * special.gamma(1 - p / 2))
         )
     if noise == "student-t":
         nu = tail

@@ -235,8 +235,12 @@ def provenance(profile: str, seed: int, wall: float, threads: int, claims: list[
         python=platform.python_version(),
         platform=platform.platform(),
         versions=dict(
-            numpy=np.__version__, scipy=scipy.__version__, numba=numba.__version__, pandas=pd.__version__,
-            pyarrow=pyarrow.__version__, matplotlib=matplotlib.__version__,
+            numpy=np.__version__,
+            scipy=scipy.__version__,
+            numba=numba.__version__,
+            pandas=pd.__version__,
+            pyarrow=pyarrow.__version__,
+            matplotlib=matplotlib.__version__,
         ),  # fmt: skip
     )
 

@@ -62,6 +62,7 @@ class RunCache:
     def save(self, key: str, arrays: dict[str, np.ndarray]) -> None:
         if self.root is None:
             return
+
         def write(tmp):
             with open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)

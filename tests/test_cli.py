@@ -16,7 +16,10 @@ from simulate.config import QuadraticRun
         (["rates", "--alphas", "1.0"], r"alpha=1.0 is outside the accepted range \(1, 2\]"),
         (["rates", "--K", "0"], r"K=0 is outside the accepted range"),
         (["rates", "--trials", "-3"], r"trials=-3 is outside the accepted range"),
-        (["rates", "--claim", "thm9"], r"claim='thm9' is not one of the accepted values: thm4-strongly-convex"),
+        (
+            ["rates", "--claim", "thm9"],
+            r"claim='thm9' is not one of the accepted values: thm4-strongly-convex",
+        ),
         (["rates", "--profile", "huge"], r"profile='huge' is not one of the accepted values: default, quick"),
         (["rates", "--seed", "-1"], r"seed=-1 is outside the accepted range"),
         (["rates", "--threads", "99"], r"threads=99 is outside the accepted range"),
@@ -53,7 +56,19 @@ def test_exit_code_from_a_real_process(tmp_path):
 
 def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
     out = tmp_path / "res"
-    argv = ["rates", "--profile", "quick", "--alphas", "1.5", "--K", "2000", "--trials", "40", "--out", str(out)]
+    argv = [
+        "rates",
+        "--profile",
+        "quick",
+        "--alphas",
+        "1.5",
+        "--K",
+        "2000",
+        "--trials",
+        "40",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     first = capsys.readouterr().err
     for name in ("REPORT.md", "rates.csv", "runs.parquet", "provenance.json"):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from theory.fitting import fit_exponent, window_mask
 from simulate.config import checkpoints
+from theory.fitting import fit_exponent, window_mask
 
 
 def synthetic(exponent, trials=400, K=10**5, seed=0, spread=0.5, wiggle_sd=0.05):

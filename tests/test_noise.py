@@ -68,7 +68,12 @@ def test_scale_for_moment(noise, tail, p):
     c = scale_for_moment(noise, tail, p, target=3.0)
     assert math.isclose(c**p * unit_abs_moment(noise, tail, p), 3.0, rel_tol=1e-12)
     x = np.abs(sample(noise, tail, N, scale=c, seed=6)) ** (p / 4)
-    assert abs(x.mean() - 3.0 ** (1 / 4) * unit_abs_moment(noise, tail, p / 4) / unit_abs_moment(noise, tail, p) ** (1 / 4)) < 0.02
+    assert (
+        abs(
+            x.mean() - 3.0 ** (1 / 4) * unit_abs_moment(noise, tail, p / 4) / unit_abs_moment(noise, tail, p) ** (1 / 4)
+        )
+        < 0.02
+    )
 
 
 def test_bad_inputs_name_the_value():

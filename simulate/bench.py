@@ -1,0 +1,79 @@
+"""``make bench``: iterations per second of the d = 1 proj-GClip kernel (Pareto noise) at 1 and 2 threads,
+beside a plain NumPy implementation vectorised over trials (single-threaded), measured in one run.
+
+An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing.
+"""
+
+import time
+
+import numba
+import numpy as np
+
+from theory.schedules import averaging_weight, clip_threshold, theorem4_step
+
+from .config import QuadraticRun, checkpoints
+from .runner import run_quadratic
+
+
+def numpy_proj_gclip(trials: int, K: int, alpha: float, seed: int = 0) -> np.ndarray:
+    """proj-GClip with Theorem 4's schedule on f = x^2/2, X = [-10, 10], vectorised over trials.
+
+    Returns ||xbar_k - x*|| at the same checkpoints as the kernel (different random numbers: NumPy's PCG64).
+    """
+    rng = np.random.default_rng(seed)
+    ks = checkpoints(K)
+    out = np.empty((trials, ks.size))
+    x = np.ones(trials)
+    xbar = x.copy()
+    xi = np.empty(trials)
+    sign = np.empty(trials)
+    c = 0
+    for k in range(1, K + 1):
+        xbar += averaging_weight(k) * (x - xbar)
+        rng.random(out=xi)
+        np.power(xi, -1.0 / alpha, out=xi)
+        rng.random(out=sign)
+        np.copysign(xi, sign - 0.5, out=xi)
+        xi += x  # gradient mu (x - x*) + noise, mu = 1, x* = 0
+        tau = clip_threshold(k, 1.0, 1.0 / alpha)
+        np.clip(xi, -tau, tau, out=xi)
+        x -= theorem4_step(k, 1.0) * xi
+        np.clip(x, -10.0, 10.0, out=x)
+        if k == ks[c]:
+            out[:, c] = np.abs(xbar)
+            c += 1
+    return out
+
+
+def _time(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5) -> int:
+    cfg = QuadraticRun(claim="bench", method="proj-gclip", noise="pareto", alpha=alpha, K=K, trials=trials,
+                       radius=10.0)  # fmt: skip
+    warm = QuadraticRun(**{**cfg.__dict__, "K": 10, "trials": 32})
+    top = numba.config.NUMBA_NUM_THREADS
+    run_quadratic(warm)
+    numpy_proj_gclip(32, 10, alpha)
+    work = trials * K
+    rows = {}
+    for threads in sorted({1, min(2, top)}):
+        numba.set_num_threads(threads)
+        rows[f"numba kernel, {threads} thread(s)"] = work / min(_time(lambda: run_quadratic(cfg)) for _ in range(2))
+    numba.set_num_threads(top)
+    rows["numpy vectorised, 1 thread"] = work / _time(lambda: numpy_proj_gclip(trials, K, alpha))
+    print(f"proj-GClip, d = 1, symmetric Pareto tail {alpha}, {trials} trials x {K} steps (compile excluded)")
+    for name, rate in rows.items():
+        print(f"  {name:32s} {rate / 1e6:8.2f} M iterations/s")
+    np_rate = rows["numpy vectorised, 1 thread"]
+    one = rows["numba kernel, 1 thread(s)"]
+    print(f"  per-core speed-up over NumPy     {one / np_rate:8.2f}x   (aim >= 1.5x)")
+    if top >= 2:
+        two = rows["numba kernel, 2 thread(s)"]
+        print(f"  scaling 1 -> 2 threads           {two / one:8.2f}x   (aim >= 1.8x)")
+    kernel_bytes = 3 * trials * checkpoints(K).size * 8
+    print(f"  kernel output memory             {kernel_bytes / 1e6:8.2f} MB (trials x checkpoints; O(K) never stored)")
+    return 0
