@@ -8,27 +8,19 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 
 from theory.validation import check_alpha, check_choice, check_positive, check_positive_int
 
+from .jit import source_hash
 from .methods import METHODS
 from .noise import validate_noise
 
-# Files whose contents determine a kernel's numbers; their hash is the code version of the cache.
-_KERNEL_FILES = ("rng.py", "noise.py", "objectives.py", "methods.py", "kernels.py", "config.py", "jit.py")
-_THEORY_FILES = ("schedules.py",)
-
 
 def code_version() -> str:
-    """Short hash of the source of every module that shapes kernel output."""
-    h = hashlib.sha256()
-    here = Path(__file__).parent
-    for path in [here / f for f in _KERNEL_FILES] + [here.parent / "theory" / f for f in _THEORY_FILES]:
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    """Hash of the source of every module that shapes kernel output (the cache's code version)."""
+    return source_hash()
 
 
 def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:

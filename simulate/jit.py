@@ -1,15 +1,43 @@
-"""One place for the JIT flags shared by every kernel.
+"""One place for the JIT flags shared by every kernel, and for where compiled kernels are cached.
 
 fastmath stays off: reassociation would make results depend on vector width and break bit-identical
 reproducibility across machines and thread counts. ``cache=True`` keeps compiled kernels on disk between runs.
+
+Numba's cache notices when a kernel's own file changes but not when a helper it inlines (noise.py, rng.py, ...)
+does, and would then load stale machine code. So the cache lives in a folder named by a hash of every source file
+that kernels compile: any edit starts a fresh folder.
 """
 
+import hashlib
+from pathlib import Path
+
+import numba
 from numba import njit
+
+_PACKAGE = Path(__file__).parent
+_KERNEL_SOURCES = sorted(_PACKAGE.glob("*.py")) + [_PACKAGE.parent / "theory" / "schedules.py"]
+
+
+def source_hash() -> str:
+    """Short hash of every source file whose code ends up in a compiled kernel."""
+    h = hashlib.sha256()
+    for path in _KERNEL_SOURCES:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+if not numba.config.CACHE_DIR:  # a user's NUMBA_CACHE_DIR wins
+    numba.config.CACHE_DIR = str(_PACKAGE.parent / ".cache" / "numba" / source_hash())
 
 JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True}
 
 jit = njit(**JIT_OPTIONS)
-"""Decorator for scalar helpers called from kernels."""
+"""Decorator for functions called from Python (and kernels)."""
+
+jit_inline = njit(inline="always", **JIT_OPTIONS)
+"""Decorator for small helpers called in hot loops: inlined at the Numba IR level, so LLVM optimises them together
+with the loop that calls them."""
 
 jit_parallel = njit(parallel=True, **JIT_OPTIONS)
 """Decorator for trajectory kernels that ``prange`` over trials."""

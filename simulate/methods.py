@@ -14,7 +14,7 @@ from numba import njit
 
 from theory import schedules
 
-from .jit import JIT_OPTIONS, jit
+from .jit import JIT_OPTIONS, jit_inline
 
 METHODS = {
     # name: (clips, projects)
@@ -24,12 +24,12 @@ METHODS = {
     "proj-sgd": (False, True),
 }
 
-theorem4_step = njit(**JIT_OPTIONS)(schedules.theorem4_step)
-clip_threshold = njit(**JIT_OPTIONS)(schedules.clip_threshold)
-averaging_weight = njit(**JIT_OPTIONS)(schedules.averaging_weight)
+theorem4_step = njit(inline="always", **JIT_OPTIONS)(schedules.theorem4_step)
+clip_threshold = njit(inline="always", **JIT_OPTIONS)(schedules.clip_threshold)
+averaging_weight = njit(inline="always", **JIT_OPTIONS)(schedules.averaging_weight)
 
 
-@jit
+@jit_inline
 def clip_global(g, tau):
     """Scale ``g`` in place to norm min(||g||, tau); returns the factor applied (1 when not clipped)."""
     sq = 0.0
@@ -43,7 +43,7 @@ def clip_global(g, tau):
     return 1.0
 
 
-@jit
+@jit_inline
 def sgd_step(x, o, g, eta):
     """x[o:o+d] <- x[o:o+d] - eta g, in place (d = g.size)."""
     for i in range(g.size):

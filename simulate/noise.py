@@ -17,7 +17,7 @@ from scipy import integrate, special
 
 from theory.validation import check_choice, check_positive, check_positive_int, check_tail
 
-from .jit import jit
+from .jit import jit, jit_inline
 from .rng import new_stream, next_u64, uniform_open
 
 GAUSSIAN, PARETO, PARETO_ONESIDED, STABLE, STUDENT_T = 0, 1, 2, 3, 4
@@ -32,7 +32,7 @@ _HALF_PI = 0.5 * math.pi
 _TWO_POW_M53 = 1.0 / 9007199254740992.0
 
 
-@jit
+@jit_inline
 def std_normal(s, o):
     """Standard normal by Box-Muller (one of the pair is used, so every call consumes exactly two draws)."""
     u1 = uniform_open(s, o)
@@ -40,7 +40,7 @@ def std_normal(s, o):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@jit
+@jit_inline
 def symmetric_pareto(s, o, tail):
     """|xi| = U^(-1/tail) with a random sign; one 64-bit draw (bit 0 is the sign, bits 11..63 the uniform)."""
     r = next_u64(s, o)
@@ -49,14 +49,14 @@ def symmetric_pareto(s, o, tail):
     return mag if (r & np.uint64(1)) == np.uint64(0) else -mag
 
 
-@jit
+@jit_inline
 def onesided_pareto(s, o, tail):
     """U^(-1/tail) - tail/(tail - 1): centred, all the heavy tail on the positive side."""
     u = uniform_open(s, o)
     return math.exp(-math.log(u) / tail) - tail / (tail - 1.0)
 
 
-@jit
+@jit_inline
 def symmetric_stable(s, o, tail):
     """Chambers-Mallows-Stuck for symmetric a-stable, a in (1, 2].
 
@@ -74,7 +74,7 @@ def symmetric_stable(s, o, tail):
     return left * right
 
 
-@jit
+@jit_inline
 def student_t(s, o, nu):
     """Student-t with nu degrees of freedom, Bailey's (1994) polar method (exact, no gamma draws)."""
     while True:
@@ -86,7 +86,7 @@ def student_t(s, o, nu):
     return u * math.sqrt(nu * (math.exp(-2.0 * math.log(w) / nu) - 1.0) / w)
 
 
-@jit
+@jit_inline
 def draw_noise(s, o, kind, tail, scale):
     """One scalar noise draw of law ``kind`` (a NOISE_CODES value) times ``scale``."""
     if kind == PARETO:

@@ -8,13 +8,13 @@ import math
 
 import numpy as np
 
-from .jit import jit
+from .jit import jit_inline
 
 PROJ_NONE, PROJ_BALL, PROJ_BOX = 0, 1, 2
 PROJECTIONS = {"none": PROJ_NONE, "ball": PROJ_BALL, "box": PROJ_BOX}
 
 
-@jit
+@jit_inline
 def quadratic_value(x, o, hess, x_star):
     """f(x) - f* at the point x[o:o+d] (units of f)."""
     v = 0.0
@@ -24,14 +24,14 @@ def quadratic_value(x, o, hess, x_star):
     return v
 
 
-@jit
+@jit_inline
 def quadratic_grad(out, x, o, hess, x_star):
     """Write grad f = h (x - x*) at the point x[o:o+d] into ``out``."""
     for i in range(x_star.size):
         out[i] = hess[i] * (x[o + i] - x_star[i])
 
 
-@jit
+@jit_inline
 def distance(x, o, y):
     """Euclidean norm ||x[o:o+d] - y||."""
     v = 0.0
@@ -41,7 +41,7 @@ def distance(x, o, y):
     return math.sqrt(v)
 
 
-@jit
+@jit_inline
 def project(x, o, kind, center, radius, lower, upper):
     """Project x[o:o+d] in place onto a ball (center, radius) or a box [lower, upper]; kind 0 does nothing."""
     if kind == PROJ_BALL:

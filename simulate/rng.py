@@ -7,7 +7,7 @@ alone, so a trial's numbers do not depend on thread count, scheduling or how tri
 
 import numpy as np
 
-from .jit import jit
+from .jit import jit, jit_inline
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -26,7 +26,7 @@ _ONE = np.uint64(1)
 _TWO_POW_M53 = 1.0 / 9007199254740992.0
 
 
-@jit
+@jit_inline
 def splitmix64_mix(z):
     """SplitMix64's output function applied to a uint64 (a bijective avalanche mix)."""
     z = (z ^ (z >> _U30)) * _MIX1
@@ -34,19 +34,19 @@ def splitmix64_mix(z):
     return z ^ (z >> _U31)
 
 
-@jit
+@jit_inline
 def splitmix64_next(state):
     """Advance a SplitMix64 counter; returns (new_state, output)."""
     state = np.uint64(state) + _GOLDEN
     return state, splitmix64_mix(state)
 
 
-@jit
+@jit_inline
 def _rotl(x, k):
     return (x << k) | (x >> (_U64 - k))
 
 
-@jit
+@jit_inline
 def next_u64(s, o):
     """Next output of xoshiro256** whose state is s[o:o+4] (uint64, updated in place).
 
@@ -64,7 +64,7 @@ def next_u64(s, o):
     return result
 
 
-@jit
+@jit_inline
 def seed_stream(s, o, seed, config_hash, trial):
     """Fill s[o:o+4] (uint64) with the stream state of one trial.
 
@@ -79,7 +79,7 @@ def seed_stream(s, o, seed, config_hash, trial):
         s[o + i] = out
 
 
-@jit
+@jit_inline
 def uniform_open(s, o):
     """Uniform double on the open interval (0, 1): 53 random bits, centred in their cell."""
     return (np.float64(next_u64(s, o) >> _U11) + 0.5) * _TWO_POW_M53
