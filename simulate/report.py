@@ -2,8 +2,10 @@
 
 import io
 import json
+import math
 import platform
 import subprocess
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -14,13 +16,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from theory.claims import Claim, verdict  # noqa: E402
+from theory.finite_k import local_exponent  # noqa: E402
 from theory.fitting import fit_exponent, window_mask  # noqa: E402
 
 from .store import atomic_save, atomic_write_text  # noqa: E402
 
 RATE_COLUMNS = [
     "claim", "method", "noise", "tail", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low",
-    "ci_high", "trials", "k_min", "k_max", "verdict", "drift", "n_diverged", "description",
+    "ci_high", "trials", "k_min", "k_max", "verdict", "finite_k_exponent", "drift", "n_diverged", "description",
 ]  # fmt: skip
 
 
@@ -28,9 +31,16 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
     """One row per (config, metric): fitted exponent with CI, theory, verdict."""
     rows = []
     for cfg, arrays, _ in results:
+        k = arrays["k"]
+        curve = None
+        if claim.finite_k_curve is not None and cfg.method in claim.judged_methods:
+            curve = claim.finite_k_curve(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, asdict(cfg))
         for m in claim.metrics:
-            fit = fit_exponent(arrays["k"], arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
+            fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
             theory = m.theory(cfg.alpha)
+            finite = math.nan
+            if curve is not None and m.finite_k is not None:
+                finite = local_exponent(k, m.finite_k(curve), window_mask(k))
             rows.append(
                 dict(
                     claim=claim.id,
@@ -47,6 +57,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
                     k_min=fit.k_min,
                     k_max=fit.k_max,
                     verdict=verdict(claim, cfg.method, m, fit.exponent, theory),
+                    finite_k_exponent=round(finite, 6),
                     drift=round(fit.drift, 6),
                     n_diverged=int((arrays["diverged_at"] > 0).sum()),
                     description=m.description,
@@ -148,6 +159,11 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
             ax.errorbar(part.alpha + off, part.fitted_exponent, yerr=err, fmt=markers.get(noise, "o"), ms=4,
                         capsize=2, color="C0" if method in claim.judged_methods else "C3",
                         mfc="none" if noise.endswith("onesided") else None, label=f"{method}, {noise}")  # fmt: skip
+        fk = sel.dropna(subset=["finite_k_exponent"])
+        for noise, part in fk.groupby("noise"):
+            part = part.sort_values("alpha")
+            ax.plot(part.alpha, part.finite_k_exponent, ls="--", marker="x", color="0.4", lw=0.8, ms=5,
+                    label=f"finite-k prediction, {noise}")  # fmt: skip
         ax.set_xlabel("alpha (= tail)")
         ax.set_ylabel("fitted exponent")
         ax.set_title(m.description, fontsize=10)
@@ -187,7 +203,7 @@ def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.Dat
 
 def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str]) -> str:
     cols = ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
-            "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
+            "finite_k_exponent", "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
     judged = rates[rates.verdict != "info"]
     info = rates[rates.verdict == "info"]
     parts = [

@@ -6,8 +6,6 @@ give bootstrap CIs of about +-0.02, so a real change of the rate by 0.05 would s
 
 import pytest
 
-from simulate.runner import profile_configs, run_all
-from simulate.store import RunCache
 from theory.claims import THM4
 from theory.exponents import theorem4_distance
 from theory.fitting import fit_exponent
@@ -15,15 +13,9 @@ from theory.fitting import fit_exponent
 TOLERANCE = 0.05
 
 
-@pytest.fixture(scope="module")
-def quick_results():
-    configs = profile_configs(THM4, THM4.profiles["quick"], seed=0)
-    return {cfg.alpha: arrays for cfg, arrays, _ in run_all(configs, RunCache(None), progress=False)}
-
-
 @pytest.mark.parametrize("alpha", [1.2, 1.5, 1.8])
-def test_proj_gclip_distance_exponent_matches_theorem4(quick_results, alpha):
-    arrays = quick_results[alpha]
+def test_proj_gclip_distance_exponent_matches_theorem4(thm4_quick_results, alpha):
+    arrays = {cfg.alpha: arrays for cfg, arrays, _ in thm4_quick_results}[alpha]
     fit = fit_exponent(arrays["k"], arrays["avg_dist"], "mean", n_boot=500)
     theory = theorem4_distance(alpha)
     assert abs(fit.exponent - theory) <= TOLERANCE, (alpha, fit, theory)

@@ -6,7 +6,9 @@ A claim is pure data; ``simulate`` turns its grid into kernel runs and ``theory.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import exponents
+import numpy as np
+
+from . import exponents, finite_k
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Metric:
     theory: Callable[[float], float]
     judged: bool  # True: pass/fail against theory; False: info only
     description: str
+    finite_k: Callable | None = None  # maps the predicted E e^2 curve to this metric's curve (None: no prediction)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,16 @@ class Claim:
     profiles: dict[str, Profile] = field(default_factory=dict)
     problem: dict = field(default_factory=dict)
     notes: str = ""  # findings shown under the claim in REPORT.md
+    # (noise, tail, alpha, K, ks, problem) -> predicted E||xbar_k - x*||^2 at ks, or None where no prediction exists
+    finite_k_curve: Callable | None = None
+
+
+def _thm4_curve(noise, tail, alpha, K, ks, problem):
+    if noise not in ("pareto", "pareto-onesided") or problem["d"] != 1:
+        return None
+    return finite_k.theorem4_second_moment(
+        noise, tail, alpha, K, ks, mu=problem["mu"], x0=problem["x0"] - problem["x_star"], G=problem["G"]
+    )
 
 
 THM4 = Claim(
@@ -55,8 +68,8 @@ THM4 = Claim(
     judged_methods=("proj-gclip",),
     tolerance=0.05,
     metrics=(
-        Metric("mean_dist", "avg_dist", "mean", exponents.theorem4_distance, True, "E||xbar_k - x*||"),
-        Metric("mean_gap", "avg_gap", "mean", exponents.theorem4_gap, True, "E f(xbar_k) - f*"),
+        Metric("mean_dist", "avg_dist", "mean", exponents.theorem4_distance, True, "E||xbar_k - x*||", np.sqrt),
+        Metric("mean_gap", "avg_gap", "mean", exponents.theorem4_gap, True, "E f(xbar_k) - f*", np.asarray),
         Metric("median_dist", "avg_dist", "median", exponents.theorem4_distance, False, "median ||xbar_k - x*||"),
         Metric("q90_dist", "avg_dist", "q90", exponents.theorem4_distance, False, "90% quantile ||xbar_k - x*||"),
     ),
@@ -75,6 +88,35 @@ THM4 = Claim(
     # radius = 10 > 2 max_k eta_k tau_k = 8 G / mu, so the projection rarely binds in the fitted window; with
     # radius = 1 (one clipped step) it binds throughout and alpha = 1.2 stays pre-asymptotic (slope -0.07).
     problem=dict(d=1, mu=1.0, x_star=0.0, x0=1.0, radius=10.0, G=1.0, noise_scale=1.0),
+    finite_k_curve=_thm4_curve,
+    notes="""\
+**Where the rate shows and where it does not (default profile, K = 2^18, window k in [2806, 262144]).**
+For alpha <= 1.6 proj-GClip's fitted exponents sit within 0.03 of Theorem 4 for both metrics and both noises.
+At alpha = 1.8 the distance exponent passes (-0.42 vs -0.44) but the f-gap exponent, twice as large, falls
+just outside the tolerance (about -0.84 vs -0.89); at alpha = 2 both fail (about -0.44 vs -0.50).
+
+**Why: the window is not asymptotic when tail = alpha is near 2, and at 2 there is a log factor.** The
+`finite_k_exponent` column is the slope, over the same window, of an exact moment recursion for the linearised
+method (`theory/finite_k.py`: Theorem 4's schedule and averaging, with the closed-form mean and second moment of
+clipped Pareto noise; no fitting). It matches the measured exponents within about 0.01 at every alpha, for both
+noises. For symmetric Pareto with tail a, E min(xi^2, tau^2) = 1 + 2 (tau^(2-a) - 1)/(2-a); summing it gives
+E (xbar_k - x*)^2 ~ k^-2 (k^(2/a) - k), whose local f-gap slope is -2 + 2/a + (2/a - 1)/(k^((2-a)/a) - 1).
+The correction dies only like k^(-(2-a)/a): for alpha = 1.8 the gap slope is within 0.05 of theory only for
+k >~ 4e4 at the window's start (the recursion gives -0.855 at K = 2^22, against -0.838 at K = 2^18). At alpha = 2
+the Pareto law with tail 2 has infinite variance (Theorem 4's assumption E|g|^2 <= G^2 fails), the clipped second
+moment is 1 + 2 log tau, and the error carries log k: the recursion's gap slope is still -0.92 at K = 2^22. So
+the theorem's exponent is the k -> infinity limit; the failures are the finite-k shape of the same bound, not a
+wrong exponent and not a code fault (the kernel also matches a plain-NumPy reference step by step).
+
+**SGD, the foil.** Its median and 90% quantile of |xbar_k - x*| decay at the same rate as proj-GClip's
+(generalised CLT), but its mean f-gap, a mean square, has fitted exponents scattered from about -1.6 to +0.1 with
+CIs wider than 0.5: E xi^2 is infinite for tail < 2, so the Monte-Carlo mean square is ruled by a few trials and
+never settles (Remark 1; the next claim measures this directly).
+
+**Constants chosen.** X = ball(0, 10) with x0 = 1, mu = 1, unit noise scale, nominal G = 1 (with tail = alpha
+E|g|^alpha is infinite, so G is a scale, not the theorem's bound). With X = ball(0, 1), one clipped step
+(4 G / mu at k = 1) spans the set, the projection binds throughout, and alpha = 1.2 measured -0.07 instead of
+-0.17 over k <= 65536: a pre-asymptotic artefact of the constants, recorded here rather than tuned away.""",
 )
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4,)}
