@@ -110,7 +110,7 @@ def _save_fig(fig, path: Path) -> None:
 def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, noise: str, path: Path) -> None:
     """Error vs k on log-log axes, one column per alpha: mean, median and 10-90% band, theory slope drawn."""
     alphas = sorted(stats.loc[stats.noise == noise, "alpha"].unique())
-    fig, axes = plt.subplots(2, len(alphas), figsize=(3.2 * len(alphas), 6.0), squeeze=False)
+    fig, axes = plt.subplots(2, len(alphas), figsize=(3.2 * len(alphas), 6.0), squeeze=False, layout="constrained")
     colours = {"proj-gclip": "C0", "sgd": "C3", "gclip": "C2", "proj-sgd": "C1"}
     for j, alpha in enumerate(alphas):
         for row, (output, metric) in enumerate((("avg_dist", "mean_dist"), ("avg_gap", "mean_gap"))):
@@ -146,7 +146,7 @@ def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, nois
 def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> None:
     """Fitted exponent vs alpha with 95% bootstrap CI bars, beside the theory curve, per mean metric."""
     metrics = [m for m in claim.metrics if m.stat == "mean"]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), 3.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), 3.8), squeeze=False, layout="constrained")
     a = np.linspace(1.02, 2.0, 200)
     markers = {"pareto": "o", "pareto-onesided": "s", "stable": "^", "student-t": "v", "gaussian": "D"}
     for ax, m in zip(axes[0], metrics, strict=True):

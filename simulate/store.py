@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,7 @@ class RunCache:
         try:
             with np.load(self._path(key)) as z:
                 return {name: z[name] for name in z.files}
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError):
             return None
 
     def save(self, key: str, arrays: dict[str, np.ndarray]) -> None:
