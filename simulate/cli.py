@@ -83,6 +83,9 @@ def cmd_rates(args) -> int:
         name = f"{claim.id}_exponent_vs_alpha.png"
         report.plot_exponent_vs_alpha(claim, rates, out / "figures" / name)
         figs.append(name)
+        name = f"{claim.id}_foil.png"
+        if report.plot_foil(claim, rates, out / "figures" / name):
+            figs.append(name)
         sections.append(report.claim_section(claim, rates, figs))
         all_rates.append(rates)
         all_stats.append(stats)

@@ -27,6 +27,11 @@ RATE_COLUMNS = [
 ]  # fmt: skip
 
 
+def _config_columns(claim: Claim, cfg) -> dict:
+    """The columns that identify a configuration in every table."""
+    return dict(claim=claim.id, method=cfg.method, noise=cfg.noise, tail=cfg.tail, alpha=cfg.alpha)
+
+
 def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
     """One row per (config, metric): fitted exponent with CI, theory, verdict."""
     rows = []
@@ -43,11 +48,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
                 finite = local_exponent(k, m.finite_k(curve), window_mask(k))
             rows.append(
                 dict(
-                    claim=claim.id,
-                    method=cfg.method,
-                    noise=cfg.noise,
-                    tail=cfg.tail,
-                    alpha=cfg.alpha,
+                    **_config_columns(claim, cfg),
                     metric=m.name,
                     theory_exponent=round(theory, 6),
                     fitted_exponent=round(fit.exponent, 6),
@@ -78,11 +79,7 @@ def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
             frames.append(
                 pd.DataFrame(
                     dict(
-                        claim=claim.id,
-                        method=cfg.method,
-                        noise=cfg.noise,
-                        tail=cfg.tail,
-                        alpha=cfg.alpha,
+                        **_config_columns(claim, cfg),
                         K=cfg.K,
                         trials=cfg.trials,
                         seed=cfg.seed,
@@ -143,39 +140,87 @@ def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, nois
     _save_fig(fig, path)
 
 
+_MARKERS = {"pareto": "o", "pareto-onesided": "s", "stable": "^", "student-t": "v", "gaussian": "D"}
+
+
+def _exponent_points(ax, part: pd.DataFrame, y: pd.Series, offset: float, colour: str, label: str) -> None:
+    """Exponents (or deviations) ``y`` at each alpha with their 95% CI bars."""
+    noise = part.noise.iloc[0]
+    err = np.vstack([part.fitted_exponent - part.ci_low, part.ci_high - part.fitted_exponent])
+    err = np.where(np.isfinite(err), err, 0.0)
+    ax.errorbar(part.alpha + offset, y, yerr=err, fmt=_MARKERS.get(noise, "o"), ms=4, capsize=2, color=colour,
+                mfc="none" if noise.endswith("onesided") else None, label=label)  # fmt: skip
+
+
 def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> None:
-    """Fitted exponent vs alpha with 95% bootstrap CI bars, beside the theory curve, per mean metric."""
-    metrics = [m for m in claim.metrics if m.stat == "mean"]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.0 * len(metrics), 3.8), squeeze=False, layout="constrained")
+    """Judged methods: fitted exponent vs alpha (95% bootstrap CI) on the theory curve, and below it the deviation
+    from theory with the tolerance band and the finite-k prediction, one column per mean metric."""
+    metrics = [m for m in claim.metrics if m.stat == "mean" and m.judged]
+    fig, axes = plt.subplots(2, len(metrics), figsize=(5.0 * len(metrics), 6.5), squeeze=False, layout="constrained")
     a = np.linspace(1.02, 2.0, 200)
-    markers = {"pareto": "o", "pareto-onesided": "s", "stable": "^", "student-t": "v", "gaussian": "D"}
-    for ax, m in zip(axes[0], metrics, strict=True):
-        ax.plot(a, [m.theory(x) for x in a], color="k", lw=1.2, label="theory")
-        sel = rates[rates.metric == m.name]
+    for j, m in enumerate(metrics):
+        top, bottom = axes[0, j], axes[1, j]
+        top.plot(a, [m.theory(x) for x in a], color="k", lw=1.2, label="theory")
+        bottom.axhspan(-claim.tolerance, claim.tolerance, color="0.9", label=f"tolerance +-{claim.tolerance}")
+        bottom.axhline(0.0, color="k", lw=0.8)
+        sel = rates[(rates.metric == m.name) & rates.method.isin(claim.judged_methods)]
         for i, ((method, noise), part) in enumerate(sel.groupby(["method", "noise"])):
-            off = (i - 1.5) * 0.008
-            err = np.vstack([part.fitted_exponent - part.ci_low, part.ci_high - part.fitted_exponent])
-            err = np.where(np.isfinite(err), err, 0.0)
-            ax.errorbar(part.alpha + off, part.fitted_exponent, yerr=err, fmt=markers.get(noise, "o"), ms=4,
-                        capsize=2, color="C0" if method in claim.judged_methods else "C3",
-                        mfc="none" if noise.endswith("onesided") else None, label=f"{method}, {noise}")  # fmt: skip
-        fk = sel.dropna(subset=["finite_k_exponent"])
-        for noise, part in fk.groupby("noise"):
             part = part.sort_values("alpha")
-            ax.plot(part.alpha, part.finite_k_exponent, ls="--", marker="x", color="0.4", lw=0.8, ms=5,
-                    label=f"finite-k prediction, {noise}")  # fmt: skip
-        ax.set_xlabel("alpha (= tail)")
-        ax.set_ylabel("fitted exponent")
-        ax.set_title(m.description, fontsize=10)
-        ax.legend(fontsize=7)
-    fig.suptitle(f"{claim.id}: fitted exponent vs alpha (95% bootstrap CI)", fontsize=10)
+            off = (i - 0.5) * 0.01
+            colour = f"C{i}"
+            _exponent_points(top, part, part.fitted_exponent, off, colour, f"{method}, {noise}")
+            _exponent_points(
+                bottom, part, part.fitted_exponent - part.theory_exponent, off, colour, f"{method}, {noise}"
+            )
+            fk = part.dropna(subset=["finite_k_exponent"])
+            if len(fk):
+                for ax, y in ((top, fk.finite_k_exponent), (bottom, fk.finite_k_exponent - fk.theory_exponent)):
+                    ax.plot(fk.alpha, y, ls="--", marker="x", color=colour, lw=0.8, ms=5, label=f"finite-k, {noise}")
+        top.set_title(m.description, fontsize=10)
+        top.set_ylabel("exponent")
+        bottom.set_ylabel("fitted - theory")
+        bottom.set_xlabel("alpha (= tail)")
+        top.legend(fontsize=7)
+        bottom.legend(fontsize=7)
+    fig.suptitle(f"{claim.id}: fitted exponents vs alpha (95% bootstrap CI), finite-k prediction dashed", fontsize=10)
     _save_fig(fig, path)
+
+
+def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
+    """Methods that are not judged (the foil, e.g. SGD): mean vs median exponents vs alpha with CIs.
+
+    Returns False (and draws nothing) when the profile has no such method.
+    """
+    sel = rates[~rates.method.isin(claim.judged_methods)]
+    if sel.empty:
+        return False
+    names = [m.name for m in claim.metrics if m.stat in ("mean", "median")]
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.6), squeeze=False, layout="constrained")
+    a = np.linspace(1.02, 2.0, 200)
+    for ax, name in zip(axes[0], names, strict=True):
+        m = next(x for x in claim.metrics if x.name == name)
+        ax.plot(a, [m.theory(x) for x in a], color="k", lw=1.2, label="theory")
+        for i, ((method, noise), part) in enumerate(sel[sel.metric == name].groupby(["method", "noise"])):
+            part = part.sort_values("alpha")
+            _exponent_points(ax, part, part.fitted_exponent, (i - 0.5) * 0.01, f"C{i + 3}", f"{method}, {noise}")
+        ax.set_title(m.description, fontsize=10)
+        ax.set_xlabel("alpha (= tail)")
+        ax.legend(fontsize=7)
+    axes[0, 0].set_ylabel("fitted exponent")
+    fig.suptitle(f"{claim.id}: the unjudged methods; a mean square that never settles shows as scattered means",
+                 fontsize=10)  # fmt: skip
+    _save_fig(fig, path)
+    return True
 
 
 def _markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, r in df[cols].iterrows():
-        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in r]
+        cells = [
+            "–" if isinstance(v, float) and math.isnan(v) else f"{v:g}" if c in ("alpha", "tail")
+            else f"{v:.3f}" if isinstance(v, float) else str(v)
+            for c, v in zip(cols, r, strict=True)
+        ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
