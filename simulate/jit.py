@@ -18,7 +18,8 @@ _PACKAGE = Path(__file__).parent
 # Every file whose code is compiled into a kernel or decides how a kernel is called. Reporting code is left out,
 # so editing a figure neither recompiles kernels nor invalidates finished runs.
 _KERNEL_SOURCES = [
-    *(_PACKAGE / f for f in ("jit.py", "rng.py", "noise.py", "objectives.py", "methods.py", "kernels.py")),
+    *(_PACKAGE / f for f in ("jit.py", "rng.py", "vecmath.py", "noise.py", "objectives.py", "methods.py")),
+    _PACKAGE / "kernels.py",
     *(_PACKAGE / f for f in ("config.py", "runner.py")),
     _PACKAGE.parent / "theory" / "schedules.py",
 ]
@@ -36,7 +37,9 @@ def source_hash() -> str:
 if not numba.config.CACHE_DIR:  # a user's NUMBA_CACHE_DIR wins
     numba.config.CACHE_DIR = str(_PACKAGE.parent / ".cache" / "numba" / source_hash())
 
-JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True}
+# error_model="numpy": a float division by zero gives inf/NaN as IEEE says instead of raising; the raise would be
+# an early exit that stops LLVM from vectorising loops over trials. Kernels detect non-finite iterates themselves.
+JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True, "error_model": "numpy"}
 
 jit = njit(**JIT_OPTIONS)
 """Decorator for functions called from Python (and kernels)."""

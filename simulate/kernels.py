@@ -2,11 +2,12 @@
 
 Each trial seeds its own stream from (seed, config_hash, trial_offset + t) and never touches another trial's
 numbers, so results are bit-identical for any thread count and any chunking of trials. Trials run in blocks of
-``TRIAL_BLOCK`` with the iteration loop outside the trial loop, so the schedule (eta_k, tau_k, averaging weight)
-is computed once per block and iteration instead of once per trial. No allocation happens in the loop;
-statistics are written only at the checkpoints, so memory is O(trials x checkpoints).
-A trial whose iterate stops being finite is recorded as diverged (its iteration number in ``diverged_at``; its
-remaining checkpoints hold +inf) and is skipped from then on; nothing is dropped and nothing raises.
+``TRIAL_BLOCK`` with the iteration loop outside the trial loop: the schedule (eta_k, tau_k, averaging weight) is
+computed once per block and iteration, and in d = 1 the loop over the block's trials is vectorised by LLVM.
+No allocation happens in the loop; statistics are written only at the checkpoints, so memory is
+O(trials x checkpoints). A trial whose iterate stops being finite is recorded as diverged: ``diverged_at`` holds
+the first checkpoint at which it was non-finite, and that checkpoint and all later ones hold +inf. Nothing is
+dropped and nothing raises.
 """
 
 import math
@@ -16,11 +17,11 @@ from numba import prange
 
 from .jit import jit, jit_parallel
 from .methods import averaging_weight, clip_global, clip_threshold, sgd_step, theorem4_step
-from .noise import draw_noise
-from .objectives import distance, project, quadratic_grad, quadratic_value
+from .noise import PARETO, PARETO_ONESIDED, draw_noise, onesided_pareto, symmetric_pareto
+from .objectives import PROJ_BALL, PROJ_BOX, distance, project, quadratic_grad, quadratic_value
 from .rng import seed_stream
 
-TRIAL_BLOCK = 16
+TRIAL_BLOCK = 64
 
 
 @jit
@@ -95,7 +96,7 @@ def _quadratic_block(
             t = first + b
             if not finite:
                 alive[b] = False
-                diverged_at[t] = k
+                diverged_at[t] = checkpoints[c]
                 for j in range(c, n_ckpt):
                     out_avg_dist[t, j] = np.inf
                     out_avg_gap[t, j] = np.inf
@@ -105,6 +106,90 @@ def _quadratic_block(
                 out_avg_gap[t, c] = quadratic_value(xbar, o, hess, x_star)
                 out_last_dist[t, c] = distance(x, o, x_star)
         if record:
+            c += 1
+
+
+@jit
+def _quadratic_block_1d(
+    first,
+    nb,
+    hess,
+    x_star,
+    x0,
+    noise_kind,
+    tail,
+    noise_scale,
+    mu,
+    clips,
+    G,
+    beta,
+    proj_kind,
+    proj_center,
+    proj_radius,
+    proj_lower,
+    proj_upper,
+    checkpoints,
+    seed,
+    config_hash,
+    trial_offset,
+    out_avg_dist,
+    out_avg_gap,
+    out_last_dist,
+    diverged_at,
+):
+    """The d = 1 case of ``_quadratic_block``, written so that LLVM vectorises the loops over trials.
+
+    Noise for the whole block is drawn first (Pareto laws vectorise; the others stay scalar), then one branch-free
+    loop updates every trial: clipping and projection are min/max against bounds that are infinite when the method
+    does not clip or project. A non-finite iterate is noticed at the next checkpoint.
+    """
+    n_ckpt = checkpoints.size
+    K = checkpoints[n_ckpt - 1]
+    h, xs = hess[0], x_star[0]
+    lo, hi = -np.inf, np.inf
+    if proj_kind == PROJ_BALL:
+        lo, hi = proj_center[0] - proj_radius, proj_center[0] + proj_radius
+    elif proj_kind == PROJ_BOX:
+        lo, hi = proj_lower[0], proj_upper[0]
+    states = np.empty(4 * nb, dtype=np.uint64)
+    x = np.full(nb, x0[0])
+    xbar = np.full(nb, x0[0])
+    xi = np.empty(nb)
+    for b in range(nb):
+        seed_stream(states, 4 * b, seed, config_hash, trial_offset + first + b)
+        diverged_at[first + b] = 0
+    c = 0
+    for k in range(1, K + 1):
+        w = averaging_weight(k)
+        eta = theorem4_step(k, mu)
+        tau = clip_threshold(k, G, beta) if clips else np.inf
+        if noise_kind == PARETO:
+            for b in range(nb):
+                xi[b] = noise_scale * symmetric_pareto(states, 4 * b, tail)
+        elif noise_kind == PARETO_ONESIDED:
+            for b in range(nb):
+                xi[b] = noise_scale * onesided_pareto(states, 4 * b, tail)
+        else:
+            for b in range(nb):
+                xi[b] = draw_noise(states, 4 * b, noise_kind, tail, noise_scale)
+        for b in range(nb):
+            xbar[b] += w * (x[b] - xbar[b])
+            g = min(max(h * (x[b] - xs) + xi[b], -tau), tau)
+            x[b] = min(max(x[b] - eta * g, lo), hi)
+        if k == checkpoints[c]:
+            for b in range(nb):
+                t = first + b
+                if diverged_at[t] == 0 and not math.isfinite(x[b]):
+                    diverged_at[t] = k
+                if diverged_at[t] != 0:
+                    out_avg_dist[t, c] = np.inf
+                    out_avg_gap[t, c] = np.inf
+                    out_last_dist[t, c] = np.inf
+                else:
+                    e = xbar[b] - xs
+                    out_avg_dist[t, c] = abs(e)
+                    out_avg_gap[t, c] = 0.5 * h * e * e
+                    out_last_dist[t, c] = abs(x[b] - xs)
             c += 1
 
 
@@ -145,30 +230,59 @@ def strongly_convex_quadratic(
     n_blocks = (n_trials + TRIAL_BLOCK - 1) // TRIAL_BLOCK
     for blk in prange(n_blocks):
         first = blk * TRIAL_BLOCK
-        _quadratic_block(
-            first,
-            min(TRIAL_BLOCK, n_trials - first),
-            hess,
-            x_star,
-            x0,
-            noise_kind,
-            tail,
-            noise_scale,
-            mu,
-            clips,
-            G,
-            beta,
-            proj_kind,
-            proj_center,
-            proj_radius,
-            proj_lower,
-            proj_upper,
-            checkpoints,
-            seed,
-            config_hash,
-            trial_offset,
-            out_avg_dist,
-            out_avg_gap,
-            out_last_dist,
-            diverged_at,
-        )
+        if x0.size == 1:
+            _quadratic_block_1d(
+                first,
+                min(TRIAL_BLOCK, n_trials - first),
+                hess,
+                x_star,
+                x0,
+                noise_kind,
+                tail,
+                noise_scale,
+                mu,
+                clips,
+                G,
+                beta,
+                proj_kind,
+                proj_center,
+                proj_radius,
+                proj_lower,
+                proj_upper,
+                checkpoints,
+                seed,
+                config_hash,
+                trial_offset,
+                out_avg_dist,
+                out_avg_gap,
+                out_last_dist,
+                diverged_at,
+            )
+        else:
+            _quadratic_block(
+                first,
+                min(TRIAL_BLOCK, n_trials - first),
+                hess,
+                x_star,
+                x0,
+                noise_kind,
+                tail,
+                noise_scale,
+                mu,
+                clips,
+                G,
+                beta,
+                proj_kind,
+                proj_center,
+                proj_radius,
+                proj_lower,
+                proj_upper,
+                checkpoints,
+                seed,
+                config_hash,
+                trial_offset,
+                out_avg_dist,
+                out_avg_gap,
+                out_last_dist,
+                diverged_at,
+            )

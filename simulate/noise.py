@@ -7,7 +7,8 @@ Laws (unit scale; multiply by ``scale``):
   stable            symmetric a-stable, Chambers-Mallows-Stuck, characteristic function exp(-|t|^a); a = 2 is N(0, 2)
   student-t         Student-t with ``tail`` degrees of freedom (Bailey's polar method)
 The tail index of every heavy-tailed law is ``tail``: E|xi|^p is finite exactly for p < tail.
-Every kernel sampler draws from the xoshiro256** state s[o:o+4] (see ``simulate.rng``).
+Every kernel sampler draws from the xoshiro256** state s[o:o+4] (see ``simulate.rng``). The Pareto samplers use the
+branch-free ``vlog``/``vexp`` of ``simulate.vecmath`` so that loops drawing them vectorise.
 """
 
 import math
@@ -19,6 +20,7 @@ from theory.validation import check_choice, check_positive, check_positive_int, 
 
 from .jit import jit, jit_inline
 from .rng import new_stream, next_u64, uniform_open
+from .vecmath import vexp, vlog
 
 GAUSSIAN, PARETO, PARETO_ONESIDED, STABLE, STUDENT_T = 0, 1, 2, 3, 4
 NOISE_CODES = {
@@ -45,7 +47,7 @@ def symmetric_pareto(s, o, tail):
     """|xi| = U^(-1/tail) with a random sign; one 64-bit draw (bit 0 is the sign, bits 11..63 the uniform)."""
     r = next_u64(s, o)
     u = (np.float64(r >> np.uint64(11)) + 0.5) * _TWO_POW_M53
-    mag = math.exp(-math.log(u) / tail)
+    mag = vexp(vlog(u) * (-1.0 / tail))
     return mag if (r & np.uint64(1)) == np.uint64(0) else -mag
 
 
@@ -53,7 +55,7 @@ def symmetric_pareto(s, o, tail):
 def onesided_pareto(s, o, tail):
     """U^(-1/tail) - tail/(tail - 1): centred, all the heavy tail on the positive side."""
     u = uniform_open(s, o)
-    return math.exp(-math.log(u) / tail) - tail / (tail - 1.0)
+    return vexp(vlog(u) * (-1.0 / tail)) - tail / (tail - 1.0)
 
 
 @jit_inline
