@@ -100,8 +100,10 @@ def fit_exponent(
         boot_stat = counts @ np.where(finite, vw, 0.0) / n
         boot_stat[(counts @ (~finite).astype(float)) > 0] = np.inf  # a resample holding a diverged trial
     else:
+        # resample in chunks: a (n_boot, trials, checkpoints) array at once would take gigabytes
         idx = rng.integers(0, n, size=(n_boot, n))
-        boot_stat = statistic(vw[idx], stat, axis=1)
+        chunk = max(1, 2_000_000 // (n * vw.shape[1]))
+        boot_stat = np.concatenate([statistic(vw[idx[i : i + chunk]], stat, axis=1) for i in range(0, n_boot, chunk)])
     boot = slopes(logk, _log(boot_stat))
     boot = boot[np.isfinite(boot)]
     if boot.size < 0.9 * n_boot:
