@@ -69,10 +69,13 @@ def cmd_rates(args) -> int:
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
     t0 = time.perf_counter()
     sections, all_rates, all_stats = [], [], []
+    n_computed = n_cached = 0
     for claim, configs in plans:
         if not args.quiet:
             print(f"== {claim.id}: {len(configs)} configurations", file=sys.stderr)
         results = run_all(configs, cache, progress=not args.quiet)
+        n_cached += sum(cached for _, _, cached in results)
+        n_computed += sum(not cached for _, _, cached in results)
         rates = report.fit_rows(claim, results)
         stats = report.checkpoint_stats(claim, results)
         figs = []
@@ -94,7 +97,8 @@ def cmd_rates(args) -> int:
 
     rates = pd.concat(all_rates, ignore_index=True)
     stats = pd.concat(all_stats, ignore_index=True)
-    prov = report.provenance(args.profile, args.seed, time.perf_counter() - t0, threads, [c.id for c in claims])
+    wall = time.perf_counter() - t0
+    prov = report.provenance(args.profile, args.seed, wall, threads, [c.id for c in claims], n_computed, n_cached)
     report.write_tables(out, rates, stats, prov)
     report.write_report(out, sections, prov, rates)
     if not args.quiet:

@@ -232,7 +232,9 @@ def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.Dat
         "# Rate verification report",
         "",
         f"Profile `{provenance['profile']}`, seed {provenance['seed']}, git `{provenance['git_revision']}`, "
-        f"{provenance['numba_threads']} threads, wall time {provenance['wall_time_s']:.0f} s. "
+        f"{provenance['numba_threads']} threads, wall time {provenance['wall_time_s']:.0f} s "
+        f"({provenance['configurations_computed']} configurations computed, "
+        f"{provenance['configurations_from_cache']} from the cache). "
         f"Verdicts: {counts.get('pass', 0)} pass, {counts.get('fail', 0)} fail, {counts.get('info', 0)} info.",
         "",
         "How to read this: each row fits the slope of log(metric) against log(k) over the asymptotic window "
@@ -273,8 +275,10 @@ def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str]) -> str:
     return "\n".join(parts)
 
 
-def provenance(profile: str, seed: int, wall: float, threads: int, claims: list[str]) -> dict:
-    """Versions, git revision, seed, profile, wall time and thread count of a run."""
+def provenance(
+    profile: str, seed: int, wall: float, threads: int, claims: list[str], computed: int, cached: int
+) -> dict:
+    """Versions, git revision, seed, profile, wall time, thread count and how many runs came from the cache."""
     import numba
     import pyarrow
     import scipy
@@ -292,6 +296,8 @@ def provenance(profile: str, seed: int, wall: float, threads: int, claims: list[
         claims=claims,
         wall_time_s=round(wall, 1),
         numba_threads=threads,
+        configurations_computed=computed,
+        configurations_from_cache=cached,
         git_revision=revision,
         python=platform.python_version(),
         platform=platform.platform(),
