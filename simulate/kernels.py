@@ -25,39 +25,19 @@ TRIAL_BLOCK = 64
 
 
 @jit
-def _quadratic_block(
-    first,
-    nb,
-    hess,
-    x_star,
-    x0,
-    noise_kind,
-    tail,
-    noise_scale,
-    mu,
-    clips,
-    G,
-    beta,
-    proj_kind,
-    proj_center,
-    proj_radius,
-    proj_lower,
-    proj_upper,
-    checkpoints,
-    seed,
-    config_hash,
-    trial_offset,
-    out_avg_dist,
-    out_avg_gap,
-    out_last_dist,
-    diverged_at,
-):
+def _quadratic_block(first, nb, problem, noise, method, projection, checkpoints, stream, outputs):
     """Trials first .. first+nb-1 of ``strongly_convex_quadratic``.
 
     A separate function because Numba optimises a plain jitted body far better than the same code inside a
     parfor (measured 3x). The trials' iterates and generator states sit side by side in flat arrays and the
     trial loop is innermost, so their independent dependency chains overlap in the CPU.
     """
+    hess, x_star, x0 = problem
+    noise_kind, tail, noise_scale = noise
+    mu, clips, G, beta = method
+    proj_kind, proj_center, proj_radius, proj_lower, proj_upper = projection
+    seed, config_hash, trial_offset = stream
+    out_avg_dist, out_avg_gap, out_last_dist, diverged_at = outputs
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
     d = x0.size
@@ -110,39 +90,19 @@ def _quadratic_block(
 
 
 @jit
-def _quadratic_block_1d(
-    first,
-    nb,
-    hess,
-    x_star,
-    x0,
-    noise_kind,
-    tail,
-    noise_scale,
-    mu,
-    clips,
-    G,
-    beta,
-    proj_kind,
-    proj_center,
-    proj_radius,
-    proj_lower,
-    proj_upper,
-    checkpoints,
-    seed,
-    config_hash,
-    trial_offset,
-    out_avg_dist,
-    out_avg_gap,
-    out_last_dist,
-    diverged_at,
-):
+def _quadratic_block_1d(first, nb, problem, noise, method, projection, checkpoints, stream, outputs):
     """The d = 1 case of ``_quadratic_block``, written so that LLVM vectorises the loops over trials.
 
     Noise for the whole block is drawn first (Pareto laws vectorise; the others stay scalar), then one branch-free
     loop updates every trial: clipping and projection are min/max against bounds that are infinite when the method
     does not clip or project. A non-finite iterate is noticed at the next checkpoint.
     """
+    hess, x_star, x0 = problem
+    noise_kind, tail, noise_scale = noise
+    mu, clips, G, beta = method
+    proj_kind, proj_center, proj_radius, proj_lower, proj_upper = projection
+    seed, config_hash, trial_offset = stream
+    out_avg_dist, out_avg_gap, out_last_dist, diverged_at = outputs
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
     h, xs = hess[0], x_star[0]
@@ -194,95 +154,26 @@ def _quadratic_block_1d(
 
 
 @jit_parallel
-def strongly_convex_quadratic(
-    hess,
-    x_star,
-    x0,
-    noise_kind,
-    tail,
-    noise_scale,
-    mu,
-    clips,
-    G,
-    beta,
-    proj_kind,
-    proj_center,
-    proj_radius,
-    proj_lower,
-    proj_upper,
-    checkpoints,
-    seed,
-    config_hash,
-    trial_offset,
-    out_avg_dist,
-    out_avg_gap,
-    out_last_dist,
-    diverged_at,
-):
+def strongly_convex_quadratic(problem, noise, method, projection, checkpoints, stream, outputs):
     """Run (proj-)SGD / (proj-)GClip with Theorem 4's schedule on f(x) = 1/2 sum h_i (x_i - x*_i)^2.
 
-    Stochastic gradient g = h (x - x*) + xi with i.i.d. coordinates xi_i ~ noise_scale * law(noise_kind, tail).
-    Step eta_k = 4/(mu (k+1)); threshold tau_k = G k^beta when ``clips``. At checkpoint k records
-    ||xbar_k - x*||, f(xbar_k) - f* (xbar_k = sum_{j<=k} j x_{j-1} / sum j) and ||x_k - x*||.
-    Output arrays are (trials, checkpoints); K = checkpoints[-1].
+    Arguments are grouped in tuples (one signature serves every block function):
+      problem    (hess, x_star, x0)                  float64[d] each; f = 1/2 sum h_i (x_i - x*_i)^2
+      noise      (kind, tail, scale)                 a ``noise.NOISE_CODES`` value, tail index, scale
+      method     (mu, clips, G, beta)                eta_k = 4/(mu (k+1)); tau_k = G k^beta when ``clips``
+      projection (kind, center, radius, lower, upper) an ``objectives.PROJECTIONS`` value and its set
+      stream     (seed, config_hash, trial_offset)   uint64 each: trial t draws from stream trial_offset + t
+      outputs    (avg_dist, avg_gap, last_dist, diverged_at), written in place
+    Stochastic gradient g = h (x - x*) + xi with i.i.d. coordinates xi_i ~ scale * law(kind, tail). At checkpoint
+    k it records ||xbar_k - x*||, f(xbar_k) - f* (xbar_k = sum_{j<=k} j x_{j-1} / sum j) and ||x_k - x*|| into the
+    (trials, checkpoints) outputs; K = checkpoints[-1].
     """
-    n_trials = out_avg_dist.shape[0]
+    n_trials = outputs[0].shape[0]
     n_blocks = (n_trials + TRIAL_BLOCK - 1) // TRIAL_BLOCK
     for blk in prange(n_blocks):
         first = blk * TRIAL_BLOCK
-        if x0.size == 1:
-            _quadratic_block_1d(
-                first,
-                min(TRIAL_BLOCK, n_trials - first),
-                hess,
-                x_star,
-                x0,
-                noise_kind,
-                tail,
-                noise_scale,
-                mu,
-                clips,
-                G,
-                beta,
-                proj_kind,
-                proj_center,
-                proj_radius,
-                proj_lower,
-                proj_upper,
-                checkpoints,
-                seed,
-                config_hash,
-                trial_offset,
-                out_avg_dist,
-                out_avg_gap,
-                out_last_dist,
-                diverged_at,
-            )
+        nb = min(TRIAL_BLOCK, n_trials - first)
+        if problem[2].size == 1:
+            _quadratic_block_1d(first, nb, problem, noise, method, projection, checkpoints, stream, outputs)
         else:
-            _quadratic_block(
-                first,
-                min(TRIAL_BLOCK, n_trials - first),
-                hess,
-                x_star,
-                x0,
-                noise_kind,
-                tail,
-                noise_scale,
-                mu,
-                clips,
-                G,
-                beta,
-                proj_kind,
-                proj_center,
-                proj_radius,
-                proj_lower,
-                proj_upper,
-                checkpoints,
-                seed,
-                config_hash,
-                trial_offset,
-                out_avg_dist,
-                out_avg_gap,
-                out_last_dist,
-                diverged_at,
-            )
+            _quadratic_block(first, nb, problem, noise, method, projection, checkpoints, stream, outputs)

@@ -34,29 +34,13 @@ def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None
     diverged_at = np.empty(n, dtype=np.int64)
     zeros = np.zeros(d)
     strongly_convex_quadratic(
-        np.full(d, cfg.mu),
-        np.full(d, cfg.x_star),
-        np.full(d, cfg.x0),
-        NOISE_CODES[cfg.noise],
-        float(cfg.tail),
-        float(cfg.noise_scale),
-        float(cfg.mu),
-        clips,
-        float(cfg.G),
-        float(cfg.beta),
-        PROJ_BALL if projects else PROJ_NONE,
-        zeros,
-        float(cfg.radius),
-        zeros,
-        zeros,
+        (np.full(d, cfg.mu), np.full(d, cfg.x_star), np.full(d, cfg.x0)),
+        (NOISE_CODES[cfg.noise], float(cfg.tail), float(cfg.noise_scale)),
+        (float(cfg.mu), clips, float(cfg.G), float(cfg.beta)),
+        (PROJ_BALL if projects else PROJ_NONE, zeros, float(cfg.radius), zeros, zeros),
         ks,
-        np.uint64(cfg.seed),
-        np.uint64(cfg.rng_key()),
-        np.uint64(trial_offset),
-        out["avg_dist"],
-        out["avg_gap"],
-        out["last_dist"],
-        diverged_at,
+        (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial_offset)),
+        (out["avg_dist"], out["avg_gap"], out["last_dist"], diverged_at),
     )
     return {"k": ks, **out, "diverged_at": diverged_at}
 

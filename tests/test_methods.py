@@ -89,8 +89,14 @@ def test_divergence_is_counted_not_fatal():
     res = {n: np.empty((5, checkpoints(cfg.K).size)) for n in ("a", "b", "c")}
     div = np.empty(5, dtype=np.int64)
     one = np.ones(1)
-    strongly_convex_quadratic(one * 1e3, np.zeros(1), one, 0, 2.0, 1.0, 1.0, False, 1.0, 0.5, 0, one, 1.0, one,
-                              one, checkpoints(cfg.K), np.uint64(0), np.uint64(1), np.uint64(0), res["a"], res["b"],
-                              res["c"], div)  # fmt: skip
+    strongly_convex_quadratic(
+        (one * 1e3, np.zeros(1), one),
+        (0, 2.0, 1.0),
+        (1.0, False, 1.0, 0.5),
+        (0, one, 1.0, one, one),
+        checkpoints(cfg.K),
+        (np.uint64(0), np.uint64(1), np.uint64(0)),
+        (res["a"], res["b"], res["c"], div),
+    )
     assert (div > 0).all()
     assert np.isinf(res["a"][:, -1]).all()
