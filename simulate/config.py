@@ -24,8 +24,11 @@ def code_version() -> str:
 
 
 def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:
-    """Log-spaced iteration numbers 1 .. K (inclusive, unique, int64), about ``per_decade`` per decade."""
+    """Log-spaced iteration numbers 1 .. K (inclusive, unique, int64), about ``per_decade`` per decade;
+    ``per_decade = 0`` records the last iteration only."""
     K = check_positive_int(K, "K")
+    if per_decade == 0:
+        return np.array([K], dtype=np.int64)
     n = max(2, int(math.ceil(per_decade * math.log10(K))) + 1)
     ks = np.unique(np.round(np.logspace(0.0, math.log10(K), n)).astype(np.int64))
     ks[-1] = K
@@ -57,6 +60,13 @@ class QuadraticRun:
     beta: float | None = None
     noise_scale: float = 1.0
     seed: int = 0
+    step: str = "theorem4"
+    eta: float | None = None
+    per_decade: int = 10
+
+    # Fields added after the first results: they enter the stream key only when they differ from these defaults,
+    # so adding a field never reshuffles the random streams of existing configurations.
+    _LATER_FIELDS = {"step": "theorem4", "eta": None, "per_decade": 10}
 
     def __post_init__(self):
         check_choice(self.method, METHODS, "method")
@@ -79,6 +89,13 @@ class QuadraticRun:
             raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
         if self.seed < 0 or self.seed >= 2**63:
             raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+        check_choice(self.step, ("theorem4", "constant"), "step")
+        if self.step == "constant":
+            if self.eta is None:
+                raise ValueError("eta=None: a constant step needs eta in (0, inf)")
+            check_positive(self.eta, "eta")
+        if not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
+            raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
         if METHODS[self.method][1] and abs(self.x_star) * math.sqrt(self.d) > self.radius:
             raise ValueError(f"x_star={self.x_star!r} lies outside X = ball(0, radius={self.radius!r})")
 
@@ -90,11 +107,23 @@ class QuadraticRun:
         fields = asdict(self)
         fields.pop("trials")
         fields.pop("seed")
+        for name, default in self._LATER_FIELDS.items():
+            if fields[name] == default:
+                fields.pop(name)
         return int(self._digest(fields)[:16], 16)
+
+    def step_schedule(self) -> tuple[float, float, float]:
+        """(eta0, k0, power) with eta_k = eta0 / (k + k0)^power: Theorem 4's 4/(mu (k+1)) or a constant eta."""
+        if self.step == "constant":
+            return float(self.eta), 0.0, 0.0
+        return 4.0 / self.mu, 1.0, 1.0
 
     def cache_key(self) -> str:
         """Key of this run's stored result: configuration + code version."""
         return self._digest({**asdict(self), "code": code_version()})[:24]
 
     def label(self) -> str:
-        return f"{self.method} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} K={self.K} trials={self.trials}"
+        step = "" if self.step == "theorem4" else f" eta={self.eta:g}"
+        return (
+            f"{self.method} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g}{step} K={self.K} trials={self.trials}"
+        )

@@ -16,7 +16,7 @@ import numpy as np
 from numba import prange
 
 from .jit import jit, jit_parallel
-from .methods import averaging_weight, clip_global, clip_threshold, sgd_step, theorem4_step
+from .methods import averaging_weight, clip_global, clip_threshold, power_step, sgd_step
 from .noise import PARETO, PARETO_ONESIDED, draw_noise, onesided_pareto, symmetric_pareto
 from .objectives import PROJ_BALL, PROJ_BOX, distance, project, quadratic_grad, quadratic_value
 from .rng import seed_stream
@@ -34,10 +34,10 @@ def _quadratic_block(first, nb, problem, noise, method, projection, checkpoints,
     """
     hess, x_star, x0 = problem
     noise_kind, tail, noise_scale = noise
-    mu, clips, G, beta = method
+    eta0, k0, step_power, clips, G, beta = method
     proj_kind, proj_center, proj_radius, proj_lower, proj_upper = projection
     seed, config_hash, trial_offset = stream
-    out_avg_dist, out_avg_gap, out_last_dist, diverged_at = outputs
+    out_avg_dist, out_avg_gap, out_last_dist, out_max_dist, out_noise, diverged_at = outputs
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
     d = x0.size
@@ -46,6 +46,7 @@ def _quadratic_block(first, nb, problem, noise, method, projection, checkpoints,
     xbar = np.empty(nb * d)
     g = np.empty(d)
     alive = np.ones(nb, dtype=np.bool_)
+    max_dist = np.zeros(nb)
     for b in range(nb):
         seed_stream(states, 4 * b, seed, config_hash, trial_offset + first + b)
         x[b * d : (b + 1) * d] = x0
@@ -54,7 +55,7 @@ def _quadratic_block(first, nb, problem, noise, method, projection, checkpoints,
     c = 0
     for k in range(1, K + 1):
         w = averaging_weight(k)
-        eta = theorem4_step(k, mu)
+        eta = power_step(k, eta0, k0, step_power)
         tau = clip_threshold(k, G, beta) if clips else np.inf
         record = k == checkpoints[c]
         for b in range(nb):
@@ -64,27 +65,33 @@ def _quadratic_block(first, nb, problem, noise, method, projection, checkpoints,
             for i in range(d):
                 xbar[o + i] += w * (x[o + i] - xbar[o + i])
             quadratic_grad(g, x, o, hess, x_star)
+            noise0 = 0.0
             for i in range(d):
-                g[i] += draw_noise(states, 4 * b, noise_kind, tail, noise_scale)
+                z = draw_noise(states, 4 * b, noise_kind, tail, noise_scale)
+                noise0 = z if i == 0 else noise0
+                g[i] += z
             if clips:
                 clip_global(g, tau)
             sgd_step(x, o, g, eta)
             project(x, o, proj_kind, proj_center, proj_radius, proj_lower, proj_upper)
-            finite = True
-            for i in range(d):
-                finite = finite and math.isfinite(x[o + i])
+            dist = distance(x, o, x_star)
+            max_dist[b] = max(max_dist[b], dist)
             t = first + b
-            if not finite:
+            if not math.isfinite(dist):
                 alive[b] = False
                 diverged_at[t] = checkpoints[c]
                 for j in range(c, n_ckpt):
                     out_avg_dist[t, j] = np.inf
                     out_avg_gap[t, j] = np.inf
                     out_last_dist[t, j] = np.inf
+                    out_max_dist[t, j] = np.inf
+                    out_noise[t, j] = np.nan
             elif record:
                 out_avg_dist[t, c] = distance(xbar, o, x_star)
                 out_avg_gap[t, c] = quadratic_value(xbar, o, hess, x_star)
-                out_last_dist[t, c] = distance(x, o, x_star)
+                out_last_dist[t, c] = dist
+                out_max_dist[t, c] = max_dist[b]
+                out_noise[t, c] = noise0
         if record:
             c += 1
 
@@ -99,10 +106,10 @@ def _quadratic_block_1d(first, nb, problem, noise, method, projection, checkpoin
     """
     hess, x_star, x0 = problem
     noise_kind, tail, noise_scale = noise
-    mu, clips, G, beta = method
+    eta0, k0, step_power, clips, G, beta = method
     proj_kind, proj_center, proj_radius, proj_lower, proj_upper = projection
     seed, config_hash, trial_offset = stream
-    out_avg_dist, out_avg_gap, out_last_dist, diverged_at = outputs
+    out_avg_dist, out_avg_gap, out_last_dist, out_max_dist, out_noise, diverged_at = outputs
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
     h, xs = hess[0], x_star[0]
@@ -115,13 +122,14 @@ def _quadratic_block_1d(first, nb, problem, noise, method, projection, checkpoin
     x = np.full(nb, x0[0])
     xbar = np.full(nb, x0[0])
     xi = np.empty(nb)
+    max_dist = np.zeros(nb)
     for b in range(nb):
         seed_stream(states, 4 * b, seed, config_hash, trial_offset + first + b)
         diverged_at[first + b] = 0
     c = 0
     for k in range(1, K + 1):
         w = averaging_weight(k)
-        eta = theorem4_step(k, mu)
+        eta = power_step(k, eta0, k0, step_power)
         tau = clip_threshold(k, G, beta) if clips else np.inf
         if noise_kind == PARETO:
             for b in range(nb):
@@ -136,6 +144,7 @@ def _quadratic_block_1d(first, nb, problem, noise, method, projection, checkpoin
             xbar[b] += w * (x[b] - xbar[b])
             g = min(max(h * (x[b] - xs) + xi[b], -tau), tau)
             x[b] = min(max(x[b] - eta * g, lo), hi)
+            max_dist[b] = max(max_dist[b], abs(x[b] - xs))
         if k == checkpoints[c]:
             for b in range(nb):
                 t = first + b
@@ -145,28 +154,33 @@ def _quadratic_block_1d(first, nb, problem, noise, method, projection, checkpoin
                     out_avg_dist[t, c] = np.inf
                     out_avg_gap[t, c] = np.inf
                     out_last_dist[t, c] = np.inf
+                    out_max_dist[t, c] = np.inf
+                    out_noise[t, c] = np.nan
                 else:
                     e = xbar[b] - xs
                     out_avg_dist[t, c] = abs(e)
                     out_avg_gap[t, c] = 0.5 * h * e * e
                     out_last_dist[t, c] = abs(x[b] - xs)
+                    out_max_dist[t, c] = max_dist[b]
+                    out_noise[t, c] = xi[b]
             c += 1
 
 
 @jit_parallel
 def strongly_convex_quadratic(problem, noise, method, projection, checkpoints, stream, outputs):
-    """Run (proj-)SGD / (proj-)GClip with Theorem 4's schedule on f(x) = 1/2 sum h_i (x_i - x*_i)^2.
+    """Run (proj-)SGD / (proj-)GClip on f(x) = 1/2 sum h_i (x_i - x*_i)^2 (Theorem 4 schedule or a constant step).
 
     Arguments are grouped in tuples (one signature serves every block function):
       problem    (hess, x_star, x0)                  float64[d] each; f = 1/2 sum h_i (x_i - x*_i)^2
       noise      (kind, tail, scale)                 a ``noise.NOISE_CODES`` value, tail index, scale
-      method     (mu, clips, G, beta)                eta_k = 4/(mu (k+1)); tau_k = G k^beta when ``clips``
+      method     (eta0, k0, power, clips, G, beta)   eta_k = eta0/(k + k0)^power; tau_k = G k^beta if ``clips``
       projection (kind, center, radius, lower, upper) an ``objectives.PROJECTIONS`` value and its set
       stream     (seed, config_hash, trial_offset)   uint64 each: trial t draws from stream trial_offset + t
-      outputs    (avg_dist, avg_gap, last_dist, diverged_at), written in place
+      outputs    (avg_dist, avg_gap, last_dist, max_dist, noise, diverged_at), written in place
     Stochastic gradient g = h (x - x*) + xi with i.i.d. coordinates xi_i ~ scale * law(kind, tail). At checkpoint
-    k it records ||xbar_k - x*||, f(xbar_k) - f* (xbar_k = sum_{j<=k} j x_{j-1} / sum j) and ||x_k - x*|| into the
-    (trials, checkpoints) outputs; K = checkpoints[-1].
+    k it records ||xbar_k - x*||, f(xbar_k) - f* (xbar_k = sum_{j<=k} j x_{j-1} / sum j), ||x_k - x*||,
+    max_{j<=k} ||x_j - x*|| and the noise g_k - grad f(x_{k-1}) of coordinate 0 into the (trials, checkpoints)
+    outputs; K = checkpoints[-1].
     """
     n_trials = outputs[0].shape[0]
     n_blocks = (n_trials + TRIAL_BLOCK - 1) // TRIAL_BLOCK

@@ -24,7 +24,7 @@ METHODS = {
     "proj-sgd": (False, True),
 }
 
-theorem4_step = njit(inline="always", **JIT_OPTIONS)(schedules.theorem4_step)
+power_step = njit(inline="always", **JIT_OPTIONS)(schedules.power_step)
 clip_threshold = njit(inline="always", **JIT_OPTIONS)(schedules.clip_threshold)
 averaging_weight = njit(inline="always", **JIT_OPTIONS)(schedules.averaging_weight)
 

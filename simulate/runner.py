@@ -16,18 +16,19 @@ from .noise import NOISE_CODES
 from .objectives import PROJ_BALL, PROJ_NONE
 from .store import RunCache
 
-OUTPUTS = ("avg_dist", "avg_gap", "last_dist")
+OUTPUTS = ("avg_dist", "avg_gap", "last_dist", "max_dist", "noise")
 
 
 def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
     """Run trials [trial_offset, trial_offset + n_trials) of ``cfg``; returns k, per-trial outputs, diverged_at.
 
-    Outputs (trials x checkpoints): avg_dist = ||xbar_k - x*||, avg_gap = f(xbar_k) - f*, last_dist = ||x_k - x*||.
+    Outputs (trials x checkpoints): avg_dist = ||xbar_k - x*||, avg_gap = f(xbar_k) - f*, last_dist = ||x_k - x*||,
+    max_dist = max_{j<=k} ||x_j - x*||, noise = the gradient noise of coordinate 0 drawn at iteration k.
     """
     n = cfg.trials - trial_offset if n_trials is None else n_trials
     if trial_offset < 0 or n < 1 or trial_offset + n > cfg.trials:
         raise ValueError(f"trials [{trial_offset}, {trial_offset + n}) are outside [0, {cfg.trials})")
-    ks = checkpoints(cfg.K)
+    ks = checkpoints(cfg.K, cfg.per_decade)
     d = cfg.d
     clips, projects = METHODS[cfg.method]
     out = {name: np.empty((n, ks.size)) for name in OUTPUTS}
@@ -36,11 +37,11 @@ def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None
     strongly_convex_quadratic(
         (np.full(d, cfg.mu), np.full(d, cfg.x_star), np.full(d, cfg.x0)),
         (NOISE_CODES[cfg.noise], float(cfg.tail), float(cfg.noise_scale)),
-        (float(cfg.mu), clips, float(cfg.G), float(cfg.beta)),
+        (*cfg.step_schedule(), clips, float(cfg.G), float(cfg.beta)),
         (PROJ_BALL if projects else PROJ_NONE, zeros, float(cfg.radius), zeros, zeros),
         ks,
         (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial_offset)),
-        (out["avg_dist"], out["avg_gap"], out["last_dist"], diverged_at),
+        tuple(out[name] for name in OUTPUTS) + (diverged_at,),
     )
     return {"k": ks, **out, "diverged_at": diverged_at}
 

@@ -49,6 +49,8 @@ def reference_trajectory(cfg: QuadraticRun, trial: int):
     weight_sum = 0.0
     weighted = np.zeros(d)
     out = []
+    running_max = 0.0
+    eta0, k0, power = (cfg.eta, 0.0, 0.0) if cfg.step == "constant" else (4.0 / cfg.mu, 1.0, 1.0)
     for k in range(1, cfg.K + 1):
         weight_sum += k
         weighted += k * x
@@ -56,21 +58,25 @@ def reference_trajectory(cfg: QuadraticRun, trial: int):
         g = cfg.mu * (x - xs) + xi[k - 1]
         if cfg.method in ("gclip", "proj-gclip"):
             g = clip_global_reference(g, cfg.G * k**cfg.beta)
-        x = x - 4.0 / (cfg.mu * (k + 1)) * g
+        x = x - eta0 / (k + k0) ** power * g
         if cfg.method.startswith("proj"):
             x = project_reference(x, "ball", center=np.zeros(d), radius=cfg.radius)
+        running_max = max(running_max, np.linalg.norm(x - xs))
         if k in ks:
-            out.append((np.linalg.norm(xbar - xs), 0.5 * cfg.mu * np.sum((xbar - xs) ** 2), np.linalg.norm(x - xs)))
+            gap = 0.5 * cfg.mu * np.sum((xbar - xs) ** 2)
+            out.append((np.linalg.norm(xbar - xs), gap, np.linalg.norm(x - xs), running_max, xi[k - 1, 0]))
     return np.array(out)
 
 
 @pytest.mark.parametrize(
-    "method,noise,d", [("proj-gclip", "pareto", 1), ("sgd", "pareto-onesided", 1), ("gclip", "stable", 3),
-                       ("proj-sgd", "student-t", 2), ("proj-gclip", "gaussian", 4)],
+    "method,noise,d,eta", [("proj-gclip", "pareto", 1, None), ("sgd", "pareto-onesided", 1, None),
+                           ("gclip", "stable", 3, None), ("proj-sgd", "student-t", 2, None),
+                           ("proj-gclip", "gaussian", 4, None), ("sgd", "pareto", 1, 0.7), ("gclip", "pareto", 2, 0.3)],
 )  # fmt: skip
-def test_kernel_matches_numpy_reference(method, noise, d):
+def test_kernel_matches_numpy_reference(method, noise, d, eta):
+    step = "theorem4" if eta is None else "constant"
     cfg = QuadraticRun(claim="t", method=method, noise=noise, alpha=1.5, K=3000, trials=3, d=d, radius=2.0,
-                       x0=1.0, x_star=0.2, tail=1.5 if noise != "student-t" else 3.0)  # fmt: skip
+                       x0=1.0, x_star=0.2, tail=1.5 if noise != "student-t" else 3.0, step=step, eta=eta)  # fmt: skip
     res = run_quadratic(cfg)
     for t in range(cfg.trials):
         ref = reference_trajectory(cfg, t)
@@ -78,6 +84,8 @@ def test_kernel_matches_numpy_reference(method, noise, d):
         np.testing.assert_allclose(res["avg_dist"][t], ref[:, 0], rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(res["avg_gap"][t], ref[:, 1], rtol=1e-8, atol=1e-14)
         np.testing.assert_allclose(res["last_dist"][t], ref[:, 2], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(res["max_dist"][t], ref[:, 3], rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(res["noise"][t], ref[:, 4])
     assert (res["diverged_at"] == 0).all()
 
 
@@ -86,17 +94,17 @@ def test_divergence_is_counted_not_fatal():
     cfg = QuadraticRun(claim="t", method="sgd", noise="gaussian", alpha=2.0, K=2000, trials=5, mu=1.0)
     from simulate.kernels import strongly_convex_quadratic
 
-    res = {n: np.empty((5, checkpoints(cfg.K).size)) for n in ("a", "b", "c")}
+    res = {n: np.empty((5, checkpoints(cfg.K).size)) for n in ("a", "b", "c", "d", "e")}
     div = np.empty(5, dtype=np.int64)
     one = np.ones(1)
     strongly_convex_quadratic(
         (one * 1e3, np.zeros(1), one),
         (0, 2.0, 1.0),
-        (1.0, False, 1.0, 0.5),
+        (4.0, 1.0, 1.0, False, 1.0, 0.5),
         (0, one, 1.0, one, one),
         checkpoints(cfg.K),
         (np.uint64(0), np.uint64(1), np.uint64(0)),
-        (res["a"], res["b"], res["c"], div),
+        (res["a"], res["b"], res["c"], res["d"], res["e"], div),
     )
     assert (div > 0).all()
     assert np.isinf(res["a"][:, -1]).all()

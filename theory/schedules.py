@@ -10,6 +10,12 @@ def theorem4_step(k, mu):
     return 4.0 / (mu * (k + 1.0))
 
 
+def power_step(k, eta0, k0, power):
+    """Step size eta_k = eta0 / (k + k0)^power. Theorem 4 is eta0 = 4/mu, k0 = 1, power = 1; power = 0 is a
+    constant step eta0."""
+    return eta0 / (k + k0) ** power
+
+
 def clip_threshold(k, G, beta):
     """Clipping threshold tau_k = G k^beta (units of the gradient). Theorem 4 takes beta = 1/alpha."""
     return G * k**beta
