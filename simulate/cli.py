@@ -57,53 +57,31 @@ def cmd_rates(args) -> int:
         check_positive_int(args.trials, "trials")
     threads = _set_threads(args.threads)
 
-    from . import report
-    from .runner import profile_configs, run_all, with_overrides
+    import pandas as pd
 
-    plans = []
-    for claim in claims:
-        profile = with_overrides(claim.profiles[args.profile], args.alphas, args.K, args.trials)
-        plans.append((claim, profile_configs(claim, profile, args.seed)))
+    from . import report
+    from .experiments import EXPERIMENTS, Context
 
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
+    ctx = Context(seed=args.seed, out=out, cache=cache, progress=not args.quiet, alphas=args.alphas, K=args.K,
+                  trials=args.trials)  # fmt: skip
     t0 = time.perf_counter()
-    sections, all_rates, all_stats = [], [], []
-    n_computed = n_cached = 0
-    for claim, configs in plans:
+    outputs = []
+    for claim in claims:
         if not args.quiet:
-            print(f"== {claim.id}: {len(configs)} configurations", file=sys.stderr)
-        results = run_all(configs, cache, progress=not args.quiet)
-        n_cached += sum(cached for _, _, cached in results)
-        n_computed += sum(not cached for _, _, cached in results)
-        rates = report.fit_rows(claim, results)
-        stats = report.checkpoint_stats(claim, results)
-        figs = []
-        for noise in sorted({c.noise for c in configs}):
-            name = f"{claim.id}_error_vs_k_{noise}.png"
-            report.plot_error_vs_k(claim, stats, rates, noise, out / "figures" / name)
-            figs.append(name)
-        name = f"{claim.id}_exponent_vs_alpha.png"
-        report.plot_exponent_vs_alpha(claim, rates, out / "figures" / name)
-        figs.append(name)
-        name = f"{claim.id}_foil.png"
-        if report.plot_foil(claim, rates, out / "figures" / name):
-            figs.append(name)
-        sections.append(report.claim_section(claim, rates, figs))
-        all_rates.append(rates)
-        all_stats.append(stats)
+            print(f"== {claim.id}", file=sys.stderr)
+        outputs.append(EXPERIMENTS[claim.id](claim, claim.profiles[args.profile], ctx))
 
-    import pandas as pd
-
-    rates = pd.concat(all_rates, ignore_index=True)
-    stats = pd.concat(all_stats, ignore_index=True)
+    rates = pd.concat([o.rates for o in outputs], ignore_index=True)
+    stats = pd.concat([o.stats for o in outputs], ignore_index=True)
     wall = time.perf_counter() - t0
-    prov = report.provenance(args.profile, args.seed, wall, threads, [c.id for c in claims], n_computed, n_cached)
+    prov = report.provenance(args.profile, args.seed, wall, threads, [c.id for c in claims], ctx.computed, ctx.cached)
     report.write_tables(out, rates, stats, prov)
-    report.write_report(out, sections, prov, rates)
+    report.write_report(out, [o.section for o in outputs], prov, rates)
     if not args.quiet:
         judged = rates[rates.verdict != "info"]
-        print(judged[["claim", "method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent",
+        print(judged[["claim", "method", "noise", "tail", "metric", "theory_exponent", "fitted_exponent", "value",
                       "ci_low", "ci_high", "verdict"]].to_string(index=False), file=sys.stderr)  # fmt: skip
         print(
             f"wrote {out}/REPORT.md, rates.csv, runs.parquet, figures/ in {prov['wall_time_s']} s",

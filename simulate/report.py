@@ -23,7 +23,8 @@ from .store import atomic_save, atomic_write_text  # noqa: E402
 
 RATE_COLUMNS = [
     "claim", "method", "noise", "tail", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low",
-    "ci_high", "trials", "k_min", "k_max", "verdict", "finite_k_exponent", "drift", "n_diverged", "description",
+    "ci_high", "trials", "k_min", "k_max", "verdict", "value", "finite_k_exponent", "drift", "n_diverged",
+    "description",
 ]  # fmt: skip
 
 
@@ -248,9 +249,10 @@ def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.Dat
     atomic_write_text(out / "REPORT.md", "\n".join(head + sections) + "\n")
 
 
-def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str]) -> str:
-    cols = ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
-            "finite_k_exponent", "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
+def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str], cols: list[str] | None = None) -> str:
+    """A REPORT.md section: statement, verdict rule, judged rows, info rows, notes, figures."""
+    cols = cols or ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
+                    "finite_k_exponent", "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
     judged = rates[rates.verdict != "info"]
     info = rates[rates.verdict == "info"]
     parts = [
@@ -258,7 +260,7 @@ def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str]) -> str:
         "",
         claim.statement,
         "",
-        f"Judged: {', '.join(claim.judged_methods)} on the mean metrics, tolerance {claim.tolerance}.",
+        f"Verdict rule: {claim.criterion}",
         "",
         "### Verdicts",
         "",

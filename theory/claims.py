@@ -36,14 +36,49 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Rem1Profile:
+    """Sizes for rem1-sgd-failure: mean square vs trials, expectation vs probability, divergence at the edge."""
+
+    tails: tuple[float, ...]  # heavy-tailed laws (symmetric Pareto, infinite variance)
+    controls: tuple[tuple[str, float], ...]  # (noise, tail) with finite variance
+    k_fixed: int  # the iteration at which E|x_k - x*|^2 is estimated
+    M: int  # trials for the mean-square-vs-M estimate (M = 10^2 ... M)
+    curve_tails: tuple[float, ...]
+    curve_K: int
+    curve_trials: int
+    edge_tails: tuple[float, ...]
+    edge_etas: tuple[float, ...]  # constant step sizes
+    edge_K: int
+    edge_trials: int
+    threshold: float  # "large error" for the edge experiment
+    n_boot: int
+
+
+@dataclass(frozen=True)
+class DiagnosticsProfile:
+    """Sizes for noise-diagnostics."""
+
+    dims: tuple[int, ...]  # dimensions of the vector-noise norm study
+    norm_samples: int  # vectors per (law, d)
+    variance_n: int  # samples per running-variance curve
+    variance_streams: int  # independent curves whose median is shown
+    estimator_tails: tuple[float, ...]
+    estimator_n: int  # samples per estimate
+    estimator_reps: int
+    kernel_K: int
+    kernel_trials: int
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     title: str
     statement: str
-    judged_methods: tuple[str, ...]
-    tolerance: float
-    metrics: tuple[Metric, ...]
-    profiles: dict[str, Profile] = field(default_factory=dict)
+    judged_methods: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    metrics: tuple[Metric, ...] = ()
+    profiles: dict = field(default_factory=dict)
+    criterion: str = ""  # how verdicts are decided, shown in REPORT.md
     problem: dict = field(default_factory=dict)
     notes: str = ""  # findings shown under the claim in REPORT.md
     # (noise, tail, alpha, K, ks, problem) -> predicted E||xbar_k - x*||^2 at ks, or None where no prediction exists
@@ -89,6 +124,7 @@ THM4 = Claim(
     # radius = 1 (one clipped step) it binds throughout and alpha = 1.2 stays pre-asymptotic (slope -0.07).
     problem=dict(d=1, mu=1.0, x_star=0.0, x0=1.0, radius=10.0, G=1.0, noise_scale=1.0),
     finite_k_curve=_thm4_curve,
+    criterion="proj-gclip on the mean metrics: pass when |fitted - theory| <= 0.05.",
     notes="""\
 **Where the rate shows and where it does not (default profile: K = 2^20, 2048 trials, window k in
 [11134, 1048576]).** For alpha <= 1.6 proj-GClip's fitted exponents sit within 0.03 of Theorem 4 for both metrics
@@ -122,7 +158,98 @@ at k = 1) spans the set, the projection binds throughout, and alpha = 1.2 measur
 rather than tuned away.""",
 )
 
-CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4,)}
+REM1 = Claim(
+    id="rem1-sgd-failure",
+    title="Remark 1: unclipped SGD fails in expectation, not in probability",
+    statement=(
+        "For f(x) = x^2/2 and noise with E|xi|^alpha finite but E xi^2 infinite, unclipped SGD has E|x_k - x*|^2 = "
+        "infinity at every k: its Monte-Carlo estimate keeps drifting up with the number of trials M, while the "
+        "median error still shrinks like k^(-(a-1)/a). Clipping (GClip, Theorem 4 schedule) makes it settle."
+    ),
+    profiles={
+        "quick": Rem1Profile(
+            tails=(1.3, 1.6),
+            controls=(("pareto", 2.5),),
+            k_fixed=100,
+            M=10**5,
+            curve_tails=(1.3,),
+            curve_K=2000,
+            curve_trials=1000,
+            edge_tails=(1.05,),
+            edge_etas=(1.0,),
+            edge_K=1000,
+            edge_trials=1000,
+            threshold=1e6,
+            n_boot=100,
+        ),
+        "default": Rem1Profile(
+            tails=(1.3, 1.6, 1.9),
+            controls=(("pareto", 2.5), ("gaussian", 2.0)),
+            k_fixed=500,
+            M=10**6,
+            curve_tails=(1.3, 1.6),
+            curve_K=10**5,
+            curve_trials=10**4,
+            edge_tails=(1.05, 1.1),
+            edge_etas=(0.5, 1.0, 1.5),
+            edge_K=10**4,
+            edge_trials=10**4,
+            threshold=1e6,
+            n_boot=200,
+        ),
+    },  # fmt: skip
+    criterion=(
+        "ms_ratio = (mean of e^2 over all M trials) / (median over disjoint batches of 10^-2 M trials of their mean "
+        "of e^2), e = x_k - x*, with a 95% bootstrap CI over trials. Unclipped SGD under infinite-variance noise: "
+        "pass when the CI lies above 1 (the estimate grows beyond what its own band allows). GClip (bounded "
+        "increments) and the Gaussian control, whose e^2 has finite variance: pass when the CI reaches down to 1. "
+        "The Pareto tail-2.5 control has E e^2 finite but E e^4 infinite: its estimate settles, but from below and "
+        "slowly, so it is shown as info. Edge rows: GClip passes with no trial above the threshold and none "
+        "non-finite."
+    ),
+    notes="",
+)
+
+DIAG = Claim(
+    id="noise-diagnostics",
+    title="Measuring heavy tails: norms, running variance, tail-index estimators",
+    statement=(
+        "The measurements [Z] used to tell heavy-tailed from concentrated gradient noise, on synthetic noise of "
+        "known law: norm histograms in R^d, running variance against sample size, and the Mohammadi and Hill "
+        "tail-index estimators, validated and then applied to the noise the kernels draw."
+    ),
+    profiles={
+        "quick": DiagnosticsProfile(
+            dims=(1, 100),
+            norm_samples=500,
+            variance_n=10**4,
+            variance_streams=5,
+            estimator_tails=(1.2, 1.5, 1.8),
+            estimator_n=10**5,
+            estimator_reps=4,
+            kernel_K=2000,
+            kernel_trials=1024,
+        ),
+        "default": DiagnosticsProfile(
+            dims=(1, 100, 10**4),
+            norm_samples=2000,
+            variance_n=10**6,
+            variance_streams=20,
+            estimator_tails=(1.2, 1.5, 1.8),
+            estimator_n=10**5,
+            estimator_reps=20,
+            kernel_K=10**4,
+            kernel_trials=4096,
+        ),
+    },  # fmt: skip
+    criterion=(
+        "Tail-index estimators on their intended family (Hill on Pareto, Mohammadi on symmetric stable): pass when "
+        "|mean estimate - tail| <= 0.1 over the repetitions at N = 10^5; the same for the estimate from noise "
+        "recorded inside a kernel run. Every other row is info."
+    ),
+)
+
+CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4, REM1, DIAG)}
 PROFILES = ("quick", "default")
 
 

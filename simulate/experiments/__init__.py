@@ -1,0 +1,15 @@
+"""One experiment per claim: it turns a claim's profile into runs, rows of rates.csv, figures and a REPORT section.
+
+``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
+"""
+
+from . import noise_diagnostics, rem1, thm4
+from .common import ClaimOutput, Context
+
+EXPERIMENTS = {
+    "thm4-strongly-convex": thm4.run,
+    "rem1-sgd-failure": rem1.run,
+    "noise-diagnostics": noise_diagnostics.run,
+}
+
+__all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]

@@ -1,0 +1,42 @@
+"""What every experiment receives and returns."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..store import RunCache
+
+
+@dataclass
+class Context:
+    """Run-wide settings: seed, output folder, run cache, progress, and the CLI's grid overrides."""
+
+    seed: int
+    out: Path
+    cache: RunCache
+    progress: bool = True
+    alphas: tuple[float, ...] | None = None
+    K: int | None = None
+    trials: int | None = None
+    computed: int = 0
+    cached: int = 0
+
+    @property
+    def figures(self) -> Path:
+        return self.out / "figures"
+
+    def count(self, results) -> None:
+        """Tally computed vs cached configurations from ``run_all`` results."""
+        self.cached += sum(cached for _, _, cached in results)
+        self.computed += sum(not cached for _, _, cached in results)
+
+
+@dataclass
+class ClaimOutput:
+    """Rows for rates.csv, per-checkpoint statistics for runs.parquet, figure file names, a REPORT section."""
+
+    rates: pd.DataFrame
+    stats: pd.DataFrame
+    figures: list[str] = field(default_factory=list)
+    section: str = ""

@@ -1,0 +1,60 @@
+"""Does a Monte-Carlo mean settle as the number of trials M grows? Statistics for Remark 1.
+
+For samples v with a finite mean, the mean over M samples converges; for v = e^2 with E e^2 infinite (e of tail
+index a < 2, so v has tail index a/2 < 1) the mean over M samples typically grows like M^(2/a - 1).
+"""
+
+import math
+
+import numpy as np
+
+
+def typical_means(v: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """For each batch size M: the median over disjoint batches of M samples of their mean (the estimate a run
+    with M trials typically reports). Needs at least 5 batches per size."""
+    v = np.asarray(v, dtype=float)
+    out = np.empty(len(sizes))
+    for i, m in enumerate(sizes):
+        n_batches = v.size // int(m)
+        if n_batches < 5:
+            raise ValueError(f"batch size {m} leaves {n_batches} batches of {v.size} samples; need >= 5")
+        out[i] = np.median(v[: n_batches * int(m)].reshape(n_batches, int(m)).mean(axis=1))
+    return out
+
+
+def growth_ratio(v: np.ndarray) -> float:
+    """Mean over all samples divided by the typical mean over batches of 1% of them."""
+    v = np.asarray(v, dtype=float)
+    return float(v.mean() / typical_means(v, np.array([v.size // 100]))[0])
+
+
+def growth_slope(v: np.ndarray, sizes: np.ndarray) -> float:
+    """Slope of log(typical mean) against log(batch size)."""
+    x = np.log(np.asarray(sizes, dtype=float))
+    y = np.log(typical_means(v, sizes))
+    x = x - x.mean()
+    return float((x * (y - y.mean())).sum() / (x * x).sum())
+
+
+def predicted_growth_slope(tail: float) -> float:
+    """2/a - 1 for the mean of e^2 when e has tail index a < 2; 0 when E e^2 is finite."""
+    return 2.0 / tail - 1.0 if tail < 2.0 else 0.0
+
+
+def bootstrap(stat, v: np.ndarray, n_boot: int, seed: int) -> tuple[float, float]:
+    """95% percentile interval of ``stat`` on samples resampled with replacement."""
+    rng = np.random.default_rng(seed)
+    vals = np.array([stat(v[rng.integers(0, v.size, v.size)]) for _ in range(n_boot)])
+    lo, hi = np.quantile(vals, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+def wilson_interval(successes: int, n: int) -> tuple[float, float]:
+    """95% Wilson score interval for a binomial proportion."""
+    if n == 0:
+        return math.nan, math.nan
+    z = 1.959963984540054
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
