@@ -20,11 +20,11 @@ from .common import ClaimOutput, Context
 # Vector-noise models for the norm study: (label, coordinate law or None for radial, tail)
 NORM_MODELS = (
     ("gaussian coords", "gaussian", 2.0),
-    ("indep. pareto coords, tail 1.5", "pareto", 1.5),
-    ("indep. pareto coords, tail 3", "pareto", 3.0),
-    ("indep. stable coords, tail 1.5", "stable", 1.5),
-    ("radial pareto, tail 1.5", None, 1.5),
-    ("radial pareto, tail 3", None, 3.0),
+    ("indep. pareto coords tail 1.5", "pareto", 1.5),
+    ("indep. pareto coords tail 3", "pareto", 3.0),
+    ("indep. stable coords tail 1.5", "stable", 1.5),
+    ("radial pareto tail 1.5", None, 1.5),
+    ("radial pareto tail 3", None, 3.0),
 )
 VARIANCE_LAWS = (("gaussian", 2.0), ("pareto", 1.5), ("stable", 1.5), ("student-t", 3.0), ("pareto", 2.5))
 ESTIMATOR_LAWS = ("pareto", "stable", "student-t", "pareto-onesided")
