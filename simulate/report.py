@@ -315,6 +315,8 @@ def provenance(
 
 
 def write_tables(out: Path, rates: pd.DataFrame, stats: pd.DataFrame, prov: dict) -> None:
+    """rates.csv (integer columns kept integral where rows leave them empty), runs.parquet, provenance.json."""
+    rates = rates.astype({c: "Int64" for c in ("trials", "k_min", "k_max", "n_diverged")})
     atomic_save(out / "rates.csv", lambda tmp: rates.to_csv(tmp, index=False, float_format="%.6g"))
     atomic_save(out / "runs.parquet", lambda tmp: stats.to_parquet(tmp, index=False))
     atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
