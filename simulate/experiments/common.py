@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..runner import run_all
 from ..store import RunCache
 
 
@@ -26,10 +27,12 @@ class Context:
     def figures(self) -> Path:
         return self.out / "figures"
 
-    def count(self, results) -> None:
-        """Tally computed vs cached configurations from ``run_all`` results."""
+    def run(self, configs) -> list:
+        """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``."""
+        results = run_all(configs, self.cache, progress=self.progress)
         self.cached += sum(cached for _, _, cached in results)
         self.computed += sum(not cached for _, _, cached in results)
+        return results
 
 
 @dataclass

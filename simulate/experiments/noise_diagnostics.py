@@ -14,7 +14,6 @@ from theory.fitting import slopes
 from .. import report
 from ..config import QuadraticRun
 from ..noise import sample
-from ..runner import run_all
 from .common import ClaimOutput, Context
 
 # Vector-noise models for the norm study: (label, coordinate law or None for radial, tail)
@@ -158,8 +157,7 @@ def _kernel_rows(claim, p: DiagnosticsProfile, ctx: Context) -> list[dict]:
         for noise in INTENDED.values()
         for a in p.estimator_tails
     ]
-    results = run_all(configs, ctx.cache, progress=ctx.progress)
-    ctx.count(results)
+    results = ctx.run(configs)
     rows = []
     for cfg, arrays, _ in results:
         xi = arrays["noise"].ravel()

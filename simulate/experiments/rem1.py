@@ -12,7 +12,6 @@ from theory.fitting import fit_exponent
 
 from .. import report
 from ..config import QuadraticRun
-from ..runner import run_all
 from .common import ClaimOutput, Context
 
 METHODS = ("sgd", "gclip")
@@ -41,8 +40,7 @@ def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[
         for noise, tail in laws
         for m in METHODS
     ]
-    results = run_all(configs, ctx.cache, progress=ctx.progress)
-    ctx.count(results)
+    results = ctx.run(configs)
     rows, curves = [], []
     sizes = np.unique(np.round(np.logspace(2, math.log10(p.M // 10), 7)).astype(int))
     for cfg, arrays, _ in results:
@@ -86,8 +84,7 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
         for a in p.curve_tails
         for m in METHODS
     ]
-    results = run_all(configs, ctx.cache, progress=ctx.progress)
-    ctx.count(results)
+    results = ctx.run(configs)
     rows = []
     for cfg, arrays, _ in results:
         k = arrays["k"]
@@ -124,8 +121,7 @@ def _edge_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> list[dict]:
         for eta in p.edge_etas
         for m in METHODS
     ]
-    results = run_all(configs, ctx.cache, progress=ctx.progress)
-    ctx.count(results)
+    results = ctx.run(configs)
     rows = []
     for cfg, arrays, _ in results:
         n_bad = int((arrays["diverged_at"] > 0).sum())

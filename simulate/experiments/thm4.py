@@ -3,15 +3,14 @@
 from theory.claims import Claim, Profile
 
 from .. import report
-from ..runner import profile_configs, run_all, with_overrides
+from ..runner import profile_configs, with_overrides
 from .common import ClaimOutput, Context
 
 
 def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
     profile = with_overrides(profile, ctx.alphas, ctx.K, ctx.trials)
     configs = profile_configs(claim, profile, ctx.seed)
-    results = run_all(configs, ctx.cache, progress=ctx.progress)
-    ctx.count(results)
+    results = ctx.run(configs)
     rates = report.fit_rows(claim, results)
     stats = report.checkpoint_stats(claim, results)
     figs = []
