@@ -1,0 +1,81 @@
+"""Theorem 5's exact two-point lower bound, and the Bernoulli-oracle kernel against a plain-NumPy reference."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulate.config import checkpoints
+from simulate.oracle_kernels import bernoulli_oracle
+from simulate.rng import uniforms
+from theory.lower_bounds import family, lower_bound, one_minus_tv
+
+
+def test_family_matches_its_definition():
+    gamma, p0, p1, jump = family(0.05, 1.5)
+    assert gamma == pytest.approx(0.2**2)
+    assert p0 == pytest.approx(2 * p1) and p0 * jump == pytest.approx(2 * 0.05) and p1 * jump == pytest.approx(0.05)
+    assert p0 * jump**1.5 <= 1.0 + 1e-12  # E|g|^alpha at x = 0 is p jump^alpha <= 1
+
+
+@pytest.mark.parametrize("k,p0,p1", [(50, 0.3, 0.15), (1000, 0.02, 0.01), (20_000, 1e-3, 5e-4)])
+def test_one_minus_tv_matches_a_direct_sum(k, p0, p1):
+    j = np.arange(k + 1)
+    tv = 0.5 * np.abs(stats.binom.pmf(j, k, p0) - stats.binom.pmf(j, k, p1)).sum()
+    assert one_minus_tv(k, p0, p1) == pytest.approx(1.0 - tv, rel=1e-9, abs=1e-15)
+
+
+def test_one_minus_tv_does_not_underflow_to_zero():
+    # Far apart binomials at k = 10^7: 1 - TV is tiny but must stay positive. Chernoff: it is about
+    # exp(-k (sqrt(p0) - sqrt(p1))^2 / 2) = exp(-85.8) ~ 5e-38 up to polynomial factors.
+    v = one_minus_tv(10**7, 2e-4, 1e-4)
+    assert 1e-45 < v < 1e-33
+
+
+@pytest.mark.parametrize("alpha,expected", [(1.2, -0.333), (1.5, -0.667), (1.8, -0.889), (2.0, -1.0)])
+def test_lower_bound_exponent(alpha, expected):
+    # THEORY.md §5 records these slopes from an independent check; tolerance 0.02 is the issue's criterion.
+    ks = np.unique(np.round(np.logspace(4, 7, 10)).astype(int))
+    lb = np.array([lower_bound(int(k), alpha) for k in ks])
+    slope = np.polyfit(np.log(ks), np.log(lb[:, 0]), 1)[0]
+    eps_slope = np.polyfit(np.log(ks), np.log(lb[:, 1]), 1)[0]
+    assert abs(slope - (-2 * (alpha - 1) / alpha)) <= 0.02 and abs(slope - expected) <= 0.02
+    assert abs(eps_slope - (-(alpha - 1) / alpha)) <= 0.03
+
+
+def test_lower_bound_is_a_maximum_over_eps():
+    lb, eps_star = lower_bound(5000, 1.5)
+    from theory.lower_bounds import two_point_bound
+
+    for eps in np.geomspace(1e-4, 0.125, 50):
+        assert two_point_bound(5000, eps, 1.5) <= lb * (1 + 1e-9)
+    assert 0 < eps_star <= 0.125
+
+
+def test_bad_alpha_is_rejected():
+    with pytest.raises(ValueError, match=r"alpha=2.5 is outside the accepted range \(1, 2\]"):
+        lower_bound(10, 2.5)
+
+
+@pytest.mark.parametrize("clips", [True, False])
+def test_oracle_kernel_matches_numpy_reference(clips):
+    eps, alpha, K, T = 0.08, 1.5, 400, 3
+    _, p0, _, jump = family(eps, alpha)
+    b = 2 * eps
+    ks = checkpoints(K)
+    out = np.empty((T, ks.size))
+    seed, key = 3, 17
+    bernoulli_oracle((jump, p0, b), (4.0, 1.0, 1.0, clips, 1.0, 1 / alpha, 0.0), ks,
+                     (np.uint64(seed), np.uint64(key), np.uint64(0)), out)  # fmt: skip
+    for t in range(T):
+        u = uniforms(seed, key, t, K)  # the same stream the kernel's trial t draws from
+        x = xbar = 0.0
+        ref = []
+        for k in range(1, K + 1):
+            xbar += 2.0 / (k + 1.0) * (x - xbar)
+            g = x - jump * (u[k - 1] < p0)
+            if clips:
+                g = min(max(g, -(k ** (1 / alpha))), k ** (1 / alpha))
+            x = min(max(x - 4.0 / (k + 1.0) * g, 0.0), 0.5)
+            if k in ks:
+                ref.append(0.5 * (xbar - b) ** 2)
+        np.testing.assert_allclose(out[t], ref, rtol=1e-12, atol=1e-15)

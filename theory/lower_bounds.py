@@ -1,0 +1,61 @@
+"""Theorem 5's lower bound, computed exactly: Le Cam's two-point bound on the Bernoulli family of [Z] Appendix F.
+
+Family: f_b(x) = (x - b)^2 / 2 on X = [0, 1/2]; b_nu = (2 - nu) eps, nu in {0, 1}, eps in (0, 1/8];
+gamma = (4 eps)^(1/(alpha - 1)); the oracle returns x - 1/(2 gamma) with probability p_nu = 2 gamma b_nu
+(p_0 = 4 gamma eps = 2 p_1), else x. So E g = x - b_nu and E|g|^alpha <= 1, and k oracle calls reveal exactly a
+Bin(k, p_nu) count. Le Cam: every algorithm has max_nu E f_{b_nu}(x_k) - f* >= (eps^2/16) (1 - TV(Bin(k, p_0),
+Bin(k, p_1))), and LB(k) is the maximum over eps.
+
+1 - TV is computed without cancellation: the likelihood ratio of the two binomials is monotone in the count, so
+TV = P_0(J >= t) - P_1(J >= t) at the crossing count t, and 1 - TV = P_0(J < t) + P_1(J >= t), a sum of two small
+positive tails taken from scipy's regularised incomplete beta (no underflow to a fake zero for k up to 10^7).
+"""
+
+import math
+
+import numpy as np
+from scipy import optimize, stats
+
+from .validation import check_alpha
+
+EPS_MAX = 0.125
+
+
+def family(eps: float, alpha: float) -> tuple[float, float, float, float]:
+    """(gamma, p_0, p_1, jump) of the Bernoulli family at eps: the oracle subtracts ``jump`` = 1/(2 gamma)."""
+    gamma = (4.0 * eps) ** (1.0 / (alpha - 1.0))
+    return gamma, 4.0 * gamma * eps, 2.0 * gamma * eps, 0.5 / gamma
+
+
+def one_minus_tv(k: int, p0: float, p1: float) -> float:
+    """1 - TV(Bin(k, p0), Bin(k, p1)) for p0 > p1, exactly (see the module docstring)."""
+    # pmf0(j) >= pmf1(j)  <=>  j >= t_real
+    a = math.log(p0 / p1)
+    b = math.log1p(-p1) - math.log1p(-p0)
+    t = math.ceil(k * b / (a + b))
+    return float(stats.binom.cdf(t - 1, k, p0) + stats.binom.sf(t - 1, k, p1))
+
+
+def two_point_bound(k: int, eps: float, alpha: float) -> float:
+    """(eps^2/16) (1 - TV) at one eps: a lower bound on the minimax f-gap after k oracle calls."""
+    _, p0, p1, _ = family(eps, alpha)
+    return eps * eps / 16.0 * one_minus_tv(k, p0, p1)
+
+
+def lower_bound(k: int, alpha: float, n_grid: int = 200) -> tuple[float, float]:
+    """(LB(k), eps*(k)) = max over eps in (0, 1/8] of the two-point bound, by a log-grid search refined with a
+    bounded scalar search around the best grid point."""
+    alpha = check_alpha(alpha)
+    if k < 1:
+        raise ValueError(f"k={k!r} is outside the accepted range: integers >= 1")
+    # eps*(k) ~ k^(-(alpha-1)/alpha): search 6 decades around it, clipped to (0, 1/8]
+    centre = min(EPS_MAX, k ** (-(alpha - 1.0) / alpha))
+    grid = np.geomspace(centre * 1e-3, min(EPS_MAX, centre * 1e3), n_grid)
+    values = np.array([two_point_bound(k, e, alpha) for e in grid])
+    i = int(np.argmax(values))
+    lo, hi = math.log(grid[max(i - 1, 0)]), math.log(grid[min(i + 1, n_grid - 1)])
+    res = optimize.minimize_scalar(lambda s: -two_point_bound(k, math.exp(s), alpha), bounds=(lo, hi),
+                                   method="bounded", options={"xatol": 1e-6})  # fmt: skip
+    if -res.fun > values[i]:
+        return float(-res.fun), float(math.exp(res.x))
+    return float(values[i]), float(grid[i])
