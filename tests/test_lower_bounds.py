@@ -79,3 +79,33 @@ def test_oracle_kernel_matches_numpy_reference(clips):
             if k in ks:
                 ref.append(0.5 * (xbar - b) ** 2)
         np.testing.assert_allclose(out[t], ref, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["posterior-mean", "mle"])
+def test_exact_estimators_never_beat_the_two_point_bound(kind):
+    from theory.lower_bounds import estimator_risks, min_ratio_to_bound, two_point_bound
+
+    for alpha in (1.3, 1.7):
+        for k in (10, 300, 10_000):
+            for eps in np.geomspace(1e-3, 0.125, 8):
+                worst = max(estimator_risks(k, eps, alpha, kind))
+                assert min_ratio_to_bound([worst], [two_point_bound(k, eps, alpha)]) >= 1.0
+
+
+def test_the_bound_check_catches_a_cheating_estimator():
+    # An "estimator" that peeks at nu has zero risk: the check used for every method must flag it.
+    from theory.lower_bounds import min_ratio_to_bound, two_point_bound
+
+    assert min_ratio_to_bound([0.0], [two_point_bound(100, 0.05, 1.5)]) < 1.0
+
+
+def test_simulated_proj_gclip_stays_above_the_bound():
+    from simulate.experiments.thm5 import simulate_family
+    from theory.lower_bounds import two_point_bound
+
+    alpha, ks = 1.6, checkpoints(3000)
+    for eps in (0.01, 0.05, 0.125):
+        stats_nu = [simulate_family("proj-gclip", alpha, eps, nu, ks, 512, seed=0) for nu in (0, 1)]
+        upper = np.maximum(*(mean + 3 * se for mean, se in stats_nu))
+        bound = np.array([two_point_bound(int(k), eps, alpha) for k in ks])
+        assert np.all(upper >= bound)

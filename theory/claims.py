@@ -70,6 +70,17 @@ class DiagnosticsProfile:
 
 
 @dataclass(frozen=True)
+class LowerBoundProfile:
+    """Sizes for thm5-lower-bound: the exact curve to k_max_exact; algorithms simulated to K on an eps grid."""
+
+    alphas: tuple[float, ...]
+    k_max_exact: int
+    K: int
+    trials: int
+    n_eps: int
+
+
+@dataclass(frozen=True)
 class Claim:
     id: str
     title: str
@@ -289,7 +300,45 @@ N = 10^5).** Hill on Pareto noise: 1.208, 1.516, 1.806; Mohammadi on stable nois
 configured 1.2, 1.5, 1.8: the kernels draw the tail they were asked for.""",
 )
 
-CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4, REM1, DIAG)}
+THM5 = Claim(
+    id="thm5-lower-bound",
+    title="Theorem 5: the strongly convex lower bound, exactly, and the rate sandwich",
+    statement=(
+        "On the Bernoulli family of [Z] Appendix F, Le Cam's two-point bound LB(k) = max_eps (eps^2/16)(1 - TV) "
+        "decays like k^(-2(alpha-1)/alpha) with maximiser eps*(k) ~ k^(-(alpha-1)/alpha); no algorithm's "
+        "worst-case f-gap falls below it, and proj-GClip with Theorem 4's schedule matches its exponent."
+    ),
+    profiles={
+        "quick": LowerBoundProfile(alphas=(1.5, 1.8), k_max_exact=10**6, K=10**4, trials=512, n_eps=10),
+        "default": LowerBoundProfile(
+            alphas=(1.2, 1.4, 1.6, 1.8, 2.0), k_max_exact=10**7, K=10**5, trials=2048, n_eps=16
+        ),
+    },  # fmt: skip
+    criterion=(
+        "lb_exponent: |fitted - theory| <= 0.02 (exact curve, k in [10^3, k_max]). no_point_below_bound: for every "
+        "k and every eps of the grid, the method's worst case over nu (for simulated methods its mean plus 3 "
+        "standard errors) is at least the two-point bound at that (k, eps). proj-gclip's minimax exponent (worst "
+        "case over the eps grid, window [K/100, K]): |fitted - theory| <= 0.05 for alpha >= 1.5, info below."
+    ),
+    notes="""\
+**The exact curve.** LB(k) for k in [10^3, 10^7] has slopes -0.333, -0.572, -0.750, -0.888, -0.999 at alpha = 1.2,
+1.4, 1.6, 1.8, 2.0 (theory -2(alpha-1)/alpha within 0.001), and its maximiser eps*(k) slopes -0.165, -0.290, -0.368,
+-0.440, -0.501 (theory -(alpha-1)/alpha).
+
+**The sandwich (K = 10^5, 2048 trials, worst case over nu and 16 eps from eps*(K)/10 to 1/8).** proj-GClip's
+worst-case f-gap over k in [10^3, 10^5] has slopes -0.286, -0.495, -0.727, -0.871, -0.998 (theory -0.333, -0.571,
+-0.750, -0.889, -1.000): within 0.05 for alpha >= 1.6 (pass); at 1.2 and 1.4 the window is still pre-asymptotic
+(info, not tuned): its ratio to LB(k) still rises (slope +0.047 and +0.076 against log k). The ratio at K is 24, 28,
+21, 13 and 10: the rate is tight up to a constant of 10-30 where it has settled. The posterior-mean estimator (Bayes
+for the two-point prior, computed exactly from the binomial law) sits 2.7-3.0 above LB with a flat ratio; the
+count-based MLE 8-135. No method falls below the two-point bound at any (k, eps): the smallest ratio is exactly 2.0
+for the posterior mean (where TV = 0 both risks equal eps^2/8, twice Le Cam's eps^2/16) and 7.6-9.1 for the others.
+Note that the worst eps for proj-GClip sits a factor 2-3 below eps*(k) of the bound, and that the family's jump
+probability p_0 = (4 eps)^(alpha/(alpha-1)) is tiny there, so the mean over trials is ruled by rare jumps: fewer
+than ~2000 trials leave the envelope's slope noisy by +-0.1.""",
+)
+
+CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4, REM1, DIAG, THM5)}
 PROFILES = ("quick", "default")
 
 

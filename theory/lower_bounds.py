@@ -59,3 +59,31 @@ def lower_bound(k: int, alpha: float, n_grid: int = 200) -> tuple[float, float]:
     if -res.fun > values[i]:
         return float(-res.fun), float(math.exp(res.x))
     return float(values[i]), float(grid[i])
+
+
+def estimator_risks(k: int, eps: float, alpha: float, kind: str) -> tuple[float, float]:
+    """Exact (risk under nu = 0, risk under nu = 1) of an estimator of b from the Bernoulli count after k calls.
+
+    Risk = E f_b(b_hat) - f* = E (b_hat - b_nu)^2 / 2. ``kind``: "posterior-mean" (Bayes for the uniform prior on
+    {b_0, b_1}; it knows eps, the strongest competitor of the two-point bound) or "mle" (b_hat = J/(2 gamma k)
+    projected onto X = [0, 1/2]; it knows only the family's gamma).
+    """
+    gamma, p0, p1, _ = family(eps, alpha)
+    b0, b1 = 2.0 * eps, eps
+    sd = math.sqrt(k * p0 * (1 - p0)) + 1.0
+    j = np.arange(max(0, int(k * p1 - 40 * sd)), min(k, int(k * p0 + 40 * sd)) + 1)
+    log0, log1 = stats.binom.logpmf(j, k, p0), stats.binom.logpmf(j, k, p1)
+    if kind == "posterior-mean":
+        b_hat = b1 + (b0 - b1) / (1.0 + np.exp(np.clip(log1 - log0, -700, 700)))
+    elif kind == "mle":
+        b_hat = np.clip(j / (2.0 * gamma * k), 0.0, 0.5)
+    else:
+        raise ValueError(f"kind={kind!r} is not one of the accepted values: mle, posterior-mean")
+    risk0 = float(np.sum(np.exp(log0) * 0.5 * (b_hat - b0) ** 2))
+    risk1 = float(np.sum(np.exp(log1) * 0.5 * (b_hat - b1) ** 2))
+    return risk0, risk1
+
+
+def min_ratio_to_bound(upper: np.ndarray, bound: np.ndarray) -> float:
+    """min over entries of upper / bound: below 1 means a method beat Le Cam's bound somewhere (a bug)."""
+    return float(np.min(np.asarray(upper, dtype=float) / np.asarray(bound, dtype=float)))

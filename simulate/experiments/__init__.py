@@ -3,13 +3,14 @@
 ``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
 """
 
-from . import noise_diagnostics, rem1, thm4
+from . import noise_diagnostics, rem1, thm4, thm5
 from .common import ClaimOutput, Context
 
 EXPERIMENTS = {
     "thm4-strongly-convex": thm4.run,
     "rem1-sgd-failure": rem1.run,
     "noise-diagnostics": noise_diagnostics.run,
+    "thm5-lower-bound": thm5.run,
 }
 
 __all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]
