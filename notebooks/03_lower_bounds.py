@@ -63,3 +63,14 @@ b.semilogx(ks, worst_bayes / lb, label="posterior mean / LB")
 b.axhline(1, color="k")
 b.legend()
 plt.show()
+
+# %% [markdown]
+# ## Theorem 6: oracle calls on the zero-chain grow like d/p
+
+# %%
+from simulate import zero_chain as zc  # noqa: E402
+
+for d, p in ((5, 0.1), (10, 0.1), (10, 0.02)):
+    calls, min_grad = np.empty(200, dtype=np.int64), np.empty(200)
+    zc.calls_to_finish(d, p, 0.5, 2.0, False, 10**6, np.uint64(0), np.uint64(d), calls, min_grad)
+    print(f"d={d:3d} p={p:5.2f}: mean calls {calls.mean():8.1f}  d/p {d / p:7.1f}  min ||grad|| {min_grad.min():.3f}")

@@ -21,6 +21,7 @@ _KERNEL_SOURCES = [
     *(_PACKAGE / f for f in ("jit.py", "rng.py", "vecmath.py", "noise.py", "objectives.py", "methods.py")),
     _PACKAGE / "kernels.py",
     _PACKAGE / "oracle_kernels.py",
+    _PACKAGE / "zero_chain.py",
     *(_PACKAGE / f for f in ("config.py", "runner.py")),
     _PACKAGE.parent / "theory" / "schedules.py",
 ]

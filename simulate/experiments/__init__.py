@@ -3,7 +3,7 @@
 ``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
 """
 
-from . import noise_diagnostics, rem1, thm4, thm5
+from . import noise_diagnostics, rem1, thm4, thm5, thm6
 from .common import ClaimOutput, Context
 
 EXPERIMENTS = {
@@ -11,6 +11,7 @@ EXPERIMENTS = {
     "rem1-sgd-failure": rem1.run,
     "noise-diagnostics": noise_diagnostics.run,
     "thm5-lower-bound": thm5.run,
+    "thm6-nonconvex-lower-bound": thm6.run,
 }
 
 __all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]
