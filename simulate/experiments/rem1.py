@@ -22,23 +22,16 @@ def _row(claim, method, noise, tail, alpha, metric, **kw) -> dict:
     return {**base, **kw}
 
 
+def _config(claim: Claim, ctx: Context, method: str, noise: str, tail: float, K: int, trials: int, **extra):
+    """A run on f(x) = x^2/2 from x0 = x* = 0; alpha (the schedule's moment order) is min(tail, 2)."""
+    return QuadraticRun(claim=claim.id, method=method, noise=noise, tail=tail, alpha=min(tail, 2.0), K=K,
+                        trials=trials, seed=ctx.seed, x0=0.0, **extra)  # fmt: skip
+
+
 def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict], list]:
     laws = [("pareto", a) for a in p.tails] + list(p.controls)
     configs = [
-        QuadraticRun(
-            claim=claim.id,
-            method=m,
-            noise=noise,
-            tail=tail,
-            alpha=min(tail, 2.0),
-            K=p.k_fixed,
-            trials=p.M,
-            seed=ctx.seed,
-            x0=0.0,
-            per_decade=0,
-        )  # fmt: skip
-        for noise, tail in laws
-        for m in METHODS
+        _config(claim, ctx, m, noise, tail, p.k_fixed, p.M, per_decade=0) for noise, tail in laws for m in METHODS
     ]
     results = ctx.run(configs)
     rows, curves = [], []
@@ -69,21 +62,7 @@ def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[
 
 
 def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict], list]:
-    configs = [
-        QuadraticRun(
-            claim=claim.id,
-            method=m,
-            noise="pareto",
-            tail=a,
-            alpha=a,
-            K=p.curve_K,
-            trials=p.curve_trials,
-            seed=ctx.seed,
-            x0=0.0,
-        )  # fmt: skip
-        for a in p.curve_tails
-        for m in METHODS
-    ]
+    configs = [_config(claim, ctx, m, "pareto", a, p.curve_K, p.curve_trials) for a in p.curve_tails for m in METHODS]
     results = ctx.run(configs)
     rows = []
     for cfg, arrays, _ in results:
@@ -103,20 +82,7 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
 
 def _edge_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> list[dict]:
     configs = [
-        QuadraticRun(
-            claim=claim.id,
-            method=m,
-            noise="pareto",
-            tail=a,
-            alpha=a,
-            K=p.edge_K,
-            trials=p.edge_trials,
-            seed=ctx.seed,
-            x0=0.0,
-            step="constant",
-            eta=eta,
-            per_decade=0,
-        )  # fmt: skip
+        _config(claim, ctx, m, "pareto", a, p.edge_K, p.edge_trials, step="constant", eta=eta, per_decade=0)
         for a in p.edge_tails
         for eta in p.edge_etas
         for m in METHODS
