@@ -12,3 +12,12 @@ def theorem4_distance(alpha: float) -> float:
 def theorem4_gap(alpha: float) -> float:
     """Theorem 4, E f(xbar_k) - f*: -2(alpha - 1)/alpha."""
     return 2.0 * theorem4_distance(alpha)
+
+
+def clipping_map(alpha: float, beta: float, biased: bool) -> float:
+    """Predicted exponent of E||xbar_k - x*||^2 with eta_k ~ 1/(mu k), tau_k = G k^beta, tail = alpha (THEORY.md §4,
+    derived): variance -1 + beta(2 - alpha); for noise whose clipping is biased also the bias term
+    -2 beta(alpha - 1); the slower of the two wins. Equal at beta = 1/alpha, where both are -2(alpha - 1)/alpha."""
+    alpha = check_alpha(alpha)
+    variance = -1.0 + beta * (2.0 - alpha)
+    return max(variance, -2.0 * beta * (alpha - 1.0)) if biased else variance

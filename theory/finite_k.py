@@ -52,11 +52,22 @@ def clipped_moments(noise: str, tail: float, tau: np.ndarray) -> tuple[np.ndarra
 
 
 def theorem4_second_moment(
-    noise: str, tail: float, alpha: float, K: int, ks: np.ndarray, *, mu: float = 1.0, x0: float = 1.0, G: float = 1.0
+    noise: str,
+    tail: float,
+    alpha: float,
+    K: int,
+    ks: np.ndarray,
+    *,
+    mu: float = 1.0,
+    x0: float = 1.0,
+    G: float = 1.0,
+    beta: float | None = None,
 ) -> np.ndarray:
-    """E (xbar_k - x*)^2 at the iterations ``ks`` under the linearised recursion above (units of x squared)."""
+    """E (xbar_k - x*)^2 at the iterations ``ks`` under the linearised recursion above (units of x squared).
+
+    The threshold is tau_k = G k^beta with Theorem 4's beta = 1/alpha unless ``beta`` is given."""
     k = np.arange(1, K + 1, dtype=float)
-    m, s = clipped_moments(noise, tail, clip_threshold(k, G, 1.0 / alpha))
+    m, s = clipped_moments(noise, tail, clip_threshold(k, G, 1.0 / alpha if beta is None else beta))
     eta = theorem4_step(k, mu)
     w = averaging_weight(k)
     a = 1.0 - mu * eta

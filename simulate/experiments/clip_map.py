@@ -1,0 +1,142 @@
+"""clip-exponent-map: measured vs predicted exponent of E||xbar_k - x*||^2 over a grid of (alpha, beta)."""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from theory.claims import Claim, ClipMapProfile
+from theory.exponents import clipping_map
+from theory.finite_k import local_exponent, theorem4_second_moment
+from theory.fitting import fit_exponent, window_mask
+
+from .. import report
+from ..config import QuadraticRun
+from .common import ClaimOutput, Context
+
+TOLERANCE = 0.07
+JUDGED_BETAS = (0.2, 1.0)  # inclusive range of judged beta for the biased noise
+
+
+def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
+    prob = claim.problem
+    configs = [
+        QuadraticRun(
+            claim=claim.id,
+            method="proj-gclip",
+            noise=noise,
+            alpha=a,
+            beta=b,
+            K=p.K,
+            trials=p.trials,
+            seed=ctx.seed,
+            d=prob["d"],
+            mu=prob["mu"],
+            x_star=prob["x_star"],
+            x0=prob["x0"],
+            radius=prob["radius"],
+            G=prob["G"],
+            noise_scale=prob["noise_scale"],
+        )  # fmt: skip
+        for noise in p.noises
+        for a in p.alphas
+        for b in p.betas
+    ]
+    results = ctx.run(configs)
+    rows = []
+    for cfg, arrays, _ in results:
+        k = arrays["k"]
+        fit = fit_exponent(k, 2.0 * arrays["avg_gap"] / cfg.mu, "mean", n_boot=300, seed=cfg.seed)
+        biased = cfg.noise == "pareto-onesided"
+        predicted = clipping_map(cfg.alpha, cfg.beta, biased)
+        curve = theorem4_second_moment(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, mu=cfg.mu,
+                                       x0=cfg.x0 - cfg.x_star, G=cfg.G, beta=cfg.beta)  # fmt: skip
+        judged = biased and JUDGED_BETAS[0] - 1e-9 <= cfg.beta <= JUDGED_BETAS[1] + 1e-9
+        verdict = ("pass" if abs(fit.exponent - predicted) <= TOLERANCE else "fail") if judged else "info"
+        rows.append(dict(claim=claim.id, method="proj-gclip", noise=cfg.noise, tail=cfg.tail, alpha=cfg.alpha,
+                         metric=f"sq_dist_exponent_beta{cfg.beta:g}", theory_exponent=predicted,
+                         fitted_exponent=fit.exponent, ci_low=fit.ci_low, ci_high=fit.ci_high, trials=cfg.trials,
+                         k_min=fit.k_min, k_max=fit.k_max, verdict=verdict, value=cfg.beta,
+                         finite_k_exponent=local_exponent(k, curve, window_mask(k)), drift=fit.drift,
+                         n_diverged=int((arrays["diverged_at"] > 0).sum()),
+                         description="exponent of E||xbar_k - x*||^2; value = beta"))  # fmt: skip
+    rates = pd.DataFrame(rows, columns=report.RATE_COLUMNS)
+    rates = pd.concat([rates, _symmetric_faster(claim, rates)], ignore_index=True)
+    figs = [f"{claim.id}_heatmaps.png", f"{claim.id}_slices.png"]
+    _heatmaps(rates, p, ctx.figures / figs[0])
+    _slices(rates, p, ctx.figures / figs[1])
+    cols = ["noise", "alpha", "value", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
+            "finite_k_exponent", "verdict"]  # fmt: skip
+    return ClaimOutput(rates, pd.DataFrame(), figs, report.claim_section(claim, rates, figs, cols))
+
+
+def _symmetric_faster(claim: Claim, rates: pd.DataFrame) -> pd.DataFrame:
+    """At beta = 0.2: is symmetric noise measurably faster than one-sided noise (the bias term at work)?"""
+    rows = []
+    for alpha in sorted(rates.alpha.unique()):
+        cell = rates[(rates.alpha == alpha) & (rates.value.round(6) == 0.2)]
+        if set(cell.noise) != {"pareto", "pareto-onesided"}:
+            continue
+        sym = cell[cell.noise == "pareto"].iloc[0]
+        one = cell[cell.noise == "pareto-onesided"].iloc[0]
+        gap = one.fitted_exponent - sym.fitted_exponent
+        half = (sym.ci_high - sym.ci_low) / 2 + (one.ci_high - one.ci_low) / 2
+        rows.append(dict(claim=claim.id, method="proj-gclip", noise="pareto vs pareto-onesided", tail=alpha,
+                         alpha=alpha, metric="symmetric_faster_beta0.2", value=gap, ci_low=-half, ci_high=half,
+                         verdict="pass" if gap > half else "fail", k_min=sym.k_min, k_max=sym.k_max,
+                         trials=sym.trials,
+                         description="one-sided minus symmetric exponent at beta = 0.2"))  # fmt: skip
+    return pd.DataFrame(rows, columns=report.RATE_COLUMNS)
+
+
+def _grid(rates, noise, column, p):
+    sel = rates[(rates.noise == noise) & rates.metric.str.startswith("sq_dist")]
+    g = np.full((len(p.alphas), len(p.betas)), math.nan)
+    for _, r in sel.iterrows():
+        g[p.alphas.index(r.alpha), p.betas.index(r.value)] = r[column]
+    return g
+
+
+def _heatmaps(rates, p, path) -> None:
+    fig, axes = plt.subplots(len(p.noises), 3, figsize=(13, 3.6 * len(p.noises)), squeeze=False,
+                             layout="constrained")  # fmt: skip
+    for i, noise in enumerate(p.noises):
+        measured, predicted = _grid(rates, noise, "fitted_exponent", p), _grid(rates, noise, "theory_exponent", p)
+        for j, (title, g, cmap) in enumerate((("measured", measured, "viridis"), ("predicted", predicted, "viridis"),
+                                               ("measured - predicted", measured - predicted, "RdBu_r"))):  # fmt: skip
+            ax = axes[i, j]
+            lim = np.nanmax(np.abs(g)) if j == 2 else None
+            im = ax.imshow(g, origin="lower", aspect="auto", cmap=cmap, vmin=-lim if lim else None, vmax=lim)
+            for (a, b), v in np.ndenumerate(g):
+                ax.text(b, a, f"{v:.2f}", ha="center", va="center", fontsize=6, color="w" if j < 2 else "k")
+            ax.set_xticks(range(len(p.betas)), [f"{b:g}" for b in p.betas])
+            ax.set_yticks(range(len(p.alphas)), [f"{a:g}" for a in p.alphas])
+            ax.set_xlabel("beta")
+            ax.set_ylabel("alpha (= tail)")
+            ax.set_title(f"{noise}: {title}", fontsize=9)
+            fig.colorbar(im, ax=ax)
+    fig.suptitle("clip-exponent-map: exponent of E||xbar_k - x*||^2")
+    report._save_fig(fig, path)
+
+
+def _slices(rates, p, path) -> None:
+    shown = [a for a in p.alphas if a in (1.2, 1.6, 2.0)] or list(p.alphas)
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.8), squeeze=False, layout="constrained")
+    beta_line = np.linspace(0, max(p.betas), 200)
+    for ax, alpha in zip(axes[0], shown, strict=True):
+        for i, noise in enumerate(p.noises):
+            sel = rates[(rates.noise == noise) & (rates.alpha == alpha) & rates.metric.str.startswith("sq_dist")]
+            err = np.vstack([sel.fitted_exponent - sel.ci_low, sel.ci_high - sel.fitted_exponent])
+            ax.errorbar(sel.value, sel.fitted_exponent, yerr=err, fmt="o", ms=4, capsize=2, color=f"C{i}",
+                        label=f"measured, {noise}")  # fmt: skip
+            ax.plot(sel.value, sel.finite_k_exponent, "x--", color=f"C{i}", lw=0.8, label=f"finite-k, {noise}")
+            biased = noise == "pareto-onesided"
+            ax.plot(beta_line, [clipping_map(alpha, b, biased) for b in beta_line], color=f"C{i}", lw=1,
+                    alpha=0.6, label=f"predicted, {noise}")  # fmt: skip
+        ax.axvline(1 / alpha, color="k", ls=":", label="beta = 1/alpha")
+        ax.set_title(f"alpha = tail = {alpha:g}", fontsize=9)
+        ax.set_xlabel("beta")
+        ax.set_ylabel("exponent")
+    axes[0, 0].legend(fontsize=6)
+    report._save_fig(fig, path)
