@@ -46,26 +46,15 @@ def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None
     return {"k": ks, **out, "diverged_at": diverged_at}
 
 
+def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
+    """A run on the claim's quadratic problem (``claim.problem``: d, mu, x_star, x0, radius, G, noise_scale)."""
+    return QuadraticRun(claim=claim.id, seed=seed, **claim.problem, **fields)
+
+
 def profile_configs(claim: Claim, profile: Profile, seed: int) -> list[QuadraticRun]:
     """Every configuration of a claim's profile grid, in a fixed order."""
-    p = claim.problem
     return [
-        QuadraticRun(
-            claim=claim.id,
-            method=method,
-            noise=noise,
-            alpha=alpha,
-            K=profile.K,
-            trials=profile.trials,
-            seed=seed,
-            d=p["d"],
-            mu=p["mu"],
-            x_star=p["x_star"],
-            x0=p["x0"],
-            radius=p["radius"],
-            G=p["G"],
-            noise_scale=p["noise_scale"],
-        )
+        problem_run(claim, seed, method=method, noise=noise, alpha=alpha, K=profile.K, trials=profile.trials)
         for noise in profile.noises
         for alpha in profile.alphas
         for method in profile.methods

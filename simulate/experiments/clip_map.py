@@ -12,7 +12,7 @@ from theory.finite_k import local_exponent, theorem4_second_moment
 from theory.fitting import fit_exponent, window_mask
 
 from .. import report
-from ..config import QuadraticRun
+from ..runner import problem_run
 from .common import ClaimOutput, Context
 
 TOLERANCE = 0.07
@@ -20,25 +20,8 @@ JUDGED_BETAS = (0.2, 1.0)  # inclusive range of judged beta for the biased noise
 
 
 def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
-    prob = claim.problem
     configs = [
-        QuadraticRun(
-            claim=claim.id,
-            method="proj-gclip",
-            noise=noise,
-            alpha=a,
-            beta=b,
-            K=p.K,
-            trials=p.trials,
-            seed=ctx.seed,
-            d=prob["d"],
-            mu=prob["mu"],
-            x_star=prob["x_star"],
-            x0=prob["x0"],
-            radius=prob["radius"],
-            G=prob["G"],
-            noise_scale=prob["noise_scale"],
-        )  # fmt: skip
+        problem_run(claim, ctx.seed, method="proj-gclip", noise=noise, alpha=a, beta=b, K=p.K, trials=p.trials)
         for noise in p.noises
         for a in p.alphas
         for b in p.betas
