@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from theory.schedules import theorem4_beta
 from theory.validation import check_alpha, check_choice, check_positive, check_positive_int
 
 from .jit import source_hash
@@ -84,7 +85,7 @@ class QuadraticRun:
         check_positive(self.G, "G")
         check_positive(self.noise_scale, "noise_scale")
         if self.beta is None:
-            object.__setattr__(self, "beta", 1.0 / self.alpha)
+            object.__setattr__(self, "beta", theorem4_beta(self.alpha))
         if not (0.0 <= self.beta <= 5.0):
             raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
         if self.seed < 0 or self.seed >= 2**63:

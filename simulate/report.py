@@ -98,7 +98,8 @@ def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _save_fig(fig, path: Path) -> None:
+def save_fig(fig, path: Path) -> None:
+    """Write a figure as PNG atomically and close it."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -138,7 +139,7 @@ def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, nois
             ax.tick_params(labelsize=7)
     axes[0, 0].legend(fontsize=6, loc="lower left")
     fig.suptitle(f"{claim.id}: error vs k, {noise} noise (bands: 10-90% over trials)", fontsize=10)
-    _save_fig(fig, path)
+    save_fig(fig, path)
 
 
 _MARKERS = {"pareto": "o", "pareto-onesided": "s", "stable": "^", "student-t": "v", "gaussian": "D"}
@@ -184,7 +185,7 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
         top.legend(fontsize=7)
         bottom.legend(fontsize=7)
     fig.suptitle(f"{claim.id}: fitted exponents vs alpha (95% bootstrap CI), finite-k prediction dashed", fontsize=10)
-    _save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
@@ -210,7 +211,7 @@ def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
     axes[0, 0].set_ylabel("fitted exponent")
     fig.suptitle(f"{claim.id}: the unjudged methods; a mean square that never settles shows as scattered means",
                  fontsize=10)  # fmt: skip
-    _save_fig(fig, path)
+    save_fig(fig, path)
     return True
 
 

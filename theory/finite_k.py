@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .schedules import averaging_weight, clip_threshold, theorem4_step
+from .schedules import averaging_weight, clip_threshold, theorem4_beta, theorem4_step
 
 
 def _pareto_partial(a: float, y: np.ndarray, power: int) -> np.ndarray:
@@ -67,7 +67,7 @@ def theorem4_second_moment(
 
     The threshold is tau_k = G k^beta with Theorem 4's beta = 1/alpha unless ``beta`` is given."""
     k = np.arange(1, K + 1, dtype=float)
-    m, s = clipped_moments(noise, tail, clip_threshold(k, G, 1.0 / alpha if beta is None else beta))
+    m, s = clipped_moments(noise, tail, clip_threshold(k, G, theorem4_beta(alpha) if beta is None else beta))
     eta = theorem4_step(k, mu)
     w = averaging_weight(k)
     a = 1.0 - mu * eta

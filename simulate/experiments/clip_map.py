@@ -100,7 +100,7 @@ def _heatmaps(rates, p, path) -> None:
             ax.set_title(f"{noise}: {title}", fontsize=9)
             fig.colorbar(im, ax=ax)
     fig.suptitle("clip-exponent-map: exponent of E||xbar_k - x*||^2")
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)
 
 
 def _slices(rates, p, path) -> None:
@@ -122,4 +122,4 @@ def _slices(rates, p, path) -> None:
         ax.set_xlabel("beta")
         ax.set_ylabel("exponent")
     axes[0, 0].legend(fontsize=6)
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)

@@ -67,7 +67,7 @@ def _norm_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dict]:
     axes[0, 0].set_ylabel("density")
     axes[0, 0].legend(fontsize=6)
     fig.suptitle("noise-diagnostics: norms of vector noise (concentrated = narrow)")
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)
     return rows
 
 
@@ -98,7 +98,7 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
     ax.set_ylabel("running variance / value at n = 10 (median of streams)")
     ax.set_title("noise-diagnostics: variance vs sample size ([Z] Fig. 1 d/h)")
     ax.legend(fontsize=7)
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)
     return rows
 
 
@@ -132,7 +132,7 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
         ax.set_xlabel("true tail index")
         ax.set_ylabel("estimate")
         ax.legend(fontsize=7)
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)
     return rows
 
 

@@ -119,7 +119,7 @@ def _plot_mean_square(curves, path) -> None:
     axes[1].set_title("one run's estimate as trials accumulate")
     axes[0].legend(fontsize=7)
     fig.suptitle("rem1-sgd-failure: SGD (solid) never settles under infinite variance; GClip (dashed) does")
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)
 
 
 def _plot_curves(results, path) -> None:
@@ -136,7 +136,7 @@ def _plot_curves(results, path) -> None:
     for ax in axes:
         ax.set_xlabel("k")
         ax.legend(fontsize=7)
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)
 
 
 def run(claim: Claim, p: Rem1Profile, ctx: Context) -> ClaimOutput:

@@ -121,4 +121,4 @@ def _plot_sandwich(ks, curves, path) -> None:
     axes[1, 0].set_ylabel("ratio to LB(k)")
     axes[0, 0].legend(fontsize=6)
     fig.suptitle("thm5-lower-bound: the sandwich (flat ratio = tight up to a constant)", fontsize=10)
-    report._save_fig(fig, path)
+    report.save_fig(fig, path)

@@ -105,7 +105,7 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
     b.set_ylabel("implied lower bound on E||grad F(x_k)||")
     b.legend(fontsize=7)
     fig.suptitle("thm6-nonconvex-lower-bound: the d/p law and the implied bound")
-    report._save_fig(fig, ctx.figures / fig_name)
+    report.save_fig(fig, ctx.figures / fig_name)
     cols = ["method", "alpha", "metric", "theory_exponent", "fitted_exponent", "value", "ci_low", "ci_high", "trials",
             "verdict"]  # fmt: skip
     return ClaimOutput(rates, pd.DataFrame(), [fig_name], report.claim_section(claim, rates, [fig_name], cols))
