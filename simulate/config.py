@@ -11,17 +11,22 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from theory import nonconvex
 from theory.schedules import theorem4_beta
 from theory.validation import check_alpha, check_choice, check_positive, check_positive_int
 
 from .jit import source_hash
 from .methods import METHODS
-from .noise import validate_noise
+from .noise import unit_abs_moment, validate_noise
 
 
-def code_version() -> str:
-    """Hash of the source of every module that shapes kernel output (the cache's code version)."""
-    return source_hash()
+def code_version(family: str) -> str:
+    """Hash of the source of every module that shapes a kernel family's output (the cache's code version)."""
+    return source_hash(family)
+
+
+def _digest(fields: dict) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
 def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:
@@ -100,9 +105,6 @@ class QuadraticRun:
         if METHODS[self.method][1] and abs(self.x_star) * math.sqrt(self.d) > self.radius:
             raise ValueError(f"x_star={self.x_star!r} lies outside X = ball(0, radius={self.radius!r})")
 
-    def _digest(self, fields: dict) -> str:
-        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
-
     def rng_key(self) -> int:
         """64-bit key of the experiment (without trials and seed) that seeds every trial's stream."""
         fields = asdict(self)
@@ -111,7 +113,7 @@ class QuadraticRun:
         for name, default in self._LATER_FIELDS.items():
             if fields[name] == default:
                 fields.pop(name)
-        return int(self._digest(fields)[:16], 16)
+        return int(_digest(fields)[:16], 16)
 
     def step_schedule(self) -> tuple[float, float, float]:
         """(eta0, k0, power) with eta_k = eta0 / (k + k0)^power: Theorem 4's 4/(mu (k+1)) or a constant eta."""
@@ -121,10 +123,92 @@ class QuadraticRun:
 
     def cache_key(self) -> str:
         """Key of this run's stored result: configuration + code version."""
-        return self._digest({**asdict(self), "code": code_version()})[:24]
+        return _digest({**asdict(self), "code": code_version("quadratic")})[:24]
 
     def label(self) -> str:
         step = "" if self.step == "theorem4" else f" eta={self.eta:g}"
         return (
             f"{self.method} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g}{step} K={self.K} trials={self.trials}"
+        )
+
+
+@dataclass(frozen=True)
+class NonconvexRun:
+    """One Theorem 2 run: GClip or SGD with constant eta (and tau) for K steps on a cosine objective in R^d.
+
+    eta and tau come from ``theory.nonconvex.theorem2_parameters(params, alpha, sigma, L, F0, K)``; SGD uses the
+    same eta as GClip would and does not clip. ``tail`` is the noise's tail index (None means tail = alpha); sigma
+    comes from the noise's alpha-moment (``theory.nonconvex.sigma``). x0 = x0 * ones.
+    """
+
+    claim: str
+    method: str
+    noise: str
+    alpha: float
+    K: int
+    trials: int
+    tail: float | None = None
+    objective: str = "cosine"
+    d: int = 1
+    c: float = 2.0
+    x0: float = 0.5
+    noise_scale: float = 0.25
+    params: str = "scaling"
+    seed: int = 0
+
+    def __post_init__(self):
+        check_choice(self.method, ("gclip", "sgd"), "method")
+        object.__setattr__(self, "alpha", check_alpha(self.alpha))
+        if self.tail is None:
+            object.__setattr__(self, "tail", self.alpha)
+        _, tail = validate_noise(self.noise, self.tail)
+        object.__setattr__(self, "tail", tail)
+        check_positive_int(self.K, "K")
+        check_positive_int(self.trials, "trials")
+        check_positive_int(self.d, "d")
+        check_choice(self.objective, nonconvex.OBJECTIVES, "objective")
+        nonconvex.check_c(self.c)
+        if not math.isfinite(self.x0):
+            raise ValueError(f"x0={self.x0!r} is outside the accepted range: finite numbers")
+        check_positive(self.noise_scale, "noise_scale")
+        check_choice(self.params, nonconvex.PARAMETER_RULES, "params")
+        if self.seed < 0 or self.seed >= 2**63:
+            raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+        if self.F0 <= 0.0:
+            raise ValueError(f"x0={self.x0!r} is a global minimiser (F0 = 0): Theorem 2 needs f(x0) > f*")
+
+    @property
+    def L(self) -> float:
+        return nonconvex.smoothness(self.c)
+
+    @property
+    def F0(self) -> float:
+        """f(x0) - f*."""
+        x0 = np.full(self.d, float(self.x0))
+        return float(nonconvex.value(self.objective, x0, self.c)) - nonconvex.f_star(self.objective, self.d, self.c)
+
+    @property
+    def sigma(self) -> float:
+        return nonconvex.sigma(unit_abs_moment(self.noise, self.tail, self.alpha), self.noise_scale, self.alpha, self.d)
+
+    def parameters(self) -> tuple[float, float]:
+        """(eta, tau) of Theorem 2 for this run's horizon K."""
+        return nonconvex.theorem2_parameters(self.params, self.alpha, self.sigma, self.L, self.F0, self.K)
+
+    def rng_key(self) -> int:
+        """64-bit key of the experiment (without trials and seed): every K has its own streams."""
+        fields = asdict(self)
+        fields.pop("trials")
+        fields.pop("seed")
+        return int(_digest({"kind": "nonconvex", **fields})[:16], 16)
+
+    def cache_key(self) -> str:
+        """Key of this run's stored result: configuration, the (eta, tau) it uses, code version."""
+        eta, tau = self.parameters()
+        return _digest({**asdict(self), "eta": eta, "tau": tau, "code": code_version("nonconvex")})[:24]
+
+    def label(self) -> str:
+        return (
+            f"{self.method} {self.objective}(d={self.d}) {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} "
+            f"{self.params} K={self.K} trials={self.trials}"
         )

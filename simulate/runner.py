@@ -9,10 +9,11 @@ import numpy as np
 
 from theory.claims import Claim, Profile
 
-from .config import QuadraticRun, checkpoints
+from .config import NonconvexRun, QuadraticRun, checkpoints
 from .kernels import strongly_convex_quadratic
 from .methods import METHODS
 from .noise import NOISE_CODES
+from .nonconvex import OBJECTIVE_CODES, nonconvex_constant_step
 from .objectives import PROJ_BALL, PROJ_NONE
 from .store import RunCache
 
@@ -46,6 +47,27 @@ def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None
     return {"k": ks, **out, "diverged_at": diverged_at}
 
 
+def run_nonconvex(cfg: NonconvexRun) -> dict[str, np.ndarray]:
+    """Run every trial of ``cfg``; returns per-trial avg, last and best of min{||grad f||, ||grad f||^2}
+    (see ``nonconvex.nonconvex_constant_step``), diverged_at, and the run's K, eta, tau, sigma as 0-d arrays."""
+    eta, tau = cfg.parameters()
+    out = {name: np.empty(cfg.trials) for name in ("avg", "last", "best")}
+    diverged_at = np.empty(cfg.trials, dtype=np.int64)
+    nonconvex_constant_step(
+        (OBJECTIVE_CODES[cfg.objective], float(cfg.c), np.full(cfg.d, float(cfg.x0))),
+        (NOISE_CODES[cfg.noise], float(cfg.tail), float(cfg.noise_scale)),
+        (float(eta), float(tau), cfg.method == "gclip"),
+        cfg.K,
+        (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(0)),
+        (out["avg"], out["last"], out["best"], diverged_at),
+    )
+    scalars = dict(K=cfg.K, eta=eta, tau=tau, sigma=cfg.sigma)
+    return {**out, "diverged_at": diverged_at, **{k: np.array(v) for k, v in scalars.items()}}
+
+
+_RUNNERS = {QuadraticRun: run_quadratic, NonconvexRun: run_nonconvex}
+
+
 def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
     """A run on the claim's quadratic problem (``claim.problem``: d, mu, x_star, x0, radius, G, noise_scale)."""
     return QuadraticRun(claim=claim.id, seed=seed, **claim.problem, **fields)
@@ -74,8 +96,8 @@ def with_overrides(profile: Profile, alphas=None, K=None, trials=None) -> Profil
 
 
 def run_all(
-    configs: Iterable[QuadraticRun], cache: RunCache, *, progress: bool = True
-) -> list[tuple[QuadraticRun, dict[str, np.ndarray], bool]]:
+    configs: Iterable[QuadraticRun | NonconvexRun], cache: RunCache, *, progress: bool = True
+) -> list[tuple[QuadraticRun | NonconvexRun, dict[str, np.ndarray], bool]]:
     """Run (or load from the cache) every configuration; returns (config, arrays, was_cached) in order.
 
     Each finished run is saved before the next starts, so an interrupted sweep resumes where it stopped.
@@ -89,7 +111,7 @@ def run_all(
         cached = arrays is not None
         t0 = time.perf_counter()
         if not cached:
-            arrays = run_quadratic(cfg)
+            arrays = _RUNNERS[type(cfg)](cfg)
             cache.save(key, arrays)
         if progress:
             took = "cached" if cached else f"{time.perf_counter() - t0:6.1f}s"

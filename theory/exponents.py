@@ -21,3 +21,20 @@ def clipping_map(alpha: float, beta: float, biased: bool) -> float:
     alpha = check_alpha(alpha)
     variance = -1.0 + beta * (2.0 - alpha)
     return max(variance, -2.0 * beta * (alpha - 1.0)) if biased else variance
+
+
+def theorem2(alpha: float) -> float:
+    """Theorem 2, (1/K) sum_k E min{||grad f(x_k)||, ||grad f(x_k)||^2} against the horizon K:
+    -2(alpha - 1)/(3 alpha - 2)."""
+    alpha = check_alpha(alpha)
+    return -2.0 * (alpha - 1.0) / (3.0 * alpha - 2.0)
+
+
+def theorem2_sgd_same_step(alpha: float) -> float:
+    """Unclipped SGD run with Theorem 2's eta (derived here, THEORY.md §4 has no such line): near a minimum with
+    curvature lambda the iterate's stationary law is the alpha-stable-like sum of eta (1 - eta lambda)^j xi_j, of
+    scale ~ eta^(1 - 1/alpha), so E min{|grad|, |grad|^2} ~ eta^(alpha - 1) ~ K^(-alpha(alpha - 1)/(3 alpha - 2)).
+    The start-up term F0/(eta K) decays like Theorem 2's rate; for alpha < 2 the stationary term is slower and
+    wins, at alpha = 2 the two agree."""
+    alpha = check_alpha(alpha)
+    return -alpha * (alpha - 1.0) / (3.0 * alpha - 2.0)

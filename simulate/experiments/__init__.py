@@ -3,7 +3,7 @@
 ``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
 """
 
-from . import clip_map, noise_diagnostics, rem1, thm4, thm5, thm6
+from . import clip_map, noise_diagnostics, rem1, thm2, thm4, thm5, thm6
 from .common import ClaimOutput, Context
 
 EXPERIMENTS = {
@@ -13,6 +13,7 @@ EXPERIMENTS = {
     "thm5-lower-bound": thm5.run,
     "thm6-nonconvex-lower-bound": thm6.run,
     "clip-exponent-map": clip_map.run,
+    "thm2-nonconvex": thm2.run,
 }
 
 __all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]
