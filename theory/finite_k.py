@@ -95,3 +95,23 @@ def local_exponent(ks: np.ndarray, values: np.ndarray, mask: np.ndarray) -> floa
     y = np.log(np.asarray(values, dtype=float)[mask])
     x = x - x.mean()
     return float((x * (y - y.mean())).sum() / (x * x).sum()) if math.isfinite(y.sum()) else math.nan
+
+
+def theorem2_metric(
+    noise: str, tail: float, scale: float, eta, tau, K, *, F0: float, curvature: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Linearised prediction of Theorem 2's metric for GClip with constant eta and tau run for K steps (arrays over
+    horizons), for ``scale`` times unit ``pareto`` / ``pareto-onesided`` noise: (average over k < K, last iterate).
+
+    Start-up: by the descent lemma with small eta, sum_k eta ||grad f(x_k)||^2 ~ F0, giving F0/(eta K). Near a
+    minimum of curvature lambda, with |lambda e| << tau, e_k = x_k - x* follows e' = (1 - eta lambda) e - eta clip(xi),
+    whose stationary law has E grad = -m and Var grad = lambda eta v/(2 - eta lambda) with m = E clip_tau(xi) and
+    v = Var clip_tau(xi) in closed form: E grad^2 = m^2 + lambda eta v/(2 - eta lambda), and min{|g|, g^2} = g^2 for
+    small g. Average = F0/(eta K) + E grad^2, last = E grad^2. Nothing is fitted; it ignores the non-linear path
+    from x0 and clipping of the gradient itself, so it is a finite-K guide, not a bound.
+    """
+    eta, tau, K = (np.asarray(v, dtype=float) for v in (eta, tau, K))
+    m1, s1 = clipped_moments(noise, tail, tau / scale)
+    m, v = scale * m1, scale**2 * (s1 - m1**2)
+    stationary = m**2 + curvature * eta * v / (2.0 - eta * curvature)
+    return F0 / (eta * K) + stationary, stationary

@@ -46,6 +46,11 @@ def minimiser(c: float) -> float:
     return optimize.brentq(lambda t: t - c * math.sin(t), 1e-9, c + 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
 
 
+def curvature_at_minimum(c: float) -> float:
+    """phi''(s*) = 1 - c cos(s*) > 0: the curvature at the minima (every Hessian eigenvalue there, both objectives)."""
+    return 1.0 - c * math.cos(minimiser(c))
+
+
 def _reflect(x: np.ndarray) -> np.ndarray:
     """H x along the last axis, H = I - 2 u u^T with u = ones/sqrt(d)."""
     d = x.shape[-1]
