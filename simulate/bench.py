@@ -1,5 +1,6 @@
 """``make bench``: iterations per second of the d = 1 proj-GClip kernel (Pareto noise) at 1 and 2 threads,
-beside a plain NumPy implementation vectorised over trials (single-threaded), measured in one run.
+beside a plain NumPy implementation vectorised over trials (single-threaded), measured in one run; and
+iterations x dimension per second of the d = 1000 GClip and CClip kernels (``simulate.adaptive``) at 1 and 2 threads.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
 figure is the best of three runs.
@@ -12,8 +13,8 @@ import numpy as np
 
 from theory.schedules import averaging_weight, clip_threshold, theorem4_step
 
-from .config import QuadraticRun, checkpoints
-from .runner import run_quadratic
+from .config import AdaptiveRun, QuadraticRun, checkpoints
+from .runner import run_adaptive, run_quadratic
 
 
 def numpy_proj_gclip(trials: int, K: int, alpha: float, seed: int = 0) -> np.ndarray:
@@ -81,4 +82,23 @@ def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5) -> int:
         print(f"  scaling 1 -> 2 threads           {two / one:8.2f}x   (aim >= 1.8x)")
     kernel_bytes = 3 * trials * checkpoints(K).size * 8
     print(f"  kernel output memory             {kernel_bytes / 1e6:8.2f} MB (trials x checkpoints; O(K) never stored)")
+    bench_vector_kernels(alpha)
     return 0
+
+
+def bench_vector_kernels(alpha: float, d: int = 1000, trials: int = 16, K: int = 2000) -> None:
+    """Iterations x dimension per second of GClip and CClip in R^d (independent Pareto coordinates)."""
+    top = numba.config.NUMBA_NUM_THREADS
+    print(f"GClip / CClip, d = {d}, symmetric Pareto coordinates tail {alpha + 0.2:g}, {trials} trials x {K} steps")
+    for method in ("gclip", "cclip"):
+        cfg = AdaptiveRun(claim="bench", method=method, noise="pareto", alpha=alpha, tail=alpha + 0.2, K=K,
+                          trials=trials, d=d, G=30.0, B=3.0)  # fmt: skip
+        run_adaptive(AdaptiveRun(**{**cfg.__dict__, "K": 10, "trials": 2}))
+        rates = {}
+        for threads in sorted({1, min(2, top)}):
+            numba.set_num_threads(threads)
+            rates[threads] = trials * K * d / _best(lambda cfg=cfg: run_adaptive(cfg))
+        numba.set_num_threads(top)
+        line = "   ".join(f"{t} thread(s) {r / 1e6:8.2f} M it x dim/s" for t, r in rates.items())
+        scaling = f"   scaling {rates[2] / rates[1]:.2f}x" if 2 in rates else ""
+        print(f"  {method:6s} {line}{scaling}")

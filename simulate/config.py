@@ -212,3 +212,108 @@ class NonconvexRun:
             f"{self.method} {self.objective}(d={self.d}) {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} "
             f"{self.params} K={self.K} trials={self.trials}"
         )
+
+
+@dataclass(frozen=True)
+class AdaptiveRun:
+    """One run of a vector method (``simulate.adaptive.VECTOR_METHODS``) on f(x) = 1/2 sum_i h_i (x_i - x*_i)^2.
+
+    Curvatures h_i = mu * curvature_spread^(i/(d-1)) rise log-spaced from mu; coordinate noise scales
+    s_i = noise_scale * noise_spread^(-i/(d-1)) fall log-spaced (so the noisiest coordinates are the flattest);
+    radial noise uses noise_scale. x* = x_star * ones, x0 = x0 * ones.
+    Steps: ``theorem4`` eta_k = 4/(mu(k+1)); ``constant`` eta; ``power`` eta/(k + 1)^eta_power.
+    Thresholds: GClip tau_k = G k^beta, CClip tau_k,i = B (s_i/noise_scale) k^beta (beta = 1/alpha unless given).
+    The noise is multiplied by (1 + k/decay_t0)^(-decay_power) (decay_t0 = inf: stationary).
+    """
+
+    claim: str
+    method: str
+    noise: str
+    alpha: float
+    K: int
+    trials: int
+    tail: float | None = None
+    shape: str = "coordinate"
+    d: int = 1
+    mu: float = 1.0
+    curvature_spread: float = 1.0
+    noise_scale: float = 1.0
+    noise_spread: float = 1.0
+    x_star: float = 0.0
+    x0: float = 1.0
+    step: str = "theorem4"
+    eta: float = 1.0
+    eta_power: float = 0.0
+    G: float = 1.0
+    B: float = 1.0
+    beta: float | None = None
+    beta1: float = 0.9
+    beta2: float = 0.99
+    eps: float = 1e-8
+    order: float = 1.0
+    decay_t0: float = math.inf
+    decay_power: float = 0.0
+    per_decade: int = 10
+    seed: int = 0
+
+    def __post_init__(self):
+        from .adaptive import NOISE_SHAPES, VECTOR_METHODS
+
+        check_choice(self.method, VECTOR_METHODS, "method")
+        object.__setattr__(self, "alpha", check_alpha(self.alpha))
+        if self.tail is None:
+            object.__setattr__(self, "tail", self.alpha)
+        _, tail = validate_noise(self.noise, self.tail)
+        object.__setattr__(self, "tail", tail)
+        check_choice(self.shape, NOISE_SHAPES, "shape")
+        for name in ("K", "trials", "d"):
+            check_positive_int(getattr(self, name), name)
+        for name in ("mu", "noise_scale", "eta", "G", "B", "order"):
+            check_positive(getattr(self, name), name)
+        if not self.decay_t0 > 0.0:
+            raise ValueError(f"decay_t0={self.decay_t0!r} is outside the accepted range (0, inf]")
+        for name in ("curvature_spread", "noise_spread"):
+            if not (1.0 <= getattr(self, name) <= 1e8):
+                raise ValueError(f"{name}={getattr(self, name)!r} is outside the accepted range [1, 1e8]")
+        check_choice(self.step, ("theorem4", "constant", "power"), "step")
+        if self.beta is None:
+            object.__setattr__(self, "beta", theorem4_beta(self.alpha))
+        for name, lo, hi in (("beta", 0.0, 5.0), ("beta1", 0.0, 1.0 - 1e-12), ("beta2", 0.0, 1.0 - 1e-12),
+                             ("eps", 0.0, 1.0), ("eta_power", 0.0, 2.0), ("decay_power", 0.0, 5.0)):  # fmt: skip
+            if not (lo <= getattr(self, name) <= hi):
+                raise ValueError(f"{name}={getattr(self, name)!r} is outside the accepted range [{lo:g}, {hi:g}]")
+        if not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
+            raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
+        if self.seed < 0 or self.seed >= 2**63:
+            raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+
+    def profile(self) -> tuple[np.ndarray, np.ndarray]:
+        """(h, s): the curvatures h_i and coordinate noise scales s_i."""
+        t = np.linspace(0.0, 1.0, self.d) if self.d > 1 else np.zeros(1)
+        return self.mu * self.curvature_spread**t, self.noise_scale * self.noise_spread ** (-t)
+
+    def step_schedule(self) -> tuple[float, float, float]:
+        """(eta0, k0, power) with eta_k = eta0 / (k + k0)^power."""
+        if self.step == "theorem4":
+            return 4.0 / self.mu, 1.0, 1.0
+        if self.step == "constant":
+            return float(self.eta), 0.0, 0.0
+        return float(self.eta), 1.0, float(self.eta_power)
+
+    def rng_key(self) -> int:
+        """64-bit key of the experiment (without trials, seed and the method's own parameters), so every method
+        of a comparison sees the same noise stream in trial t."""
+        fields = asdict(self)
+        for name in ("trials", "seed", "method", "step", "eta", "eta_power", "G", "B", "beta", "beta1", "beta2",
+                     "eps", "order", "per_decade"):  # fmt: skip
+            fields.pop(name)
+        return int(_digest({"kind": "adaptive", **fields})[:16], 16)
+
+    def cache_key(self) -> str:
+        return _digest({**asdict(self), "code": code_version("adaptive")})[:24]
+
+    def label(self) -> str:
+        return (
+            f"{self.method} d={self.d} {self.shape} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} "
+            f"{self.step} eta={self.eta:g} K={self.K} trials={self.trials}"
+        )

@@ -24,6 +24,7 @@ KERNEL_SOURCES = {
     "quadratic": [*_SHARED, _PACKAGE / "objectives.py", _PACKAGE / "kernels.py", _THEORY / "schedules.py"],
     # theory/nonconvex.py (Theorem 2's eta and tau) is not listed: the run's eta and tau are part of its cache key
     "nonconvex": [*_SHARED, _PACKAGE / "nonconvex.py"],
+    "adaptive": [*_SHARED, _PACKAGE / "adaptive.py"],
     "oracles": [*_SHARED, _PACKAGE / "oracle_kernels.py", _PACKAGE / "zero_chain.py"],
 }
 

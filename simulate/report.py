@@ -215,7 +215,7 @@ def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
     return True
 
 
-def _markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
+def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, r in df[cols].iterrows():
         cells = [
@@ -265,11 +265,11 @@ def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str], cols: l
         "",
         "### Verdicts",
         "",
-        _markdown_table(judged, cols) if len(judged) else "(none in this profile)",
+        markdown_table(judged, cols) if len(judged) else "(none in this profile)",
         "",
         "### Illustrations (info)",
         "",
-        _markdown_table(info, cols) if len(info) else "(none in this profile)",
+        markdown_table(info, cols) if len(info) else "(none in this profile)",
         "",
     ]
     if claim.notes:

@@ -9,7 +9,8 @@ import numpy as np
 
 from theory.claims import Claim, Profile
 
-from .config import NonconvexRun, QuadraticRun, checkpoints
+from .adaptive import NOISE_SHAPES, VECTOR_METHODS, adaptive_quadratic, trial_block
+from .config import AdaptiveRun, NonconvexRun, QuadraticRun, checkpoints
 from .kernels import strongly_convex_quadratic
 from .methods import METHODS
 from .noise import NOISE_CODES
@@ -65,7 +66,28 @@ def run_nonconvex(cfg: NonconvexRun) -> dict[str, np.ndarray]:
     return {**out, "diverged_at": diverged_at, **{k: np.array(v) for k, v in scalars.items()}}
 
 
-_RUNNERS = {QuadraticRun: run_quadratic, NonconvexRun: run_nonconvex}
+def run_adaptive(cfg: AdaptiveRun) -> dict[str, np.ndarray]:
+    """Run every trial of ``cfg``; returns k and per-trial (trials x checkpoints) avg_sq = ||xbar_k - x*||^2,
+    last_sq = ||x_k - x*||^2, gap = f(x_k) - f*, and diverged_at (see ``adaptive.adaptive_quadratic``)."""
+    ks = checkpoints(cfg.K, cfg.per_decade)
+    h, s = cfg.profile()
+    out = {name: np.empty((cfg.trials, ks.size)) for name in ("avg_sq", "last_sq", "gap")}
+    diverged_at = np.empty(cfg.trials, dtype=np.int64)
+    adaptive_quadratic(
+        (h, np.full(cfg.d, cfg.x_star), np.full(cfg.d, cfg.x0)),
+        (NOISE_SHAPES[cfg.shape], NOISE_CODES[cfg.noise], float(cfg.tail), s, float(cfg.decay_t0),
+         float(cfg.decay_power)),
+        (VECTOR_METHODS[cfg.method], *cfg.step_schedule(), float(cfg.G), cfg.B * s / cfg.noise_scale,
+         float(cfg.beta), float(cfg.beta1), float(cfg.beta2), float(cfg.eps), float(cfg.order)),
+        ks,
+        (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(0)),
+        (out["avg_sq"], out["last_sq"], out["gap"], diverged_at),
+        trial_block(cfg.d),
+    )  # fmt: skip
+    return {"k": ks, **out, "diverged_at": diverged_at}
+
+
+_RUNNERS = {QuadraticRun: run_quadratic, NonconvexRun: run_nonconvex, AdaptiveRun: run_adaptive}
 
 
 def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
@@ -96,8 +118,8 @@ def with_overrides(profile: Profile, alphas=None, K=None, trials=None) -> Profil
 
 
 def run_all(
-    configs: Iterable[QuadraticRun | NonconvexRun], cache: RunCache, *, progress: bool = True
-) -> list[tuple[QuadraticRun | NonconvexRun, dict[str, np.ndarray], bool]]:
+    configs: Iterable[QuadraticRun | NonconvexRun | AdaptiveRun], cache: RunCache, *, progress: bool = True
+) -> list[tuple[QuadraticRun | NonconvexRun | AdaptiveRun, dict[str, np.ndarray], bool]]:
     """Run (or load from the cache) every configuration; returns (config, arrays, was_cached) in order.
 
     Each finished run is saved before the next starts, so an interrupted sweep resumes where it stopped.

@@ -3,7 +3,7 @@
 ``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
 """
 
-from . import clip_map, noise_diagnostics, rem1, thm2, thm4, thm5, thm6
+from . import acclip, clip_map, dimension, noise_diagnostics, rem1, rmsprop, thm2, thm4, thm5, thm6
 from .common import ClaimOutput, Context
 
 EXPERIMENTS = {
@@ -14,6 +14,9 @@ EXPERIMENTS = {
     "thm6-nonconvex-lower-bound": thm6.run,
     "clip-exponent-map": clip_map.run,
     "thm2-nonconvex": thm2.run,
+    "cor7-thm8-dimension": dimension.run,
+    "rmsprop-as-clipping": rmsprop.run,
+    "acclip-nonstationary": acclip.run,
 }
 
 __all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]
