@@ -65,7 +65,11 @@ def run_nonconvex(cfg: NonconvexRun) -> dict[str, np.ndarray]:
     return {**out, "diverged_at": diverged_at, **{k: np.array(v) for k, v in scalars.items()}}
 
 
-_RUNNERS = {QuadraticRun: run_quadratic, NonconvexRun: run_nonconvex}
+def run_config(cfg: QuadraticRun | NonconvexRun) -> dict[str, np.ndarray]:
+    """Run one configuration of any kind (names are looked up at call time, so tests can substitute a runner)."""
+    if isinstance(cfg, NonconvexRun):
+        return run_nonconvex(cfg)
+    return run_quadratic(cfg)
 
 
 def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
@@ -111,7 +115,7 @@ def run_all(
         cached = arrays is not None
         t0 = time.perf_counter()
         if not cached:
-            arrays = _RUNNERS[type(cfg)](cfg)
+            arrays = run_config(cfg)
             cache.save(key, arrays)
         if progress:
             took = "cached" if cached else f"{time.perf_counter() - t0:6.1f}s"
