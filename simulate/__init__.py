@@ -1,18 +1,21 @@
 """Numba simulators for stochastic optimisation under heavy-tailed gradient noise.
 
 Public API for notebooks: ``QuadraticRun`` (a validated configuration), ``run_quadratic`` (run its trials),
-``NonconvexRun`` / ``run_nonconvex`` (Theorem 2's non-convex runs, one per horizon K),
+``NonconvexRun`` / ``run_nonconvex`` (Theorem 2's non-convex runs, one per horizon K), ``AdaptiveRun`` /
+``run_adaptive`` (vector methods in R^d),
 ``checkpoints`` (the log-spaced iterations recorded), ``sample`` (draw noise from the kernels' generator).
 """
 
-from .config import NonconvexRun, QuadraticRun, checkpoints
+from .config import AdaptiveRun, NonconvexRun, QuadraticRun, checkpoints
 from .noise import sample, scale_for_moment
-from .runner import run_nonconvex, run_quadratic
+from .runner import run_adaptive, run_nonconvex, run_quadratic
 
 __all__ = [
+    "AdaptiveRun",
     "NonconvexRun",
     "QuadraticRun",
     "checkpoints",
+    "run_adaptive",
     "run_nonconvex",
     "run_quadratic",
     "sample",

@@ -30,8 +30,8 @@ def _overridden(p: Thm2Profile, ctx: Context) -> Thm2Profile:
     changes = {}
     if ctx.alphas:
         changes.update(alphas=tuple(ctx.alphas), rule_alphas=(), objective_alphas=())
-    if ctx.K is not None:
-        changes["K_max"] = ctx.K
+    if ctx.K is not None:  # the grid keeps three decades below the new K_max, so the fit window has its points
+        changes.update(K_max=ctx.K, K_min=max(10, ctx.K // 1000))
     if ctx.trials is not None:
         changes["trials"] = ctx.trials
     return replace(p, **changes)
