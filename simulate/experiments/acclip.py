@@ -63,7 +63,8 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
                          alpha=cfg.alpha, metric="final_gap_median", value=med, ci_low=lo, ci_high=hi,
                          trials=cfg.trials, k_min=cfg.K, k_max=cfg.K, verdict="info",
                          n_diverged=int((arrays["diverged_at"] > 0).sum()),
-                         description=f"median f(x_K) - f*, tuned eta = {cfg.eta:.3g}"))  # fmt: skip
+                         description=f"median f(x_K) - f*, tuned eta = {cfg.eta:.3g}"
+                         + (" (edge of the grid)" if cfg.eta in (min(p.etas), max(p.etas)) else "")))  # fmt: skip
         curves.append((setting, cfg.method, arrays["k"], np.median(arrays["gap"], axis=0)))
     for setting, *_ in p.settings:
         if (setting, "acclip") in gaps and (setting, "adam") in gaps:
