@@ -78,3 +78,41 @@ def l2_smoothness(H) -> float:
 def linf_smoothness(H) -> float:
     """sum_ij |H_ij| >= ||H||_{inf->1} = max_{||x||_inf <= 1} ||H x||_1 (equal for diagonal H)."""
     return float(np.abs(np.asarray(H, dtype=float)).sum())
+
+
+def block_spectrum(sizes, kappa_het: float, kappa_in: float) -> np.ndarray:
+    """Eigenvalues of a block-heterogeneous quadratic: block b (of B) has curvature scale L_b = kappa_het^(-b/(B-1))
+    (so max/min L_b = kappa_het) and, inside the block, eigenvalues log-spaced in [L_b/kappa_in, L_b] — the
+    within-block condition number stays kappa_in whatever kappa_het is."""
+    sizes = check_blocks(sizes)
+    if not (kappa_het >= 1.0 and kappa_in >= 1.0):
+        raise ValueError(f"kappa_het={kappa_het!r}, kappa_in={kappa_in!r}: both must be >= 1")
+    B = sizes.size
+    scales = kappa_het ** (-np.arange(B) / max(B - 1, 1))
+    return np.concatenate(
+        [L * np.logspace(-np.log10(kappa_in), 0.0, int(n)) for L, n in zip(scales, sizes, strict=True)]
+    )
+
+
+def random_rotation(d: int, seed: int) -> np.ndarray:
+    """A Haar-random orthogonal d x d matrix (QR of a Gaussian matrix with the sign of R's diagonal fixed)."""
+    d = check_positive_int(d, "d")
+    q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(d, d)))
+    return q * np.sign(np.diag(r))
+
+
+def gd_iterations(eigenvalues, start_gaps, target: float) -> float:
+    """Steps for GD with step 1/L_max on a quadratic to bring sum_i g_i (1 - lambda_i/L_max)^(2k) below ``target``,
+    where g_i is coordinate i's share of f(x0) - f* in the eigenbasis (exact for the deterministic method)."""
+    lam = np.asarray(eigenvalues, dtype=float)
+    g = np.asarray(start_gaps, dtype=float)
+    rho = (1.0 - lam / lam.max()) ** 2
+    if g.sum() <= target:
+        return 0.0
+    lo, hi = 0, 1
+    while (g * rho**hi).sum() > target:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        k = (lo + hi) // 2
+        lo, hi = (k, hi) if (g * rho**k).sum() > target else (lo, k)
+    return float(hi)
