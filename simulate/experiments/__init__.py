@@ -3,7 +3,7 @@
 ``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
 """
 
-from . import acclip, clip_map, dimension, noise_diagnostics, rem1, rmsprop, thm2, thm4, thm5, thm6
+from . import acclip, clip_map, dimension, het_sign, noise_diagnostics, rem1, rmsprop, thm2, thm4, thm5, thm6
 from .common import ClaimOutput, Context
 
 EXPERIMENTS = {
@@ -17,6 +17,7 @@ EXPERIMENTS = {
     "cor7-thm8-dimension": dimension.run,
     "rmsprop-as-clipping": rmsprop.run,
     "acclip-nonstationary": acclip.run,
+    "het-gd-vs-sign": het_sign.run,
 }
 
 __all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]

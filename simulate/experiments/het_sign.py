@@ -1,0 +1,174 @@
+"""het-gd-vs-sign: iterations to a target suboptimality against the block heterogeneity kappa_het, GD against
+SignGD, Signum and Adam, on axis-aligned block quadratics and on the same spectra rotated (the control)."""
+
+import math
+import sys
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from theory import heterogeneity as het
+from theory.claims import Claim, HeterogeneityProfile
+
+from .. import report
+from ..adaptive import COORDINATE, VECTOR_METHODS
+from ..heterogeneity import iterations_to_target
+from ..noise import NOISE_CODES
+from .common import ClaimOutput, Context
+
+# suite name -> (simulate.adaptive method, power of the step schedule eta0 / k^power)
+METHODS = {"gd": ("sgd", 0.0), "signgd": ("signsgd", 0.5), "signum": ("signum", 0.5), "adam": ("adam", 0.5)}
+ROTATION_SEED = 7
+
+
+def problem(p: HeterogeneityProfile, kappa: float, rotated: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(H, x_star, eigenvalues): x* = 1/sqrt(lambda_i) in the eigenbasis, so every eigen-coordinate holds 1/2 of
+    f(0) - f* = d/2; rotated: H = Q diag(lambda) Q^T and x* = Q y* with a fixed Haar-random Q."""
+    eig = het.block_spectrum(p.blocks, kappa, p.kappa_in)
+    y_star = 1.0 / np.sqrt(eig)
+    if not rotated:
+        return np.diag(eig), y_star, eig
+    q = het.random_rotation(eig.size, ROTATION_SEED)
+    return (q * eig) @ q.T, q @ y_star, eig
+
+
+def hitting(H, rotated, x_star, method, eta0, p, *, noise=("none", 0.0), trials=1, seed=0, max_iter=None):
+    """Steps until f - f* <= p.target (f(0) - f*) for each trial (max_iter + 1 where not reached)."""
+    name, power = METHODS[method]
+    law, level = noise
+    d = x_star.size
+    hits, finals = np.empty(trials, dtype=np.int64), np.empty(trials)
+    iterations_to_target(
+        (H, not rotated, x_star, np.zeros(d)),
+        (VECTOR_METHODS[name], float(eta0), power, 0.9, 0.999, 1e-8),
+        (COORDINATE, NOISE_CODES[law if law != "none" else "gaussian"], 1.5, np.ones(d), float(level)),
+        p.target * d / 2.0,
+        int(max_iter or p.max_iter),
+        (np.uint64(seed), np.uint64(hash((method, law, rotated)) & 0xFFFFFFFF), np.uint64(0)),
+        (hits, finals),
+    )
+    return hits
+
+
+def best_eta(H, rotated, x_star, method, p, **kw) -> tuple[float, float]:
+    """(eta0, median steps) minimising the median steps over the grid; GD uses its step 1/L_max = 1."""
+    if method == "gd":
+        return 1.0, float(np.median(hitting(H, rotated, x_star, method, 1.0, p, **kw)))
+    results = [(float(np.median(hitting(H, rotated, x_star, method, eta, p, **kw))), eta) for eta in p.etas]
+    steps, eta = min(results)
+    return eta, steps
+
+
+def _power(kappas, steps) -> float:
+    x, y = np.log(np.asarray(kappas, dtype=float)), np.log(np.asarray(steps, dtype=float))
+    x = x - x.mean()
+    return float((x * (y - y.mean())).sum() / (x * x).sum())
+
+
+def run(claim: Claim, p: HeterogeneityProfile, ctx: Context) -> ClaimOutput:
+    table = []
+    for rotated in (False, True):
+        family = "rotated" if rotated else "axis-aligned"
+        for kappa in p.kappas:
+            H, x_star, eig = problem(p, kappa, rotated)
+            gd_count = het.gd_iterations(eig, np.full(eig.size, 0.5), p.target * eig.size / 2.0)
+            # sign methods are censored at 4x GD's count (+1000): only "slower than GD" matters beyond that
+            cap = int(min(p.max_iter, 4 * gd_count + 1000))
+            for method in METHODS:
+                eta, steps = best_eta(H, rotated, x_star, method, p, max_iter=p.max_iter if method == "gd" else cap)
+                limit = p.max_iter if method == "gd" else cap
+                table.append(dict(family=family, kappa_het=kappa, method=method, eta0=eta, iterations=steps,
+                                  censored=steps > limit, gd_count=gd_count, L2=het.l2_smoothness(H),
+                                  Linf=het.linf_smoothness(H), grad_het=het.gradient_heterogeneity(
+                                      H @ (-x_star), p.blocks, per_coordinate=True)["max_min_ratio"],
+                                  hess_het=het.hessian_heterogeneity(H, p.blocks)["max_min_ratio"]))  # fmt: skip
+                if ctx.progress:
+                    print(f"  {family:12s} kappa_het={kappa:<8g} {method:6s} eta0={eta:<8.3g} steps={steps:.0f}",
+                          file=sys.stderr)  # fmt: skip
+    table = pd.DataFrame(table)
+    rows = _verdict_rows(claim, p, table)
+    rows += _noisy_rows(claim, p, table, ctx.seed)
+    rates = pd.DataFrame(rows, columns=report.RATE_COLUMNS)
+    figs = [f"{claim.id}_iterations_vs_kappa.png"]
+    _plot(claim, table, ctx.figures / figs[0])
+    cols = ["method", "noise", "metric", "theory_exponent", "fitted_exponent", "value", "verdict", "description"]
+    section = report.claim_section(claim, rates, figs, cols) + "\n### Iterations to the target\n\n"
+    section += report.markdown_table(table, list(table.columns)) + "\n"
+    return ClaimOutput(rates, table.assign(claim=claim.id), figs, section)
+
+
+def _verdict_rows(claim: Claim, p: HeterogeneityProfile, table: pd.DataFrame) -> list[dict]:
+    rows, powers = [], {}
+    for (family, method), part in table.groupby(["family", "method"], sort=False):
+        part = part.sort_values("kappa_het")
+        powers[(family, method)] = _power(part.kappa_het, part.iterations)
+    gd = powers[("axis-aligned", "gd")]
+    for (family, method), power in powers.items():
+        axis = powers[("axis-aligned", method)]
+        if method == "gd":
+            theory, verdict = (
+                1.0,
+                ("pass" if abs(power - 1.0) <= 0.2 else "fail") if family == "axis-aligned" else "info",
+            )
+            rule = "GD: strongly convex count grows like kappa_het"
+        elif family == "axis-aligned":
+            theory, verdict = math.nan, "pass" if power <= gd - 0.3 else "fail"
+            rule = f"pass when <= GD's power - 0.3 = {gd - 0.3:.2f}"
+        else:
+            theory, verdict = math.nan, "pass" if power >= axis + 0.2 else "fail"
+            rule = f"rotated control: pass when >= the axis-aligned power + 0.2 = {axis + 0.2:.2f}"
+        part = table[(table.family == family) & (table.method == method)].sort_values("kappa_het")
+        last = part.iloc[-1]
+        gd_last = table[(table.family == family) & (table.method == "gd")].sort_values("kappa_het").iloc[-1]
+        rows.append(dict(claim=claim.id, method=method, noise=f"none, {family}", metric="growth_power_in_kappa_het",
+                         theory_exponent=theory, fitted_exponent=power, value=gd_last.iterations / last.iterations,
+                         trials=1, k_min=int(part.iterations.min()), k_max=int(part.iterations.max()),
+                         verdict=verdict, n_diverged=int(part.censored.sum()),
+                         description=f"{rule}; value = GD's iterations / this method's at kappa_het = "
+                         f"{last.kappa_het:g}; n_diverged = censored points"))  # fmt: skip
+    return rows
+
+
+def _noisy_rows(claim: Claim, p: HeterogeneityProfile, table: pd.DataFrame, seed: int) -> list[dict]:
+    """Median iterations (info) with gradient noise, axis-aligned family, each method at its deterministic eta0."""
+    rows = []
+    for law, level in p.noises:
+        for method in METHODS:
+            steps = []
+            for kappa in p.kappas:
+                H, x_star, _ = problem(p, kappa, False)
+                eta = table[(table.family == "axis-aligned") & (table.kappa_het == kappa)
+                            & (table.method == method)].eta0.iloc[0]  # fmt: skip
+                hits = hitting(H, False, x_star, method, eta, p, noise=(law, level), trials=p.noisy_trials, seed=seed)
+                steps.append(float(np.median(hits)))
+            rows.append(dict(claim=claim.id, method=method, noise=f"{law} {level:g}, axis-aligned",
+                             metric="growth_power_in_kappa_het", fitted_exponent=_power(p.kappas, steps),
+                             value=steps[-1], trials=p.noisy_trials, verdict="info",
+                             description=f"median iterations with noise; value = at kappa_het = {p.kappas[-1]:g}; "
+                             "eta0 from the deterministic tuning"))  # fmt: skip
+    return rows
+
+
+def _plot(claim: Claim, table: pd.DataFrame, path) -> None:
+    families = list(dict.fromkeys(table.family))
+    fig, axes = plt.subplots(1, len(families), figsize=(5.5 * len(families), 4.2), squeeze=False, sharey=True,
+                             layout="constrained")  # fmt: skip
+    for ax, family in zip(axes[0], families, strict=True):
+        part = table[table.family == family]
+        for i, method in enumerate(METHODS):
+            sel = part[part.method == method].sort_values("kappa_het")
+            ax.loglog(sel.kappa_het, sel.iterations, "o-", color=f"C{i}", label=method)
+            cens = sel[sel.censored]
+            ax.loglog(cens.kappa_het, cens.iterations, "^", color=f"C{i}", ms=9, mfc="none")
+        gd = part[part.method == "gd"].sort_values("kappa_het")
+        ax.loglog(gd.kappa_het, gd.gd_count, "k:", label="GD count (L2/mu) log(Delta/eps), exact")
+        ref = part[part.method == "signgd"].sort_values("kappa_het")
+        ax.loglog(ref.kappa_het, ref.iterations.iloc[0] * ref.Linf / ref.Linf.iloc[0], "k--", lw=0.8,
+                  label="T ~ L_inf (from kappa_het = 1)")  # fmt: skip
+        ax.set_title(f"{family} (open triangles: censored)", fontsize=9)
+        ax.set_xlabel("kappa_het = max_b L_b / min_b L_b")
+        ax.legend(fontsize=7)
+    axes[0, 0].set_ylabel("iterations to f - f* <= 1e-3 (f(x0) - f*)")
+    fig.suptitle(f"{claim.id}: GD against sign methods as the blocks' curvatures spread", fontsize=10)
+    report.save_fig(fig, path)

@@ -1,0 +1,46 @@
+"""het-gd-vs-sign: the problem family, GD's exact iteration count against the kernel, and the quick claim."""
+
+import numpy as np
+import pytest
+
+from simulate.experiments.het_sign import best_eta, hitting, problem
+from theory import heterogeneity as het
+from theory.claims import HET
+
+P = HET.profiles["quick"]
+
+
+def test_block_spectrum_spans_kappa_het_with_fixed_inner_condition_number():
+    eig = het.block_spectrum([4, 4, 4], 100.0, 10.0)
+    blocks = eig.reshape(3, 4)
+    assert np.allclose(blocks.max(axis=1), [1.0, 0.1, 0.01])
+    assert np.allclose(blocks.max(axis=1) / blocks.min(axis=1), 10.0)
+    assert het.hessian_heterogeneity(np.diag(eig), [4, 4, 4])["max_min_ratio"] == pytest.approx(100.0)
+    q = het.random_rotation(12, 0)
+    assert np.allclose(q @ q.T, np.eye(12), atol=1e-12)
+    with pytest.raises(ValueError, match="kappa_het=0.5"):
+        het.block_spectrum([4], 0.5, 10.0)
+
+
+@pytest.mark.parametrize("rotated", [False, True])
+@pytest.mark.parametrize("kappa", [1.0, 30.0])
+def test_kernel_gd_needs_exactly_the_predicted_count(rotated, kappa):
+    H, x_star, eig = problem(P, kappa, rotated)
+    predicted = het.gd_iterations(eig, np.full(eig.size, 0.5), P.target * eig.size / 2)
+    steps = hitting(H, rotated, x_star, "gd", 1.0, P)[0]
+    assert abs(steps - predicted) <= 1  # rounding can move the crossing by one step
+
+
+def test_quick_claim_gd_grows_like_kappa_sign_much_less_and_rotation_hurts_signgd():
+    steps = {}
+    for rotated in (False, True):
+        for kappa in P.kappas:
+            H, x_star, _ = problem(P, kappa, rotated)
+            for method in ("gd", "signgd"):
+                steps[(rotated, kappa, method)] = best_eta(H, rotated, x_star, method, P)[1]
+    k0, k1 = P.kappas
+    power = {m: np.log(steps[(False, k1, m)] / steps[(False, k0, m)]) / np.log(k1 / k0) for m in ("gd", "signgd")}
+    assert abs(power["gd"] - 1.0) <= 0.2
+    assert power["signgd"] <= power["gd"] - 0.3
+    assert steps[(True, k1, "signgd")] > 5 * steps[(False, k1, "signgd")]
+    assert steps[(True, k1, "gd")] == steps[(False, k1, "gd")]  # GD is rotation-invariant
