@@ -862,12 +862,13 @@ ill-conditioned quadratic (heavy ball's sqrt(kappa)), so the part that survives 
 GD with momentum was not run here, so that reading is not tested.
 
 **Caveats.** Rotated Adam's best eta0 is the grid's top value (10^2.5) at kappa_het = 10^3 and 10^4: its counts
-there may be overestimates. The "T ~ L_inf" line in the figure (L_inf = sum |H_ij|) is flat for the axis-aligned
-family, as the sign methods nearly are; the standard non-convex bounds of THEORY.md §7 are for ||grad f|| targets
-and are not drawn. With Gaussian gradient noise (1e-3 per coordinate, 16 trials, median) the powers are unchanged
-(GD 0.98, SignGD 0.30, Signum 0.27, Adam 0.07); with Pareto noise (tail 1.5, same scale) SignGD misses the target
-within 2e6 steps at kappa_het = 10^4 (the sign of a noisy near-zero gradient is noise), while Signum (0.41) and
-Adam (0.36) still grow far less than GD (0.98).""",
+there may be overestimates. The "T ~ L_inf" line in the figure (L_inf = sum |H_ij|) falls on the axis-aligned
+family (three blocks flatten) while the sign methods' counts rise slowly: L_inf alone does not predict them, the
+distance to travel, ||x* - x0||_inf = sqrt(10 kappa_het), grows. The standard non-convex bounds of THEORY.md §7 are
+for ||grad f|| targets and are not drawn. With Gaussian gradient noise (1e-3 per coordinate, 16 trials, median)
+the powers are unchanged (GD 0.98, SignGD 0.30, Signum 0.27, Adam 0.07); with Pareto noise (tail 1.5, same
+scale) SignGD misses the target within 2e6 steps at kappa_het = 10^4 (the sign of a noisy near-zero gradient is
+noise), while Signum (0.41) and Adam (0.36) still grow far less than GD (0.98).""",
 )
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4, REM1, DIAG, THM5, THM6, CLIPMAP, THM2, COR7, RMSCLIP, ACCLIP, HET)}
