@@ -44,3 +44,26 @@ def test_quick_claim_gd_grows_like_kappa_sign_much_less_and_rotation_hurts_signg
     assert power["signgd"] <= power["gd"] - 0.3
     assert steps[(True, k1, "signgd")] > 5 * steps[(False, k1, "signgd")]
     assert steps[(True, k1, "gd")] == steps[(False, k1, "gd")]  # GD is rotation-invariant
+
+
+def test_noisy_runs_are_reproducible_across_processes():
+    """The noise stream key must not depend on the process (Python salts str hashes per process)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "from simulate.experiments.het_sign import stream_key; print(stream_key('adam', 'pareto', True))"
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(s)},
+        ).stdout  # fmt: skip
+        for s in (1, 2)
+    }
+    assert len(keys) == 1
+    H, x_star, _ = problem(P, 30.0, False)
+    runs = [hitting(H, False, x_star, "signum", 0.1, P, noise=("pareto", 1e-3), trials=3, seed=5) for _ in range(2)]
+    assert np.array_equal(runs[0], runs[1])

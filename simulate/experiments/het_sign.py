@@ -1,6 +1,7 @@
 """het-gd-vs-sign: iterations to a target suboptimality against the block heterogeneity kappa_het, GD against
 SignGD, Signum and Adam, on axis-aligned block quadratics and on the same spectra rotated (the control)."""
 
+import hashlib
 import math
 import sys
 
@@ -33,6 +34,11 @@ def problem(p: HeterogeneityProfile, kappa: float, rotated: bool) -> tuple[np.nd
     return (q * eig) @ q.T, q @ y_star, eig
 
 
+def stream_key(method: str, law: str, rotated: bool) -> int:
+    """64-bit stream key of a noisy run, stable across processes (Python's ``hash`` of a str is salted per process)."""
+    return int(hashlib.sha256(f"{method}|{law}|{rotated}".encode()).hexdigest()[:16], 16)
+
+
 def hitting(H, rotated, x_star, method, eta0, p, *, noise=("none", 0.0), trials=1, seed=0, max_iter=None):
     """Steps until f - f* <= p.target (f(0) - f*) for each trial (max_iter + 1 where not reached)."""
     name, power = METHODS[method]
@@ -45,7 +51,7 @@ def hitting(H, rotated, x_star, method, eta0, p, *, noise=("none", 0.0), trials=
         (COORDINATE, NOISE_CODES[law if law != "none" else "gaussian"], 1.5, np.ones(d), float(level)),
         p.target * d / 2.0,
         int(max_iter or p.max_iter),
-        (np.uint64(seed), np.uint64(hash((method, law, rotated)) & 0xFFFFFFFF), np.uint64(0)),
+        (np.uint64(seed), np.uint64(stream_key(method, law, rotated)), np.uint64(0)),
         (hits, finals),
     )
     return hits
