@@ -866,9 +866,9 @@ there may be overestimates. The "T ~ L_inf" line in the figure (L_inf = sum |H_i
 family (three blocks flatten) while the sign methods' counts rise slowly: L_inf alone does not predict them, the
 distance to travel, ||x* - x0||_inf = sqrt(10 kappa_het), grows. The standard non-convex bounds of THEORY.md §7 are
 for ||grad f|| targets and are not drawn. With Gaussian gradient noise (1e-3 per coordinate, 16 trials, median)
-the powers are unchanged (GD 0.98, SignGD 0.30, Signum 0.27, Adam 0.07); with Pareto noise (tail 1.5, same
+the powers are unchanged (GD 0.98, SignGD 0.30, Signum 0.29, Adam 0.07); with Pareto noise (tail 1.5, same
 scale) SignGD misses the target within 2e6 steps at kappa_het = 10^4 (the sign of a noisy near-zero gradient is
-noise), while Signum (0.41) and Adam (0.36) still grow far less than GD (0.98).""",
+noise), while Signum (0.42) and Adam (0.34) still grow far less than GD (0.98).""",
 )
 
 CLAIMS: dict[str, Claim] = {c.id: c for c in (THM4, REM1, DIAG, THM5, THM6, CLIPMAP, THM2, COR7, RMSCLIP, ACCLIP, HET)}
