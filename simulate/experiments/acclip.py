@@ -20,7 +20,7 @@ def run_config(claim: Claim, p: ComparisonProfile, setting, method: str, eta: fl
     ACClip: order 1, beta1 0.9, beta2 0.99, eps 1e-5 ([Z]'s values); Adam, RMSProp, Signum: 0.9, 0.99, 1e-8."""
     _, t0, power = setting
     B = p.noise_scale * dimension.coordinate_B(p.tail, p.alpha)
-    h_unused, s = AdaptiveRun("x", "sgd", "pareto", p.alpha, 1, 1, tail=p.tail, d=p.d, noise_scale=p.noise_scale,
+    _, s = AdaptiveRun("x", "sgd", "pareto", p.alpha, 1, 1, tail=p.tail, d=p.d, noise_scale=p.noise_scale,
                               noise_spread=p.noise_spread).profile()  # fmt: skip
     G = float(np.sum((B * s / p.noise_scale) ** p.alpha) ** (1.0 / p.alpha))
     return AdaptiveRun(claim=claim.id, method=method, noise="pareto", alpha=p.alpha, K=p.K, trials=trials,
