@@ -1,3 +1,4 @@
+import numba
 import pytest
 
 from simulate.runner import profile_configs, run_all
@@ -10,3 +11,20 @@ def thm4_quick_results():
     """The quick profile of thm4-strongly-convex, run once per test session: [(config, arrays, cached)]."""
     configs = profile_configs(THM4, THM4.profiles["quick"], seed=0)
     return run_all(configs, RunCache(None), progress=False)
+
+
+@pytest.fixture
+def one_and_all_threads():
+    """Call ``run()`` on one Numba thread and then on all of them; returns (result_one, result_all)."""
+
+    def both(run):
+        before = numba.get_num_threads()
+        try:
+            numba.set_num_threads(1)
+            one = run()
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+            return one, run()
+        finally:
+            numba.set_num_threads(before)
+
+    return both

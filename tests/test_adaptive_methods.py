@@ -3,7 +3,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
@@ -111,17 +110,10 @@ def test_radial_noise_is_radial():
         assert np.mean(norms > 4.0) == pytest.approx(4.0**-1.5, abs=0.01)
 
 
-def test_kernel_is_deterministic_across_threads_and_paired_across_methods():
+def test_kernel_is_deterministic_across_threads_and_paired_across_methods(one_and_all_threads):
     cfg = AdaptiveRun("t", "cclip", "pareto", 1.5, 2000, 9, tail=1.7, d=700, B=1.3)
     assert trial_block(cfg.d) == 5
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = run_adaptive(cfg)
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = run_adaptive(cfg)
-    finally:
-        numba.set_num_threads(before)
+    one, many = one_and_all_threads(lambda: run_adaptive(cfg))
     assert np.array_equal(one["avg_sq"], many["avg_sq"])
     # the method's parameters do not enter the noise stream: GClip with an infinite-like threshold equals SGD
     sgd = run_adaptive(AdaptiveRun("t", "sgd", "pareto", 1.5, 500, 3, tail=1.7, d=4))

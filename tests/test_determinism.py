@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-import numba
 import numpy as np
 
 from simulate.config import QuadraticRun
@@ -17,15 +16,8 @@ def _arrays(res):
     return np.concatenate([res["avg_dist"].ravel(), res["avg_gap"].ravel(), res["last_dist"].ravel()])
 
 
-def test_thread_count_does_not_change_results():
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = _arrays(run_quadratic(CFG))
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = _arrays(run_quadratic(CFG))
-    finally:
-        numba.set_num_threads(before)
+def test_thread_count_does_not_change_results(one_and_all_threads):
+    one, many = one_and_all_threads(lambda: _arrays(run_quadratic(CFG)))
     assert np.array_equal(one, many)
 
 

@@ -3,7 +3,6 @@ plain-NumPy loop, determinism, and the quick-profile rate at alpha = 1.3 and 1.7
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
@@ -141,16 +140,9 @@ def test_kernel_matches_numpy_reference(method, noise, objective, d):
         assert np.allclose(got, ref, rtol=1e-9, atol=1e-14), (t, got, ref)
 
 
-def test_thread_count_and_trial_count_do_not_change_results():
+def test_thread_count_and_trial_count_do_not_change_results(one_and_all_threads):
     cfg = NonconvexRun("t", "gclip", "pareto", 1.3, 4000, 70, seed=3)
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = run_nonconvex(cfg)
-        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        many = run_nonconvex(cfg)
-    finally:
-        numba.set_num_threads(before)
+    one, many = one_and_all_threads(lambda: run_nonconvex(cfg))
     fewer = run_nonconvex(NonconvexRun("t", "gclip", "pareto", 1.3, 4000, 5, seed=3))
     for name in ("avg", "last", "best"):
         assert np.array_equal(one[name], many[name])
