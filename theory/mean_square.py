@@ -42,9 +42,10 @@ def predicted_growth_slope(tail: float) -> float:
 
 
 def bootstrap(stat, v: np.ndarray, n_boot: int, seed: int) -> tuple[float, float]:
-    """95% percentile interval of ``stat`` on samples resampled with replacement."""
+    """95% percentile interval of ``stat`` on samples resampled with replacement (rows of ``v`` when 2-D)."""
     rng = np.random.default_rng(seed)
-    vals = np.array([stat(v[rng.integers(0, v.size, v.size)]) for _ in range(n_boot)])
+    n = len(v)
+    vals = np.array([stat(v[rng.integers(0, n, n)]) for _ in range(n_boot)])
     lo, hi = np.quantile(vals, [0.025, 0.975])
     return float(lo), float(hi)
 

@@ -3,7 +3,7 @@
 ``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``.
 """
 
-from . import acclip, clip_map, dimension, het_sign, noise_diagnostics, rem1, rmsprop, thm2, thm4, thm5, thm6
+from . import acclip, clip_map, dimension, het_head, het_sign, noise_diagnostics, rem1, rmsprop, thm2, thm4, thm5, thm6
 from .common import ClaimOutput, Context
 
 EXPERIMENTS = {
@@ -18,6 +18,7 @@ EXPERIMENTS = {
     "rmsprop-as-clipping": rmsprop.run,
     "acclip-nonstationary": acclip.run,
     "het-gd-vs-sign": het_sign.run,
+    "het-linear-head-momentum": het_head.run,
 }
 
 __all__ = ["EXPERIMENTS", "ClaimOutput", "Context"]

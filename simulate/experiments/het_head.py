@@ -1,0 +1,217 @@
+"""het-linear-head-momentum: a softmax head on Zipf-count classes, SignGD against Signum (and GD, Adam for
+reference); head norm, logit norm, loss and per-class gradient-norm heterogeneity over training, against C."""
+
+import hashlib
+import math
+import sys
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from theory import heterogeneity as het
+from theory.claims import Claim, HeadProfile
+from theory.mean_square import bootstrap
+
+from .. import report
+from ..linear_head import train_linear_head, zipf_counts, zipf_dataset
+from .common import ClaimOutput, Context
+
+# suite name -> simulate.adaptive method (momentum 0.9 for Signum and Adam's beta1, beta2 = 0.999)
+METHODS = {"signgd": "signsgd", "signum": "signum", "adam": "adam", "gd": "sgd"}
+N_BOOT = 2000
+CURVES = ("w_norm", "logit_norm", "loss", "accuracy", "grad_het_cv")
+
+
+def checkpoints(K: int) -> np.ndarray:
+    """0 and the 1-2-3-5 sequence (1, 2, 3, 5, 10, 20, ...) up to K, then K."""
+    ks = [m * 10**e for e in range(int(math.log10(max(K, 1))) + 1) for m in (1, 2, 3, 5)]
+    return np.array(sorted({0, *[k for k in ks if k < K], K}), dtype=np.int64)
+
+
+def stream_key(n_classes: int, batch: int) -> int:
+    """Batch-stream key shared by every method at one (C, batch), so the methods see the same batches; stable
+    across processes (not Python's salted ``hash``)."""
+    return int(hashlib.sha256(f"head|{n_classes}|{batch}".encode()).hexdigest()[:16], 16)
+
+
+def train(p: HeadProfile, n_classes: int, method: str, *, eta: float, batch: int, K: int, trials: int, seed: int):
+    """One method on ``trials`` data sets (seeds seed, trial): the kernel's outputs plus ``grad_het_cv`` (the
+    coefficient of variation over classes of the full gradient's row norms) at ``checkpoints(K)``."""
+    X, y = zipf_dataset(n_classes, p.n_top, p.features, zipf_s=p.zipf_s, separation=p.separation, trials=trials,
+                        seed=seed)  # fmt: skip
+    out = train_linear_head(X, y, n_classes, METHODS[method], eta, batch=batch, checkpoints=checkpoints(K),
+                            seed=seed, stream_key=stream_key(n_classes, batch))  # fmt: skip
+    norms = out["class_grad_norm"]
+    out["grad_het_cv"] = np.array([[het.spread(g)["cv"] for g in trial] for trial in norms])
+    return out
+
+
+def _ratio_ci(a: np.ndarray, b: np.ndarray, seed: int) -> tuple[float, float, float]:
+    """mean(a) / mean(b) over paired seeds with its 95% bootstrap interval."""
+    pairs = np.column_stack([a, b])
+    lo, hi = bootstrap(lambda s: s[:, 0].mean() / s[:, 1].mean(), pairs, N_BOOT, seed)
+    return float(a.mean() / b.mean()), lo, hi
+
+
+def _mean_ci(v: np.ndarray, seed: int) -> tuple[float, float, float]:
+    lo, hi = bootstrap(np.mean, v, N_BOOT, seed)
+    return float(v.mean()), lo, hi
+
+
+def _power(ks: np.ndarray, values: np.ndarray) -> float:
+    """Least-squares slope of log(mean value) against log k over the last decade of checkpoints."""
+    sel = ks >= ks[-1] / 10
+    x, y = np.log(ks[sel]), np.log(values[sel])
+    x = x - x.mean()
+    return float((x * (y - y.mean())).sum() / (x * x).sum())
+
+
+def run(claim: Claim, p: HeadProfile, ctx: Context) -> ClaimOutput:
+    if ctx.trials:
+        p = HeadProfile(**{**p.__dict__, "trials": ctx.trials, "sweep_trials": min(ctx.trials, p.sweep_trials)})
+    results = {}
+    for C in p.classes:
+        for method, eta in p.etas:
+            results[(C, method)] = _train_logged(ctx, p, C, method, eta, p.batch, p.K, p.trials)
+    sweeps = {}
+    for batch, eta, K in p.sweeps:
+        for method in ("signgd", "signum"):
+            sweeps[(batch, eta, K, method)] = _train_logged(ctx, p, max(p.classes), method, eta, batch, K,
+                                                            p.sweep_trials)  # fmt: skip
+    stats = _curve_stats(claim, p, results)
+    rows = _verdict_rows(claim, p, results, ctx.seed) + _method_rows(claim, p, results, ctx.seed)
+    sweep_rows = _sweep_rows(claim, p, sweeps, ctx.seed)
+    rates = pd.DataFrame(rows + sweep_rows, columns=report.RATE_COLUMNS)
+    figs = [f"{claim.id}_curves.png", f"{claim.id}_mechanism.png"]
+    _plot_curves(claim, p, stats, ctx.figures / figs[0])
+    _plot_mechanism(claim, p, results, sweep_rows, ctx.figures / figs[1])
+    cols = ["method", "noise", "metric", "fitted_exponent", "value", "ci_low", "ci_high", "trials", "verdict",
+            "description"]  # fmt: skip
+    return ClaimOutput(rates, stats, figs, report.claim_section(claim, rates, figs, cols))
+
+
+def _train_logged(ctx: Context, p: HeadProfile, C: int, method: str, eta: float, batch: int, K: int, trials: int):
+    start = time.perf_counter()
+    out = train(p, C, method, eta=eta, batch=batch, K=K, trials=trials, seed=ctx.seed)
+    if ctx.progress:
+        print(f"  C={C} {method} {_setting(p, batch, eta, K)}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return out
+
+
+def _setting(p: HeadProfile, batch: int, eta: float | None = None, K: int | None = None) -> str:
+    size = "full batch" if batch == 0 else f"batch {batch}"
+    return f"{size}" + (f", eta {eta:g}" if eta is not None else "") + (f", K {K}" if K is not None else "")
+
+
+def _verdict_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> list[dict]:
+    ratios = {C: _ratio_ci(results[(C, "signgd")]["w_norm"][:, -1], results[(C, "signum")]["w_norm"][:, -1], seed)
+              for C in p.classes}  # fmt: skip
+    small, large = min(p.classes), max(p.classes)
+    ok = ratios[large][0] > 2 and 2 / 3 <= ratios[small][0] <= 3 / 2
+    return [dict(claim=claim.id, method="signgd/signum", noise=f"C = {C}, {_setting(p, p.batch, None, p.K)}",
+                 metric="final_w_norm_ratio", value=r, ci_low=lo, ci_high=hi, trials=p.trials, k_max=p.K,
+                 verdict="pass" if ok else "info",
+                 description=f"||W||_F SignGD / Signum after K steps; pass needs > 2 at C = {large} and "
+                 f"[2/3, 3/2] at C = {small}")
+            for C, (r, lo, hi) in ratios.items()]  # fmt: skip
+
+
+def _method_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> list[dict]:
+    rows = []
+    ks = checkpoints(p.K)
+    for (C, method), out in results.items():
+        setting = f"C = {C}, {_setting(p, p.batch, dict(p.etas)[method], p.K)}"
+        for metric, what in (("w_norm", "||W||_F"), ("logit_norm", "mean_i ||W x_i||_2"), ("loss", "train loss (nats)"),
+                             ("grad_het_cv", "CV over classes of the full gradient's row norms")):  # fmt: skip
+            final = out[metric][:, -1]
+            value, lo, hi = _mean_ci(final, seed)
+            power = _power(ks, out[metric].mean(axis=0)) if metric in ("w_norm", "logit_norm") else math.nan
+            growth = "; fitted = growth power in k over the last decade" if power == power else ""
+            rows.append(dict(claim=claim.id, method=method, noise=setting, metric=f"final_{metric}", value=value,
+                             ci_low=lo, ci_high=hi, fitted_exponent=power, trials=p.trials, k_max=p.K, verdict="info",
+                             description=f"{what} after K steps, mean over seeds" + growth))  # fmt: skip
+    return rows
+
+
+def _sweep_rows(claim: Claim, p: HeadProfile, sweeps: dict, seed: int) -> list[dict]:
+    rows = []
+    C = max(p.classes)
+    for batch, eta, K in p.sweeps:
+        sign, mom = sweeps[(batch, eta, K, "signgd")], sweeps[(batch, eta, K, "signum")]
+        r, lo, hi = _ratio_ci(sign["w_norm"][:, -1], mom["w_norm"][:, -1], seed)
+        loss = f"loss SignGD {sign['loss'][:, -1].mean():.3g}, Signum {mom['loss'][:, -1].mean():.3g}"
+        rows.append(dict(claim=claim.id, method="signgd/signum", noise=f"C = {C}, {_setting(p, batch, eta, K)}",
+                         metric="final_w_norm_ratio", value=r, ci_low=lo, ci_high=hi, trials=p.sweep_trials, k_max=K,
+                         verdict="info", description=f"sweep: ||W||_F SignGD / Signum after K; {loss}"))  # fmt: skip
+    return rows
+
+
+def _curve_stats(claim: Claim, p: HeadProfile, results: dict) -> pd.DataFrame:
+    """Mean and 2.5/97.5% quantiles over seeds of every curve, per (C, method, checkpoint)."""
+    ks = checkpoints(p.K)
+    frames = []
+    for (C, method), out in results.items():
+        frame = pd.DataFrame({"claim": claim.id, "n_classes": C, "method": method, "k": ks})
+        for name in CURVES:
+            v = out[name]
+            frame[f"{name}_mean"] = v.mean(axis=0)
+            frame[f"{name}_lo"], frame[f"{name}_hi"] = np.quantile(v, [0.025, 0.975], axis=0)
+        with np.errstate(invalid="ignore"):  # 0/0 at k = 0
+            frame["w_norm_ratio"] = out["w_norm"].mean(axis=0) / results[(C, "signum")]["w_norm"].mean(axis=0)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _plot_curves(claim: Claim, p: HeadProfile, stats: pd.DataFrame, path) -> None:
+    panels = (("w_norm", "||W||_F"), ("logit_norm", "mean ||W x||_2"), ("loss", "train loss (nats)"),
+              ("grad_het_cv", "CV of class gradient norms"))  # fmt: skip
+    fig, axes = plt.subplots(len(panels), len(p.classes), figsize=(4.2 * len(p.classes), 2.6 * len(panels)),
+                             squeeze=False, sharex=True, layout="constrained")  # fmt: skip
+    for col, C in enumerate(p.classes):
+        for row, (name, label) in enumerate(panels):
+            ax = axes[row, col]
+            for i, (method, _) in enumerate(p.etas):
+                part = stats[(stats.n_classes == C) & (stats.method == method) & (stats.k > 0)]
+                ax.plot(part.k, part[f"{name}_mean"], color=f"C{i}", label=method)
+                ax.fill_between(part.k, part[f"{name}_lo"], part[f"{name}_hi"], color=f"C{i}", alpha=0.2, lw=0)
+            ax.set_xscale("log")
+            if name != "loss":
+                ax.set_yscale("log")
+            else:
+                ax.axhline(math.log(C), color="k", ls=":", lw=0.8, label="log C (uniform)")
+            if col == 0:
+                ax.set_ylabel(label)
+        axes[0, col].set_title(f"C = {C} (n = {int(zipf_counts(C, p.n_top, p.zipf_s).sum())})", fontsize=9)
+        axes[-1, col].set_xlabel("iteration k")
+    axes[2, 0].legend(fontsize=7)
+    fig.suptitle(f"{claim.id}: batch {p.batch}, mean over {p.trials} seeds with 2.5-97.5% bands", fontsize=10)
+    report.save_fig(fig, path)
+
+
+def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: list[dict], path) -> None:
+    C = max(p.classes)
+    counts = zipf_counts(C, p.n_top, p.zipf_s)
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    for i, (method, _) in enumerate(p.etas):
+        rows = results[(C, method)]["class_w_norm"][:, -1, :].mean(axis=0)
+        ax0.loglog(counts, rows, ".", color=f"C{i}", ms=3, alpha=0.5, label=method)
+    ax0.set_xlabel("samples of the class")
+    ax0.set_ylabel("||W_c|| after K steps (mean over seeds)")
+    ax0.set_title(f"C = {C}, {_setting(p, p.batch, None, p.K)}: head rows against class count", fontsize=9)
+    ax0.legend(fontsize=7)
+    labels = [_setting(p, batch, eta, K).replace(", ", "\n") for batch, eta, K in p.sweeps]
+    ratios = np.array([r["value"] for r in sweep_rows])
+    errors = [ratios - [r["ci_low"] for r in sweep_rows], [r["ci_high"] for r in sweep_rows] - ratios]
+    x = np.arange(len(labels))
+    ax1.errorbar(x, ratios, yerr=errors, fmt="o", color="k")
+    ax1.axhline(1.0, color="grey", lw=0.8)
+    ax1.axhline(2.0, color="C3", ls="--", lw=0.8, label="claim's threshold 2")
+    ax1.set_xticks(x, labels, fontsize=7)
+    ax1.set_yscale("log")
+    ax1.set_ylabel("||W||_F SignGD / Signum")
+    ax1.set_title(f"C = {C}: batch size and step ({p.sweep_trials} seeds, 95% CI)", fontsize=9)
+    ax1.legend(fontsize=7)
+    fig.suptitle(f"{claim.id}: where the excess growth sits", fontsize=10)
+    report.save_fig(fig, path)

@@ -1,0 +1,242 @@
+"""Kernel for het-linear-head-momentum: a softmax-regression "linear head" trained by a vector method.
+
+Loss on a batch S: (1/|S|) sum_{i in S} [logsumexp(W x_i) - (W x_i)_{y_i}] with W in R^{C x p}; the batch gradient is
+(1/|S|) sum_i (softmax(W x_i) - e_{y_i}) x_i^T. Mini-batches are drawn uniformly with replacement from the n
+samples, one stream per trial (``batch = 0``: the full batch, every step). The update is
+``simulate.adaptive.vector_step`` with a constant step eta, on W flattened.
+
+W is stored transposed and flat, w[j * C + c] = W[c, j], so that the inner loops run over classes: each logit
+keeps its own accumulator (the sums are in the same order for any vector width) and LLVM can vectorise them.
+
+Runs take seconds and are not stored in the run cache, so this file is not in ``jit.KERNEL_SOURCES`` (as
+``heterogeneity.py``): Numba notices edits to it, and the helpers it inlines are listed there.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from .adaptive import VECTOR_METHODS, vector_step
+from .jit import jit, jit_inline, jit_parallel
+from .rng import seed_stream, uniform_open
+
+HEAD_OUTPUTS = ("w_norm", "logit_norm", "loss", "accuracy")
+
+
+@jit_inline
+def _logits(w, x, C, z):
+    """z = W x (C logits) for one sample x (p features); returns max_c z_c."""
+    for c in range(C):
+        z[c] = 0.0
+    for j in range(x.size):
+        xj = x[j]
+        o = j * C
+        for c in range(C):
+            z[c] += w[o + c] * xj
+    top = -math.inf
+    for c in range(C):
+        top = max(top, z[c])
+    return top
+
+
+@jit_inline
+def _softmax_residual(z, top, label, C, r):
+    """r = softmax(z) - e_label; returns the sample's loss logsumexp(z) - z_label."""
+    total = 0.0
+    for c in range(C):
+        r[c] = math.exp(z[c] - top)
+        total += r[c]
+    for c in range(C):
+        r[c] /= total
+    r[label] -= 1.0
+    return top + math.log(total) - z[label]
+
+
+@jit_inline
+def _accumulate(grad, x, r, weight, C):
+    """grad += weight * r x^T (transposed flat layout)."""
+    for j in range(x.size):
+        a = weight * x[j]
+        o = j * C
+        for c in range(C):
+            grad[o + c] += a * r[c]
+
+
+@jit
+def _full_pass(w, X, y, C, grad, z, r):
+    """Over all n samples: the mean loss, mean ||W x_i||_2, accuracy, and the full gradient into ``grad``."""
+    n = X.shape[0]
+    grad[:] = 0.0
+    loss, logit_norm, correct = 0.0, 0.0, 0
+    for i in range(n):
+        top = _logits(w, X[i], C, z)
+        sq = 0.0
+        best = 0
+        for c in range(C):
+            sq += z[c] * z[c]
+            if z[c] > z[best]:
+                best = c
+        logit_norm += math.sqrt(sq)
+        correct += best == y[i]
+        loss += _softmax_residual(z, top, y[i], C, r)
+        _accumulate(grad, X[i], r, 1.0 / n, C)
+    return loss / n, logit_norm / n, correct / n
+
+
+@jit
+def _record(t, c, w, X, y, C, grad, z, r, outputs):
+    """Write checkpoint c of trial t: scalars (HEAD_OUTPUTS order), per-class full-gradient and weight row norms."""
+    scalars, class_grad, class_w = outputs
+    loss, logit_norm, accuracy = _full_pass(w, X, y, C, grad, z, r)
+    sq_total = 0.0
+    for k in range(C):
+        gsq, wsq = 0.0, 0.0
+        for j in range(X.shape[1]):
+            gsq += grad[j * C + k] ** 2
+            wsq += w[j * C + k] ** 2
+        class_grad[t, c, k] = math.sqrt(gsq)
+        class_w[t, c, k] = math.sqrt(wsq)
+        sq_total += wsq
+    scalars[t, c, 0] = math.sqrt(sq_total)
+    scalars[t, c, 1] = logit_norm
+    scalars[t, c, 2] = loss
+    scalars[t, c, 3] = accuracy
+
+
+@jit
+def _train_trial(t, data, method, batch, checkpoints, stream, outputs):
+    X3, y2, C = data
+    code, eta, beta1, beta2, eps = method
+    seed, config_hash = stream
+    X, y = X3[t], y2[t]
+    n, p = X.shape
+    size = n if batch == 0 else batch
+    states = np.empty(4, dtype=np.uint64)
+    seed_stream(states, 0, seed, config_hash, t)
+    w = np.zeros(p * C)
+    m, v, grad = np.zeros(p * C), np.zeros(p * C), np.empty(p * C)
+    z, r = np.empty(C), np.empty(C)
+    unit = np.ones(1)
+    K = checkpoints[checkpoints.size - 1]
+    c = 0
+    if checkpoints[0] == 0:
+        _record(t, 0, w, X, y, C, grad, z, r, outputs)
+        c = 1
+    for k in range(1, K + 1):
+        grad[:] = 0.0
+        for s in range(size):
+            i = s if batch == 0 else min(int(uniform_open(states, 0) * n), n - 1)
+            top = _logits(w, X[i], C, z)
+            _softmax_residual(z, top, y[i], C, r)
+            _accumulate(grad, X[i], r, 1.0 / size, C)
+        vector_step(code, w, 0, grad, m, v, k, eta, math.inf, unit, 1.0, beta1, beta2, eps, 1.0)
+        if k == checkpoints[c]:
+            _record(t, c, w, X, y, C, grad, z, r, outputs)
+            c += 1
+
+
+@jit_parallel
+def _train_trials(data, method, batch, checkpoints, stream, outputs):
+    for t in prange(data[0].shape[0]):
+        _train_trial(t, data, method, batch, checkpoints, stream, outputs)
+
+
+def train_linear_head(
+    X: np.ndarray,
+    y: np.ndarray,
+    n_classes: int,
+    method: str,
+    eta: float,
+    *,
+    batch: int,
+    checkpoints,
+    seed: int = 0,
+    stream_key: int = 0,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> dict[str, np.ndarray]:
+    """Train W (C x p, from 0) on each trial's data set, recording at ``checkpoints`` (iterations, increasing;
+    0 = the start).
+
+    X: float64[trials, n, p] features, y: int64[trials, n] labels in [0, C). batch = 0: full batch, else the
+    mini-batch size (with replacement). Trial t's batches come from stream (seed, stream_key, t), so two methods
+    given the same seed and key see the same batches. Returns arrays over (trial, checkpoint): ``w_norm``
+    (Frobenius), ``logit_norm`` (mean over samples of ||W x_i||_2), ``loss`` (mean cross-entropy, nats),
+    ``accuracy``; and over (trial, checkpoint, class): ``class_grad_norm`` (rows of the full-batch gradient) and
+    ``class_w_norm`` (rows of W). Runs are bit-identical for any thread count (trials are independent).
+    """
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.int64)
+    if X.ndim != 3 or y.shape != X.shape[:2]:
+        raise ValueError(f"X shape {X.shape} and y shape {y.shape}: expected (trials, n, p) and (trials, n)")
+    if not isinstance(n_classes, int | np.integer) or n_classes < 2:
+        raise ValueError(f"n_classes={n_classes!r} outside the accepted range: an integer >= 2")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels span [{y.min()}, {y.max()}], outside the accepted range [0, {n_classes - 1}]")
+    if method not in VECTOR_METHODS:
+        raise ValueError(f"method={method!r} is not one of {sorted(VECTOR_METHODS)}")
+    if not (eta > 0 and math.isfinite(eta)):
+        raise ValueError(f"eta={eta!r} outside the accepted range: finite and > 0")
+    if not isinstance(batch, int | np.integer) or not 0 <= batch <= X.shape[1]:
+        raise ValueError(f"batch={batch!r} outside the accepted range: 0 (full batch) or 1 ... n = {X.shape[1]}")
+    for name, value in (("beta1", beta1), ("beta2", beta2)):
+        if not 0 <= value < 1:
+            raise ValueError(f"{name}={value!r} outside the accepted range [0, 1)")
+    ck = np.asarray(checkpoints, dtype=np.int64)
+    if ck.ndim != 1 or ck.size == 0 or ck[0] < 0 or np.any(np.diff(ck) <= 0):
+        raise ValueError(f"checkpoints={ck.tolist()!r}: expected increasing iterations >= 0")
+    trials, n_ck = X.shape[0], ck.size
+    outputs = (np.zeros((trials, n_ck, len(HEAD_OUTPUTS))), np.zeros((trials, n_ck, n_classes)),
+               np.zeros((trials, n_ck, n_classes)))  # fmt: skip
+    _train_trials(
+        (X, y, np.int64(n_classes)),
+        (VECTOR_METHODS[method], float(eta), float(beta1), float(beta2), float(eps)),
+        np.int64(batch),
+        ck,
+        (np.uint64(seed), np.uint64(stream_key)),
+        outputs,
+    )
+    result = {name: outputs[0][:, :, i] for i, name in enumerate(HEAD_OUTPUTS)}
+    result["class_grad_norm"], result["class_w_norm"] = outputs[1], outputs[2]
+    return result
+
+
+def zipf_counts(n_classes: int, n_top: int, zipf_s: float = 1.0) -> np.ndarray:
+    """Samples per class, n_c = max(1, round(n_top (c + 1)^(-zipf_s))) for c = 0 ... C - 1: Zipf class frequencies
+    in which every class has at least one sample."""
+    for name, value, low in (("n_classes", n_classes, 2), ("n_top", n_top, 1)):
+        if not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name}={value!r} outside the accepted range: an integer >= {low}")
+    if not zipf_s >= 0:
+        raise ValueError(f"zipf_s={zipf_s!r} outside the accepted range: >= 0")
+    ranks = np.arange(1, n_classes + 1, dtype=float)
+    return np.maximum(1, np.round(n_top * ranks ** -float(zipf_s))).astype(np.int64)
+
+
+def zipf_dataset(n_classes: int, n_top: int, p: int, *, zipf_s: float = 1.0, separation: float = 1.0,
+                 trials: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Synthetic features with Zipf class counts (``zipf_counts``), one data set per trial: X[trials, n, p] and
+    y[trials, n], n = the counts' sum, samples in random order.
+
+    Class means mu_c ~ N(0, s^2/q I_q) with q = p - 1 and s = ``separation`` (so ||mu_c|| is about s), features
+    x = (mu_y + N(0, I_q/q), 1): the last feature is the constant 1 (the head's bias). Trial t's data come from
+    numpy's PCG64 seeded by (seed, C, t).
+    """
+    for name, value, low in (("p", p, 2), ("trials", trials, 1)):
+        if not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name}={value!r} outside the accepted range: an integer >= {low}")
+    if not separation >= 0:
+        raise ValueError(f"separation={separation!r} outside the accepted range: >= 0")
+    counts = zipf_counts(n_classes, n_top, zipf_s)
+    n, q = int(counts.sum()), p - 1
+    X = np.empty((trials, n, p))
+    y = np.empty((trials, n), dtype=np.int64)
+    for t in range(trials):
+        rng = np.random.default_rng([seed, n_classes, t])
+        means = rng.standard_normal((n_classes, q)) * (separation / math.sqrt(q))
+        y[t] = rng.permutation(np.repeat(np.arange(n_classes), counts))
+        X[t, :, :q] = means[y[t]] + rng.standard_normal((n, q)) / math.sqrt(q)
+        X[t, :, q] = 1.0
+    return X, y
