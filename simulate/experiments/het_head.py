@@ -194,11 +194,12 @@ def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: lis
     C = max(p.classes)
     counts = zipf_counts(C, p.n_top, p.zipf_s)
     fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    levels, group = np.unique(counts, return_inverse=True)
     for i, (method, _) in enumerate(p.etas):
         rows = results[(C, method)]["class_w_norm"][:, -1, :].mean(axis=0)
-        ax0.loglog(counts, rows, ".", color=f"C{i}", ms=3, alpha=0.5, label=method)
+        ax0.loglog(levels, np.bincount(group, rows) / np.bincount(group), "o-", color=f"C{i}", ms=3, label=method)
     ax0.set_xlabel("samples of the class")
-    ax0.set_ylabel("||W_c|| after K steps (mean over seeds)")
+    ax0.set_ylabel("||W_c|| after K steps (mean over classes and seeds)")
     ax0.set_title(f"C = {C}, {_setting(p, p.batch, None, p.K)}: head rows against class count", fontsize=9)
     ax0.legend(fontsize=7)
     labels = [_setting(p, batch, eta, K).replace(", ", "\n") for batch, eta, K in p.sweeps]
