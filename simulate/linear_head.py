@@ -86,8 +86,9 @@ def _full_pass(w, X, y, C, grad, z, r):
 
 @jit
 def _record(t, c, w, X, y, C, grad, z, r, outputs):
-    """Write checkpoint c of trial t: scalars (HEAD_OUTPUTS order), per-class full-gradient and weight row norms."""
-    scalars, class_grad, class_w = outputs
+    """Write checkpoint c of trial t: scalars (HEAD_OUTPUTS order), per-class full-gradient and weight row norms,
+    and per-class weights of the last feature."""
+    scalars, class_grad, class_w, class_last = outputs
     loss, logit_norm, accuracy = _full_pass(w, X, y, C, grad, z, r)
     sq_total = 0.0
     for k in range(C):
@@ -97,6 +98,7 @@ def _record(t, c, w, X, y, C, grad, z, r, outputs):
             wsq += w[j * C + k] ** 2
         class_grad[t, c, k] = math.sqrt(gsq)
         class_w[t, c, k] = math.sqrt(wsq)
+        class_last[t, c, k] = w[(X.shape[1] - 1) * C + k]
         sq_total += wsq
     scalars[t, c, 0] = math.sqrt(sq_total)
     scalars[t, c, 1] = logit_norm
@@ -164,8 +166,9 @@ def train_linear_head(
     mini-batch size (with replacement). Trial t's batches come from stream (seed, stream_key, t), so two methods
     given the same seed and key see the same batches. Returns arrays over (trial, checkpoint): ``w_norm``
     (Frobenius), ``logit_norm`` (mean over samples of ||W x_i||_2), ``loss`` (mean cross-entropy, nats),
-    ``accuracy``; and over (trial, checkpoint, class): ``class_grad_norm`` (rows of the full-batch gradient) and
-    ``class_w_norm`` (rows of W). Runs are bit-identical for any thread count (trials are independent).
+    ``accuracy``; and over (trial, checkpoint, class): ``class_grad_norm`` (rows of the full-batch gradient),
+    ``class_w_norm`` (rows of W) and ``class_bias`` (W[c, p - 1], the weight of the last feature: the bias with
+    ``zipf_dataset``'s constant feature). Runs are bit-identical for any thread count (trials are independent).
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.int64)
@@ -188,8 +191,7 @@ def train_linear_head(
     if ck.ndim != 1 or ck.size == 0 or ck[0] < 0 or np.any(np.diff(ck) <= 0):
         raise ValueError(f"checkpoints={ck.tolist()!r}: expected increasing iterations >= 0")
     trials, n_ck = X.shape[0], ck.size
-    outputs = (np.zeros((trials, n_ck, len(HEAD_OUTPUTS))), np.zeros((trials, n_ck, n_classes)),
-               np.zeros((trials, n_ck, n_classes)))  # fmt: skip
+    outputs = (np.zeros((trials, n_ck, len(HEAD_OUTPUTS))), *(np.zeros((trials, n_ck, n_classes)) for _ in range(3)))
     _train_trials(
         (X, y, np.int64(n_classes)),
         (VECTOR_METHODS[method], float(eta), float(beta1), float(beta2), float(eps)),
@@ -199,7 +201,7 @@ def train_linear_head(
         outputs,
     )
     result = {name: outputs[0][:, :, i] for i, name in enumerate(HEAD_OUTPUTS)}
-    result["class_grad_norm"], result["class_w_norm"] = outputs[1], outputs[2]
+    result["class_grad_norm"], result["class_w_norm"], result["class_bias"] = outputs[1:]
     return result
 
 
@@ -216,13 +218,13 @@ def zipf_counts(n_classes: int, n_top: int, zipf_s: float = 1.0) -> np.ndarray:
 
 
 def zipf_dataset(n_classes: int, n_top: int, p: int, *, zipf_s: float = 1.0, separation: float = 1.0,
-                 trials: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                 bias: bool = True, trials: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Synthetic features with Zipf class counts (``zipf_counts``), one data set per trial: X[trials, n, p] and
     y[trials, n], n = the counts' sum, samples in random order.
 
     Class means mu_c ~ N(0, s^2/q I_q) with q = p - 1 and s = ``separation`` (so ||mu_c|| is about s), features
-    x = (mu_y + N(0, I_q/q), 1): the last feature is the constant 1 (the head's bias). Trial t's data come from
-    numpy's PCG64 seeded by (seed, C, t).
+    x = (mu_y + N(0, I_q/q), 1): the last feature is the constant 1 (the head's bias). ``bias=False``: q = p and
+    no constant feature. Trial t's data come from numpy's PCG64 seeded by (seed, C, t).
     """
     for name, value, low in (("p", p, 2), ("trials", trials, 1)):
         if not isinstance(value, int | np.integer) or value < low:
@@ -230,7 +232,7 @@ def zipf_dataset(n_classes: int, n_top: int, p: int, *, zipf_s: float = 1.0, sep
     if not separation >= 0:
         raise ValueError(f"separation={separation!r} outside the accepted range: >= 0")
     counts = zipf_counts(n_classes, n_top, zipf_s)
-    n, q = int(counts.sum()), p - 1
+    n, q = int(counts.sum()), p - 1 if bias else p
     X = np.empty((trials, n, p))
     y = np.empty((trials, n), dtype=np.int64)
     for t in range(trials):
@@ -238,5 +240,6 @@ def zipf_dataset(n_classes: int, n_top: int, p: int, *, zipf_s: float = 1.0, sep
         means = rng.standard_normal((n_classes, q)) * (separation / math.sqrt(q))
         y[t] = rng.permutation(np.repeat(np.arange(n_classes), counts))
         X[t, :, :q] = means[y[t]] + rng.standard_normal((n, q)) / math.sqrt(q)
-        X[t, :, q] = 1.0
+        if bias:
+            X[t, :, q] = 1.0
     return X, y

@@ -10,6 +10,7 @@ from simulate.experiments import het_head
 from simulate.linear_head import train_linear_head, zipf_counts, zipf_dataset
 from simulate.rng import uniforms
 from theory.claims import HEAD
+from theory.linear_head import signgd_rare_bias
 
 P = HEAD.profiles["quick"]
 
@@ -80,6 +81,27 @@ def test_kernel_is_deterministic_across_threads_and_paired_across_methods(one_an
     sign = train_linear_head(X, y, 50, "signsgd", 1e-2, batch=8, checkpoints=[40], seed=4, stream_key=9)
     mom0 = train_linear_head(X, y, 50, "signum", 1e-2, batch=8, checkpoints=[40], seed=4, stream_key=9, beta1=0.0)
     assert np.array_equal(sign["class_w_norm"], mom0["class_w_norm"])
+
+
+def test_signgd_bias_of_a_rare_class_moves_by_exactly_minus_eta_when_absent_and_plus_eta_when_present():
+    """theory/linear_head.py: bias_K = -eta (K - 2 P_K), P_K = steps whose batch holds the class, counted here from
+    the kernel's batch stream; checked per trial and class for the classes with one or two samples."""
+    C, batch, K, eta = 40, 4, 300, 0.01
+    X, y = zipf_dataset(C, 12, 6, trials=3, seed=1)
+    n = y.shape[1]
+    out = train_linear_head(X, y, C, "signsgd", eta, batch=batch, checkpoints=[K], seed=2, stream_key=7)
+    counts = zipf_counts(C, 12)
+    rare = np.flatnonzero(counts <= 2)
+    assert rare.size >= 20
+    for t in range(3):
+        idx = np.minimum((uniforms(2, 7, t, K * batch) * n).astype(int), n - 1).reshape(K, batch)
+        present = np.array([[np.any(y[t, step] == c) for c in rare] for step in idx]).sum(axis=0)
+        assert np.allclose(out["class_bias"][t, 0, rare], -eta * (K - 2 * present), rtol=0, atol=1e-9)
+    mean, sd = signgd_rare_bias(counts[rare], n, batch, eta, K)
+    assert abs(out["class_bias"][:, 0, rare].mean() - mean.mean()) < 4 * np.sqrt((sd**2).mean() / (3 * rare.size))
+    # Signum's bias does not follow the drift: momentum weighs the rare large push-up against many tiny push-downs
+    mom = train_linear_head(X, y, C, "signum", eta, batch=batch, checkpoints=[K], seed=2, stream_key=7)
+    assert mom["class_bias"][:, 0, rare].mean() > 0.5 * mean.mean()
 
 
 def test_zipf_counts_and_dataset():

@@ -187,8 +187,8 @@ class HeterogeneityProfile:
 @dataclass(frozen=True)
 class HeadProfile:
     """Sizes for het-linear-head-momentum: a softmax head on Zipf-count classes (``simulate.linear_head``), each
-    method at its own constant step; ``sweeps`` = (batch, eta, K) settings run for SignGD and Signum at the largest
-    C with ``sweep_trials`` (batch 0: full batch)."""
+    method at its own constant step; ``sweeps`` = (batch, eta, K, bias feature) settings run for SignGD and Signum
+    at the largest C with ``sweep_trials`` (batch 0: full batch)."""
 
     classes: tuple[int, ...]
     n_top: int  # samples of the most frequent class; class c has max(1, round(n_top / c^zipf_s))
@@ -199,7 +199,7 @@ class HeadProfile:
     K: int
     trials: int
     etas: tuple[tuple[str, float], ...]  # (method, constant step)
-    sweeps: tuple[tuple[int, float, int], ...]
+    sweeps: tuple[tuple[int, float, int, bool], ...]
     sweep_trials: int
 
 
@@ -911,7 +911,7 @@ HEAD = Claim(
             K=500,
             trials=2,
             etas=(("signgd", 1e-2), ("signum", 1e-2), ("adam", 1e-2), ("gd", 1.0)),
-            sweeps=((0, 1e-2, 100),),
+            sweeps=((0, 1e-2, 100, True), (16, 1e-2, 500, False)),
             sweep_trials=2,
         ),
         "default": HeadProfile(
@@ -924,7 +924,14 @@ HEAD = Claim(
             K=3000,
             trials=8,
             etas=(("signgd", 1e-2), ("signum", 1e-2), ("adam", 1e-2), ("gd", 1.0)),
-            sweeps=((8, 1e-2, 3000), (128, 1e-2, 3000), (512, 1e-2, 3000), (32, 1e-3, 3000), (0, 1e-2, 300)),
+            sweeps=(
+                (8, 1e-2, 3000, True),
+                (128, 1e-2, 3000, True),
+                (512, 1e-2, 3000, True),
+                (32, 1e-3, 3000, True),
+                (32, 1e-2, 3000, False),
+                (0, 1e-2, 300, True),
+            ),
             sweep_trials=4,
         ),
     },  # fmt: skip

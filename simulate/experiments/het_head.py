@@ -12,6 +12,7 @@ import pandas as pd
 
 from theory import heterogeneity as het
 from theory.claims import Claim, HeadProfile
+from theory.linear_head import batch_presence, signgd_rare_bias
 from theory.mean_square import bootstrap
 
 from .. import report
@@ -21,7 +22,8 @@ from .common import ClaimOutput, Context
 # suite name -> simulate.adaptive method (momentum 0.9 for Signum and Adam's beta1, beta2 = 0.999)
 METHODS = {"signgd": "signsgd", "signum": "signum", "adam": "adam", "gd": "sgd"}
 N_BOOT = 2000
-CURVES = ("w_norm", "logit_norm", "loss", "accuracy", "grad_het_cv")
+CURVES = ("w_norm", "feature_norm", "logit_norm", "loss", "accuracy", "grad_het_cv")
+BIAS_LEVELS = (1, 2, 5)  # class counts whose SignGD bias is checked against the drift of theory/linear_head.py
 
 
 def checkpoints(K: int) -> np.ndarray:
@@ -36,15 +38,19 @@ def stream_key(n_classes: int, batch: int) -> int:
     return int(hashlib.sha256(f"head|{n_classes}|{batch}".encode()).hexdigest()[:16], 16)
 
 
-def train(p: HeadProfile, n_classes: int, method: str, *, eta: float, batch: int, K: int, trials: int, seed: int):
+def train(p: HeadProfile, n_classes: int, method: str, *, eta: float, batch: int, K: int, trials: int, seed: int,
+          bias: bool = True):  # fmt: skip
     """One method on ``trials`` data sets (seeds seed, trial): the kernel's outputs plus ``grad_het_cv`` (the
-    coefficient of variation over classes of the full gradient's row norms) at ``checkpoints(K)``."""
-    X, y = zipf_dataset(n_classes, p.n_top, p.features, zipf_s=p.zipf_s, separation=p.separation, trials=trials,
-                        seed=seed)  # fmt: skip
+    coefficient of variation over classes of the full gradient's row norms) and ``feature_norm`` (||W||_F without
+    the bias column) at ``checkpoints(K)``."""
+    X, y = zipf_dataset(n_classes, p.n_top, p.features, zipf_s=p.zipf_s, separation=p.separation, bias=bias,
+                        trials=trials, seed=seed)  # fmt: skip
     out = train_linear_head(X, y, n_classes, METHODS[method], eta, batch=batch, checkpoints=checkpoints(K),
                             seed=seed, stream_key=stream_key(n_classes, batch))  # fmt: skip
     norms = out["class_grad_norm"]
     out["grad_het_cv"] = np.array([[het.spread(g)["cv"] for g in trial] for trial in norms])
+    bias_sq = out["class_bias"] ** 2 if bias else 0.0
+    out["feature_norm"] = np.sqrt(np.maximum(out["class_w_norm"] ** 2 - bias_sq, 0.0).sum(axis=2))
     return out
 
 
@@ -74,35 +80,38 @@ def run(claim: Claim, p: HeadProfile, ctx: Context) -> ClaimOutput:
     results = {}
     for C in p.classes:
         for method, eta in p.etas:
-            results[(C, method)] = _train_logged(ctx, p, C, method, eta, p.batch, p.K, p.trials)
+            results[(C, method)] = _train_logged(ctx, p, C, method, (p.batch, eta, p.K, True), p.trials)
     sweeps = {}
-    for batch, eta, K in p.sweeps:
+    for setting in p.sweeps:
         for method in ("signgd", "signum"):
-            sweeps[(batch, eta, K, method)] = _train_logged(ctx, p, max(p.classes), method, eta, batch, K,
-                                                            p.sweep_trials)  # fmt: skip
+            sweeps[(setting, method)] = _train_logged(ctx, p, max(p.classes), method, setting, p.sweep_trials)
     stats = _curve_stats(claim, p, results)
     rows = _verdict_rows(claim, p, results, ctx.seed) + _method_rows(claim, p, results, ctx.seed)
+    rows += _bias_rows(claim, p, results)
     sweep_rows = _sweep_rows(claim, p, sweeps, ctx.seed)
     rates = pd.DataFrame(rows + sweep_rows, columns=report.RATE_COLUMNS)
     figs = [f"{claim.id}_curves.png", f"{claim.id}_mechanism.png"]
     _plot_curves(claim, p, stats, ctx.figures / figs[0])
     _plot_mechanism(claim, p, results, sweep_rows, ctx.figures / figs[1])
-    cols = ["method", "noise", "metric", "fitted_exponent", "value", "ci_low", "ci_high", "trials", "verdict",
-            "description"]  # fmt: skip
+    cols = ["method", "noise", "metric", "theory_exponent", "fitted_exponent", "value", "ci_low", "ci_high", "trials",
+            "verdict", "description"]  # fmt: skip
     return ClaimOutput(rates, stats, figs, report.claim_section(claim, rates, figs, cols))
 
 
-def _train_logged(ctx: Context, p: HeadProfile, C: int, method: str, eta: float, batch: int, K: int, trials: int):
+def _train_logged(ctx: Context, p: HeadProfile, C: int, method: str, setting: tuple, trials: int):
+    """``train`` at setting (batch, eta, K, bias), with a progress line."""
     start = time.perf_counter()
-    out = train(p, C, method, eta=eta, batch=batch, K=K, trials=trials, seed=ctx.seed)
+    batch, eta, K, bias = setting
+    out = train(p, C, method, eta=eta, batch=batch, K=K, trials=trials, seed=ctx.seed, bias=bias)
     if ctx.progress:
-        print(f"  C={C} {method} {_setting(p, batch, eta, K)}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        print(f"  C={C} {method} {_setting(*setting)}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return out
 
 
-def _setting(p: HeadProfile, batch: int, eta: float | None = None, K: int | None = None) -> str:
+def _setting(batch: int, eta: float | None = None, K: int | None = None, bias: bool = True) -> str:
     size = "full batch" if batch == 0 else f"batch {batch}"
-    return f"{size}" + (f", eta {eta:g}" if eta is not None else "") + (f", K {K}" if K is not None else "")
+    return (size + (f", eta {eta:g}" if eta is not None else "") + (f", K {K}" if K is not None else "")
+            + ("" if bias else ", no bias feature"))  # fmt: skip
 
 
 def _verdict_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> list[dict]:
@@ -110,7 +119,7 @@ def _verdict_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> lis
               for C in p.classes}  # fmt: skip
     small, large = min(p.classes), max(p.classes)
     ok = ratios[large][0] > 2 and 2 / 3 <= ratios[small][0] <= 3 / 2
-    return [dict(claim=claim.id, method="signgd/signum", noise=f"C = {C}, {_setting(p, p.batch, None, p.K)}",
+    return [dict(claim=claim.id, method="signgd/signum", noise=f"C = {C}, {_setting(p.batch, None, p.K)}",
                  metric="final_w_norm_ratio", value=r, ci_low=lo, ci_high=hi, trials=p.trials, k_max=p.K,
                  verdict="pass" if ok else "info",
                  description=f"||W||_F SignGD / Signum after K steps; pass needs > 2 at C = {large} and "
@@ -122,12 +131,14 @@ def _method_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> list
     rows = []
     ks = checkpoints(p.K)
     for (C, method), out in results.items():
-        setting = f"C = {C}, {_setting(p, p.batch, dict(p.etas)[method], p.K)}"
-        for metric, what in (("w_norm", "||W||_F"), ("logit_norm", "mean_i ||W x_i||_2"), ("loss", "train loss (nats)"),
+        setting = f"C = {C}, {_setting(p.batch, dict(p.etas)[method], p.K)}"
+        for metric, what in (("w_norm", "||W||_F"), ("feature_norm", "||W||_F without the bias column"),
+                             ("logit_norm", "mean_i ||W x_i||_2"), ("loss", "train loss (nats)"),
                              ("grad_het_cv", "CV over classes of the full gradient's row norms")):  # fmt: skip
             final = out[metric][:, -1]
             value, lo, hi = _mean_ci(final, seed)
-            power = _power(ks, out[metric].mean(axis=0)) if metric in ("w_norm", "logit_norm") else math.nan
+            grows = metric in ("w_norm", "feature_norm", "logit_norm")
+            power = _power(ks, out[metric].mean(axis=0)) if grows else math.nan
             growth = "; fitted = growth power in k over the last decade" if power == power else ""
             rows.append(dict(claim=claim.id, method=method, noise=setting, metric=f"final_{metric}", value=value,
                              ci_low=lo, ci_high=hi, fitted_exponent=power, trials=p.trials, k_max=p.K, verdict="info",
@@ -135,16 +146,53 @@ def _method_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> list
     return rows
 
 
+def _bias_rows(claim: Claim, p: HeadProfile, results: dict) -> list[dict]:
+    """At the largest C: the mean bias of the classes with BIAS_LEVELS samples, SignGD against the exact drift
+    -eta (K - 2 P_K) of theory/linear_head.py (judged) and Signum's (info); and the gap to the top class (info)."""
+    C = max(p.classes)
+    counts = zipf_counts(C, p.n_top, p.zipf_s)
+    rows = []
+    for method in ("signgd", "signum"):
+        eta = dict(p.etas)[method]
+        bias = results[(C, method)]["class_bias"][:, -1, :]
+        mean, sd = signgd_rare_bias(counts, int(counts.sum()), p.batch, eta, p.K)
+        q = batch_presence(counts, int(counts.sum()), p.batch)
+        for level in BIAS_LEVELS:
+            sel = counts == level
+            if not sel.any():
+                continue
+            measured, predicted = float(bias[:, sel].mean()), float(mean[sel][0])
+            se = float(sd[sel][0]) / math.sqrt(bias[:, sel].size)
+            if method == "signgd":
+                verdict = "pass" if abs(measured - predicted) <= 4 * se else "fail"
+                rule = f"pass when within 4 standard errors ({4 * se:.3g}) of the prediction"
+            else:
+                verdict, rule = "info", "SignGD's drift shown for comparison"
+            rows.append(dict(claim=claim.id, method=method, noise=f"C = {C}, {_setting(p.batch, eta, p.K)}",
+                             metric=f"bias_of_classes_with_{level}_samples", theory_exponent=predicted,
+                             value=measured, trials=p.trials, k_max=p.K, verdict=verdict,
+                             description=f"mean over {int(sel.sum())} classes and the seeds; theory_exponent holds "
+                             f"SignGD's exact drift -eta K (1 - 2 q_c), q_c = {q[sel][0]:.4f}; {rule}"))  # fmt: skip
+        gap = bias[:, counts == 1].mean(axis=1) - bias[:, 0]
+        rows.append(dict(claim=claim.id, method=method, noise=f"C = {C}, {_setting(p.batch, eta, p.K)}",
+                         metric="bias_gap_rarest_minus_top", value=float(gap.mean()), trials=p.trials, k_max=p.K,
+                         verdict="info", description="mean bias of the one-sample classes minus the most frequent "
+                         "class's (softmax is blind to a shift common to all biases; this gap is not)"))  # fmt: skip
+    return rows
+
+
 def _sweep_rows(claim: Claim, p: HeadProfile, sweeps: dict, seed: int) -> list[dict]:
     rows = []
     C = max(p.classes)
-    for batch, eta, K in p.sweeps:
-        sign, mom = sweeps[(batch, eta, K, "signgd")], sweeps[(batch, eta, K, "signum")]
+    for setting in p.sweeps:
+        sign, mom = sweeps[(setting, "signgd")], sweeps[(setting, "signum")]
         r, lo, hi = _ratio_ci(sign["w_norm"][:, -1], mom["w_norm"][:, -1], seed)
         loss = f"loss SignGD {sign['loss'][:, -1].mean():.3g}, Signum {mom['loss'][:, -1].mean():.3g}"
-        rows.append(dict(claim=claim.id, method="signgd/signum", noise=f"C = {C}, {_setting(p, batch, eta, K)}",
-                         metric="final_w_norm_ratio", value=r, ci_low=lo, ci_high=hi, trials=p.sweep_trials, k_max=K,
-                         verdict="info", description=f"sweep: ||W||_F SignGD / Signum after K; {loss}"))  # fmt: skip
+        feat = f"feature-part ||W|| {sign['feature_norm'][:, -1].mean():.3g}, {mom['feature_norm'][:, -1].mean():.3g}"
+        rows.append(dict(claim=claim.id, method="signgd/signum", noise=f"C = {C}, {_setting(*setting)}",
+                         metric="final_w_norm_ratio", value=r, ci_low=lo, ci_high=hi, trials=p.sweep_trials,
+                         k_max=setting[2], verdict="info",
+                         description=f"sweep: ||W||_F SignGD / Signum after K; {loss}; {feat}"))  # fmt: skip
     return rows
 
 
@@ -191,28 +239,46 @@ def _plot_curves(claim: Claim, p: HeadProfile, stats: pd.DataFrame, path) -> Non
 
 
 def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: list[dict], path) -> None:
+    """Biases against class count and over time at the largest C, with SignGD's exact drift; the sweep ratios."""
     C = max(p.classes)
     counts = zipf_counts(C, p.n_top, p.zipf_s)
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    n = int(counts.sum())
+    ks = checkpoints(p.K)
     levels, group = np.unique(counts, return_inverse=True)
+    fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
     for i, (method, _) in enumerate(p.etas):
-        rows = results[(C, method)]["class_w_norm"][:, -1, :].mean(axis=0)
-        ax0.loglog(levels, np.bincount(group, rows) / np.bincount(group), "o-", color=f"C{i}", ms=3, label=method)
+        bias = results[(C, method)]["class_bias"][:, -1, :].mean(axis=0)
+        ax0.semilogx(levels, np.bincount(group, bias) / np.bincount(group), "o-", color=f"C{i}", ms=3, label=method)
+    eta = dict(p.etas)["signgd"]
+    ax0.semilogx(levels, signgd_rare_bias(levels, n, p.batch, eta, p.K)[0], "k:",
+                 label="SignGD drift -eta K (1 - 2 q_c)")  # fmt: skip
+    ax0.set_ylim(bottom=-1.2 * eta * p.K, top=0.5 * eta * p.K)
     ax0.set_xlabel("samples of the class")
-    ax0.set_ylabel("||W_c|| after K steps (mean over classes and seeds)")
-    ax0.set_title(f"C = {C}, {_setting(p, p.batch, None, p.K)}: head rows against class count", fontsize=9)
+    ax0.set_ylabel("bias after K steps (mean over classes, seeds)")
+    ax0.set_title(f"C = {C}, {_setting(p.batch, None, p.K)}", fontsize=9)
     ax0.legend(fontsize=7)
-    labels = [_setting(p, batch, eta, K).replace(", ", "\n") for batch, eta, K in p.sweeps]
+    rare = counts == 1
+    for i, (method, _) in enumerate(p.etas):
+        if method in ("signgd", "signum"):
+            out = results[(C, method)]["class_bias"]
+            ax1.plot(ks, out[:, :, rare].mean(axis=(0, 2)), color=f"C{i}", label=f"{method}: one-sample classes")
+            ax1.plot(ks, out[:, :, 0].mean(axis=0), "--", color=f"C{i}", label=f"{method}: top class")
+    ax1.plot(ks, signgd_rare_bias(np.ones(ks.size), n, p.batch, eta, ks)[0], "k:", label="SignGD drift")
+    ax1.set_xlabel("iteration k")
+    ax1.set_ylabel("bias (mean over classes, seeds)")
+    ax1.set_title("biases over time (softmax sees only their differences)", fontsize=9)
+    ax1.legend(fontsize=7)
+    labels = [_setting(*setting).replace(", ", "\n") for setting in p.sweeps]
     ratios = np.array([r["value"] for r in sweep_rows])
     errors = [ratios - [r["ci_low"] for r in sweep_rows], [r["ci_high"] for r in sweep_rows] - ratios]
     x = np.arange(len(labels))
-    ax1.errorbar(x, ratios, yerr=errors, fmt="o", color="k")
-    ax1.axhline(1.0, color="grey", lw=0.8)
-    ax1.axhline(2.0, color="C3", ls="--", lw=0.8, label="claim's threshold 2")
-    ax1.set_xticks(x, labels, fontsize=7)
-    ax1.set_yscale("log")
-    ax1.set_ylabel("||W||_F SignGD / Signum")
-    ax1.set_title(f"C = {C}: batch size and step ({p.sweep_trials} seeds, 95% CI)", fontsize=9)
-    ax1.legend(fontsize=7)
+    ax2.errorbar(x, ratios, yerr=errors, fmt="o", color="k")
+    ax2.axhline(1.0, color="grey", lw=0.8)
+    ax2.axhline(2.0, color="C3", ls="--", lw=0.8, label="claim's threshold 2")
+    ax2.set_xticks(x, labels, fontsize=7)
+    ax2.set_yscale("log")
+    ax2.set_ylabel("||W||_F SignGD / Signum")
+    ax2.set_title(f"C = {C}: batch, step, bias feature ({p.sweep_trials} seeds, 95% CI)", fontsize=9)
+    ax2.legend(fontsize=7)
     fig.suptitle(f"{claim.id}: where the excess growth sits", fontsize=10)
     report.save_fig(fig, path)
