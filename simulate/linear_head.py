@@ -22,6 +22,8 @@ from .jit import jit, jit_inline, jit_parallel
 from .rng import seed_stream, uniform_open
 
 HEAD_OUTPUTS = ("w_norm", "logit_norm", "loss", "accuracy")
+# methods without clipping thresholds (GClip and CClip would need tau / B_i for W; they are not run here)
+HEAD_METHODS = ("sgd", "nsgd", "signsgd", "signum", "rmsprop", "adam", "acclip")
 
 
 @jit_inline
@@ -91,14 +93,14 @@ def _record(t, c, w, X, y, C, grad, z, r, outputs):
     scalars, class_grad, class_w, class_last = outputs
     loss, logit_norm, accuracy = _full_pass(w, X, y, C, grad, z, r)
     sq_total = 0.0
-    for k in range(C):
+    for cls in range(C):
         gsq, wsq = 0.0, 0.0
         for j in range(X.shape[1]):
-            gsq += grad[j * C + k] ** 2
-            wsq += w[j * C + k] ** 2
-        class_grad[t, c, k] = math.sqrt(gsq)
-        class_w[t, c, k] = math.sqrt(wsq)
-        class_last[t, c, k] = w[(X.shape[1] - 1) * C + k]
+            gsq += grad[j * C + cls] ** 2
+            wsq += w[j * C + cls] ** 2
+        class_grad[t, c, cls] = math.sqrt(gsq)
+        class_w[t, c, cls] = math.sqrt(wsq)
+        class_last[t, c, cls] = w[(X.shape[1] - 1) * C + cls]
         sq_total += wsq
     scalars[t, c, 0] = math.sqrt(sq_total)
     scalars[t, c, 1] = logit_norm
@@ -108,6 +110,7 @@ def _record(t, c, w, X, y, C, grad, z, r, outputs):
 
 @jit
 def _train_trial(t, data, method, batch, checkpoints, stream, outputs):
+    """Train trial t from W = 0 for checkpoints[-1] steps, recording at every checkpoint (``_record``)."""
     X3, y2, C = data
     code, eta, beta1, beta2, eps = method
     seed, config_hash = stream
@@ -178,8 +181,8 @@ def train_linear_head(
         raise ValueError(f"n_classes={n_classes!r} outside the accepted range: an integer >= 2")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"labels span [{y.min()}, {y.max()}], outside the accepted range [0, {n_classes - 1}]")
-    if method not in VECTOR_METHODS:
-        raise ValueError(f"method={method!r} is not one of {sorted(VECTOR_METHODS)}")
+    if method not in HEAD_METHODS:
+        raise ValueError(f"method={method!r} is not one of the accepted values {', '.join(HEAD_METHODS)}")
     if not (eta > 0 and math.isfinite(eta)):
         raise ValueError(f"eta={eta!r} outside the accepted range: finite and > 0")
     if not isinstance(batch, int | np.integer) or not 0 <= batch <= X.shape[1]:

@@ -121,6 +121,7 @@ def test_zipf_counts_and_dataset():
         (dict(batch=-1), "batch=-1"),
         (dict(batch=10_000), "batch=10000"),
         (dict(method="lion"), "method='lion'"),
+        (dict(method="cclip"), "method='cclip'"),
         (dict(eta=0.0), "eta=0.0"),
         (dict(n_classes=3), r"labels span \[0, 5\]"),
         (dict(checkpoints=[5, 5]), "checkpoints"),
