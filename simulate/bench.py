@@ -1,6 +1,8 @@
 """``make bench``: iterations per second of the d = 1 proj-GClip kernel (Pareto noise) at 1 and 2 threads,
-beside a plain NumPy implementation vectorised over trials (single-threaded), measured in one run; and
-iterations x dimension per second of the d = 1000 GClip and CClip kernels (``simulate.adaptive``) at 1 and 2 threads.
+beside a plain NumPy implementation vectorised over trials (single-threaded), measured in one run;
+iterations x dimension per second of the d = 1000 GClip and CClip kernels (``simulate.adaptive``) at 1 and 2
+threads; and full-batch SignGD steps per second of the softmax-head kernel (``simulate.linear_head``, C = 1000)
+beside NumPy with its BLAS matrix products.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
 figure is the best of three runs.
@@ -14,6 +16,7 @@ import numpy as np
 from theory.schedules import averaging_weight, clip_threshold, theorem4_step
 
 from .config import AdaptiveRun, QuadraticRun, checkpoints
+from .linear_head import train_linear_head, zipf_dataset
 from .runner import run_adaptive, run_quadratic
 
 
@@ -83,6 +86,7 @@ def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5) -> int:
     kernel_bytes = 3 * trials * checkpoints(K).size * 8
     print(f"  kernel output memory             {kernel_bytes / 1e6:8.2f} MB (trials x checkpoints; O(K) never stored)")
     bench_vector_kernels(alpha)
+    bench_linear_head()
     return 0
 
 
@@ -102,3 +106,41 @@ def bench_vector_kernels(alpha: float, d: int = 1000, trials: int = 16, K: int =
         line = "   ".join(f"{t} thread(s) {r / 1e6:8.2f} M it x dim/s" for t, r in rates.items())
         scaling = f"   scaling {rates[2] / rates[1]:.2f}x" if 2 in rates else ""
         print(f"  {method:6s} {line}{scaling}")
+
+
+def numpy_head_gradient(X: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Full-batch gradient (C x p) of the mean softmax cross-entropy, through NumPy's BLAS matrix products."""
+    Z = X @ W.T
+    Z -= Z.max(axis=1, keepdims=True)
+    P = np.exp(Z)
+    P /= P.sum(axis=1, keepdims=True)
+    P[np.arange(y.size), y] -= 1.0
+    return P.T @ X / y.size
+
+
+def bench_linear_head(n_classes: int = 1000, n_top: int = 512, p: int = 33, K: int = 20, eta: float = 1e-2) -> None:
+    """Full-batch SignGD steps per second on the softmax head (one trial per thread), against NumPy."""
+    top = numba.config.NUMBA_NUM_THREADS
+    X, y = zipf_dataset(n_classes, n_top, p, trials=2, seed=0)
+    train_linear_head(X[:1, :50], y[:1, :50], n_classes, "signsgd", eta, batch=0, checkpoints=[1])
+    print(f"softmax head, C = {n_classes}, n = {y.shape[1]}, p = {p}: full-batch SignGD, {K} steps per trial "
+          "(the kernel adds one full pass to record the last checkpoint)")  # fmt: skip
+    rates = {}
+    for threads in sorted({1, min(2, top)}):
+        numba.set_num_threads(threads)
+        data = (X[:threads], y[:threads], n_classes, "signsgd", eta)
+        rates[threads] = threads * K / _best(lambda data=data: train_linear_head(*data, batch=0, checkpoints=[K]))
+    numba.set_num_threads(top)
+
+    def numpy_run():
+        W = np.zeros((n_classes, p))
+        for _ in range(K):
+            W -= eta * np.sign(numpy_head_gradient(X[0], y[0], W))
+
+    numpy_rate = K / _best(numpy_run)
+    for threads, rate in rates.items():
+        print(f"  numba kernel, {threads} thread(s)        {rate:8.2f} steps/s (trial-steps over all threads)")
+    print(f"  numpy + BLAS, 1 trial             {numpy_rate:8.2f} steps/s (BLAS on its own threads)")
+    print(f"  kernel on 1 thread / NumPy        {rates[1] / numpy_rate:8.2f}x")
+    if 2 in rates:
+        print(f"  scaling 1 -> 2 threads            {rates[2] / rates[1]:8.2f}x")
