@@ -974,8 +974,8 @@ likely, which is the loss's upturn.
 **Not only the bias, and only with mini-batches.** Part of ||W||_F is a shift common to every bias (the top class's
 bias also falls, to -21 under SignGD and -16 under Signum), which the loss ignores; without the bias column the
 norms are 550 and 310 (ratio 1.78). With no bias feature at all (4 seeds) the ratio is 2.03 [1.85, 2.28] and the
-losses 4.15 against 1.54: every coordinate of a rare row sees many small pushes one way and a rare large one the
-other. On the full batch (K = 300) the two methods take nearly the same steps: ratio 0.998, losses 0.0700 and
+losses 4.15 against 1.54 - presumably the same imbalance acting on the feature weights of rare rows (not derived
+or measured per coordinate here). On the full batch (K = 300) the two methods take nearly the same steps: ratio 0.998, losses 0.0700 and
 0.0701. The batch size moves the ratio both ways: batch 8 gives 1.27 (Signum struggles too, loss 3.64), 128
 gives 1.63 (losses 5.15 and 0.11), 512 gives 0.30: Signum fits the data (loss 1e-9) and then grows fastest
 (feature part 2440 against 353) while SignGD still stalls (loss 3.37; a one-sample class is in only 12% of the
