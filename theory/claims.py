@@ -975,11 +975,11 @@ likely, which is the loss's upturn.
 bias also falls, to -21 under SignGD and -16 under Signum), which the loss ignores; without the bias column the
 norms are 550 and 310 (ratio 1.78). With no bias feature at all (4 seeds) the ratio is 2.03 [1.85, 2.28] and the
 losses 4.15 against 1.54 - presumably the same imbalance acting on the feature weights of rare rows (not derived
-or measured per coordinate here). On the full batch (K = 300) the two methods take nearly the same steps: ratio 0.998, losses 0.0700 and
-0.0701. The batch size moves the ratio both ways: batch 8 gives 1.27 (Signum struggles too, loss 3.64), 128
-gives 1.63 (losses 5.15 and 0.11), 512 gives 0.30: Signum fits the data (loss 1e-9) and then grows fastest
-(feature part 2440 against 353) while SignGD still stalls (loss 3.37; a one-sample class is in only 12% of the
-batches). eta = 1e-3: 1.19 (losses 4.31 and 2.10).
+or measured per coordinate here). On the full batch (K = 300) the two methods take nearly the same steps: ratio
+0.998, losses 0.0700 and 0.0701. The batch size moves the ratio both ways: batch 8 gives 1.27 (Signum struggles
+too, loss 3.64), 128 gives 1.63 (losses 5.15 and 0.11), 512 gives 0.30: Signum fits the data (loss 1e-9) and then
+grows fastest (feature part 2440 against 353) while SignGD still stalls (loss 3.37; a one-sample class is in only
+12% of the batches). eta = 1e-3: 1.19 (losses 4.31 and 2.10).
 
 **Gradient heterogeneity over classes** (coefficient of variation of the full gradient's row norms): 4.26 at W = 0
 for C = 1000 (Zipf counts), falling to 0.67 (Signum), 0.73 (Adam) and 0.55 (GD) but only to 2.40 under SignGD,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from theory import heterogeneity as het
 from theory.claims import Claim, HeadProfile
+from theory.fitting import slopes
 from theory.linear_head import batch_presence, signgd_rare_bias
 from theory.mean_square import bootstrap
 
@@ -69,9 +70,7 @@ def _mean_ci(v: np.ndarray, seed: int) -> tuple[float, float, float]:
 def _power(ks: np.ndarray, values: np.ndarray) -> float:
     """Least-squares slope of log(mean value) against log k over the last decade of checkpoints."""
     sel = ks >= ks[-1] / 10
-    x, y = np.log(ks[sel]), np.log(values[sel])
-    x = x - x.mean()
-    return float((x * (y - y.mean())).sum() / (x * x).sum())
+    return float(slopes(np.log(ks[sel]), np.log(values[sel])))
 
 
 def run(claim: Claim, p: HeadProfile, ctx: Context) -> ClaimOutput:
@@ -173,6 +172,8 @@ def _bias_rows(claim: Claim, p: HeadProfile, results: dict) -> list[dict]:
                              value=measured, trials=p.trials, k_max=p.K, verdict=verdict,
                              description=f"mean over {int(sel.sum())} classes and the seeds; theory_exponent holds "
                              f"SignGD's exact drift -eta K (1 - 2 q_c), q_c = {q[sel][0]:.4f}; {rule}"))  # fmt: skip
+        if not (counts == 1).any():
+            continue
         gap = bias[:, counts == 1].mean(axis=1) - bias[:, 0]
         rows.append(dict(claim=claim.id, method=method, noise=f"C = {C}, {_setting(p.batch, eta, p.K)}",
                          metric="bias_gap_rarest_minus_top", value=float(gap.mean()), trials=p.trials, k_max=p.K,

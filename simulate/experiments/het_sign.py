@@ -11,6 +11,7 @@ import pandas as pd
 
 from theory import heterogeneity as het
 from theory.claims import Claim, HeterogeneityProfile
+from theory.fitting import slopes
 
 from .. import report
 from ..adaptive import COORDINATE, VECTOR_METHODS
@@ -67,9 +68,8 @@ def best_eta(H, rotated, x_star, method, p, **kw) -> tuple[float, float]:
 
 
 def _power(kappas, steps) -> float:
-    x, y = np.log(np.asarray(kappas, dtype=float)), np.log(np.asarray(steps, dtype=float))
-    x = x - x.mean()
-    return float((x * (y - y.mean())).sum() / (x * x).sum())
+    """Least-squares slope of log(steps) against log(kappa_het)."""
+    return float(slopes(np.log(np.asarray(kappas, dtype=float)), np.log(np.asarray(steps, dtype=float))))
 
 
 def run(claim: Claim, p: HeterogeneityProfile, ctx: Context) -> ClaimOutput:
