@@ -8,8 +8,9 @@ samples, one stream per trial (``batch = 0``: the full batch, every step). The u
 W is stored transposed and flat, w[j * C + c] = W[c, j], so that the inner loops run over classes: each logit
 keeps its own accumulator (the sums are in the same order for any vector width) and LLVM can vectorise them.
 
-Runs take seconds and are not stored in the run cache, so this file is not in ``jit.KERNEL_SOURCES`` (as
-``heterogeneity.py``): Numba notices edits to it, and the helpers it inlines are listed there.
+Its runs (seconds to a minute each) are not stored in the run cache, so this file is not in
+``jit.KERNEL_SOURCES`` (as ``heterogeneity.py``): Numba notices edits to it, and the helpers it inlines are listed
+there.
 """
 
 import math
