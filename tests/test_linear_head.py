@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from simulate.bench import numpy_head_gradient
 from simulate.experiments import het_head
 from simulate.linear_head import train_linear_head, zipf_counts, zipf_dataset
 from simulate.rng import uniforms
@@ -16,18 +17,15 @@ P = HEAD.profiles["quick"]
 
 
 def _reference(X, y, C, method, eta, batch, K, seed, key, beta1=0.9, beta2=0.999, eps=1e-8):
-    """NumPy softmax regression with the kernel's batches (indices floor(u n) from the trial's uniform stream)."""
+    """NumPy softmax regression (``bench.numpy_head_gradient``) with the kernel's batches (indices floor(u n) from
+    the trial's uniform stream)."""
     n, p = X.shape
     W, m, v = np.zeros((C, p)), np.zeros((C, p)), np.zeros((C, p))
     u = uniforms(seed, key, 0, K * batch) if batch else None
     history = []
     for k in range(1, K + 1):
         idx = np.arange(n) if batch == 0 else np.minimum((u[(k - 1) * batch : k * batch] * n).astype(int), n - 1)
-        Z = X[idx] @ W.T
-        P_ = np.exp(Z - Z.max(axis=1, keepdims=True))
-        P_ /= P_.sum(axis=1, keepdims=True)
-        P_[np.arange(idx.size), y[idx]] -= 1.0
-        G = P_.T @ X[idx] / idx.size
+        G = numpy_head_gradient(X[idx], y[idx], W)
         if method == "signsgd":
             W -= eta * np.sign(G)
         elif method == "signum":
@@ -63,11 +61,8 @@ def test_class_gradient_norms_are_the_rows_of_the_full_gradient():
     X, y = zipf_dataset(5, 8, 4, trials=1, seed=1)
     out = train_linear_head(X, y, 5, "sgd", 0.3, batch=0, checkpoints=[0, 2])
     W, _ = _reference(X[0], y[0], 5, "sgd", 0.3, 0, 2, 0, 0)
-    Z = X[0] @ W.T
-    P_ = np.exp(Z - Z.max(axis=1, keepdims=True))
-    P_ /= P_.sum(axis=1, keepdims=True)
-    P_[np.arange(y[0].size), y[0]] -= 1.0
-    assert np.allclose(out["class_grad_norm"][0, 1], np.linalg.norm(P_.T @ X[0] / y[0].size, axis=1), rtol=1e-10)
+    full = numpy_head_gradient(X[0], y[0], W)
+    assert np.allclose(out["class_grad_norm"][0, 1], np.linalg.norm(full, axis=1), rtol=1e-10)
     assert out["accuracy"][0, 0] == pytest.approx(np.mean(y[0] == 0))
 
 
