@@ -26,6 +26,14 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cache-dir", type=Path, default=None, help="finished-run cache (default: OUT/.cache)")
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
+    c = sub.add_parser("controls", help="run the claims' negative controls; exit 0 only when every mutant fails")
+    c.add_argument("--claim", nargs="+", default=None, help="claim ids (default: every claim with controls)")
+    c.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
+    c.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
+    c.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
+    c.add_argument("--cache-dir", type=Path, default=Path("results/.cache"), help="finished-run cache")
+    c.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
+    c.add_argument("--quiet", action="store_true", help="no progress lines")
     b = sub.add_parser("bench", help="iterations per second of the proj-GClip kernel vs plain NumPy")
     b.add_argument("--trials", type=int, default=4096)
     b.add_argument("--K", type=int, default=20000)
@@ -43,12 +51,36 @@ def _set_threads(threads: int | None) -> int:
     return numba.get_num_threads()
 
 
-def cmd_rates(args) -> int:
-    # Validate everything before any work.
+def _check_common(args) -> list:
+    """Validate the options shared by ``rates`` and ``controls``; returns the claims."""
     check_choice(args.profile, PROFILES, "profile")
     claims = [get_claim(c) for c in (args.claim or list(CLAIMS))]
-    if args.seed < 0:
+    if not 0 <= args.seed < 2**63:
         raise ValueError(f"seed={args.seed!r} is outside the accepted range [0, 2**63)")
+    return claims
+
+
+def cmd_controls(args) -> int:
+    claims = [c for c in _check_common(args) if c.controls]
+    _set_threads(args.threads)
+
+    import pandas as pd
+
+    from .controls import run_controls
+    from .experiments import Context
+
+    ctx = Context(seed=args.seed, out=Path("."), cache=RunCache(None if args.no_cache else args.cache_dir),
+                  progress=not args.quiet)  # fmt: skip
+    table = pd.concat([run_controls(c, c.profiles[args.profile], ctx) for c in claims], ignore_index=True)
+    print(table[["claim", "mutant", "expected", "got", "why"]].to_string(index=False))
+    failed = int((table.got == "fail").sum())
+    print(f"{failed} of {len(table)} mutants judged fail by their claim's own rules")
+    return 0 if failed == len(table) else 1
+
+
+def cmd_rates(args) -> int:
+    # Validate everything before any work.
+    claims = _check_common(args)
     for a in args.alphas or ():
         check_alpha(a)
     if args.K is not None:
@@ -59,7 +91,10 @@ def cmd_rates(args) -> int:
 
     import pandas as pd
 
+    from theory.verdicts import judge
+
     from . import report
+    from .controls import run_controls
     from .experiments import EXPERIMENTS, Context
 
     out: Path = args.out
@@ -67,22 +102,32 @@ def cmd_rates(args) -> int:
     ctx = Context(seed=args.seed, out=out, cache=cache, progress=not args.quiet, alphas=args.alphas, K=args.K,
                   trials=args.trials)  # fmt: skip
     t0 = time.perf_counter()
-    outputs = []
+    all_rates, all_stats, all_controls, sections = [], [], [], []
     for claim in claims:
         if not args.quiet:
             print(f"== {claim.id}", file=sys.stderr)
-        outputs.append(EXPERIMENTS[claim.id](claim, claim.profiles[args.profile], ctx))
+        profile = claim.profiles[args.profile]
+        output = EXPERIMENTS[claim.id](claim, profile, ctx)
+        rates = judge(claim.judged, output.rates)
+        controls = run_controls(claim, profile, ctx)
+        sections.append(report.claim_section(claim, profile, rates, controls, output.figures, output.columns,
+                                             output.appendix))  # fmt: skip
+        all_rates.append(rates)
+        all_stats.append(output.stats)
+        all_controls.append(controls)
 
-    rates = pd.concat([o.rates for o in outputs], ignore_index=True)
-    stats = pd.concat([o.stats for o in outputs], ignore_index=True)
+    rates = pd.concat(all_rates, ignore_index=True)
+    stats = pd.concat(all_stats, ignore_index=True)
+    controls = pd.concat(all_controls, ignore_index=True)
     wall = time.perf_counter() - t0
     prov = report.provenance(args.profile, args.seed, wall, threads, [c.id for c in claims], ctx.computed, ctx.cached)
     report.write_tables(out, rates, stats, prov)
-    report.write_report(out, [o.section for o in outputs], prov, rates)
+    report.write_report(out, sections, prov, rates, controls)
     if not args.quiet:
-        judged = rates[rates.verdict != "info"]
+        judged = rates[rates.kind != "info"]
         print(judged[["claim", "method", "noise", "tail", "metric", "theory_exponent", "fitted_exponent", "value",
-                      "ci_low", "ci_high", "verdict"]].to_string(index=False), file=sys.stderr)  # fmt: skip
+                      "ci_low", "ci_high", "kind", "verdict"]].to_string(index=False), file=sys.stderr)  # fmt: skip
+        print(report.headline(rates, controls), file=sys.stderr)
         print(
             f"wrote {out}/REPORT.md, rates.csv, runs.parquet, figures/ in {prov['wall_time_s']} s",
             file=sys.stderr,
@@ -95,6 +140,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "rates":
             return cmd_rates(args)
+        if args.command == "controls":
+            return cmd_controls(args)
         from .bench import run_bench
 
         return run_bench(trials=args.trials, K=args.K)

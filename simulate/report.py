@@ -15,26 +15,39 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from theory.claims import Claim, verdict  # noqa: E402
+from theory import verdicts  # noqa: E402
+from theory.claims import EXPONENT_TOLERANCE, Claim  # noqa: E402
 from theory.finite_k import local_exponent  # noqa: E402
 from theory.fitting import fit_exponent, window_mask  # noqa: E402
 
 from .store import atomic_save, atomic_write_text  # noqa: E402
 
-RATE_COLUMNS = [
-    "claim", "method", "noise", "tail", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low",
-    "ci_high", "trials", "k_min", "k_max", "verdict", "value", "finite_k_exponent", "drift", "n_diverged",
-    "description",
+SCHEMA_VERSION = 2
+# Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
+# the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations.
+MEASUREMENT_COLUMNS = [
+    "claim", "method", "noise", "tail", "alpha", "beta", "metric", "theory_exponent", "fitted_exponent", "ci_low",
+    "ci_high", "value", "predicted", "std_error", "trials", "k_min", "k_max", "finite_k_exponent", "drift",
+    "n_diverged", "description",
 ]  # fmt: skip
+VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "rule", "tolerance", "reason"]
+RATE_COLUMNS = MEASUREMENT_COLUMNS[:-1] + VERDICT_COLUMNS + ["description"]
 
 
 def _config_columns(claim: Claim, cfg) -> dict:
     """The columns that identify a configuration in every table."""
-    return dict(claim=claim.id, method=cfg.method, noise=cfg.noise, tail=cfg.tail, alpha=cfg.alpha)
+    return dict(
+        claim=claim.id,
+        method=cfg.method,
+        noise=cfg.noise,
+        tail=cfg.tail,
+        alpha=cfg.alpha,
+        beta=getattr(cfg, "beta", math.nan),
+    )
 
 
 def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
-    """One row per (config, metric): fitted exponent with CI, theory, verdict."""
+    """One row per (config, metric): fitted exponent with its CI, theory and finite-k prediction (no verdict)."""
     rows = []
     for cfg, arrays, _ in results:
         k = arrays["k"]
@@ -43,6 +56,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
             curve = claim.finite_k_curve(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, asdict(cfg))
         for m in claim.metrics:
             fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
+            ci_valid = m.stat != "mean" or _finite_variance(cfg)
             theory = m.theory(cfg.alpha)
             finite = math.nan
             if curve is not None and m.finite_k is not None:
@@ -53,18 +67,30 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
                     metric=m.name,
                     theory_exponent=round(theory, 6),
                     fitted_exponent=round(fit.exponent, 6),
-                    ci_low=round(fit.ci_low, 6),
-                    ci_high=round(fit.ci_high, 6),
+                    ci_low=round(fit.ci_low, 6) if ci_valid else math.nan,
+                    ci_high=round(fit.ci_high, 6) if ci_valid else math.nan,
                     trials=cfg.trials,
                     k_min=fit.k_min,
                     k_max=fit.k_max,
-                    verdict=verdict(claim, cfg.method, m, fit.exponent, theory),
                     finite_k_exponent=round(finite, 6),
                     drift=round(fit.drift, 6),
                     n_diverged=int((arrays["diverged_at"] > 0).sum()),
-                    description=m.description,
+                    description=m.description
+                    + ("" if ci_valid else "; no CI: a bootstrap of a mean is not valid under infinite variance"),
                 )
             )
+    return measurements(rows)
+
+
+def _finite_variance(cfg) -> bool:
+    """Does a mean over trials of this run's errors have finite variance? Clipped methods: yes (bounded steps);
+    unclipped ones only under noise with tail > 2 for |e| (Gaussian: every moment). A percentile bootstrap of a
+    mean is inconsistent otherwise (Athreya 1987), so no CI is reported there."""
+    return "clip" in cfg.method or cfg.noise == "gaussian" or cfg.tail > 4.0
+
+
+def measurements(rows: list[dict]) -> pd.DataFrame:
+    """Measurement rows as a frame with every column of rates.csv (verdict columns still empty)."""
     return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
@@ -157,13 +183,14 @@ def _exponent_points(ax, part: pd.DataFrame, y: pd.Series, offset: float, colour
 def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> None:
     """Judged methods: fitted exponent vs alpha (95% bootstrap CI) on the theory curve, and below it the deviation
     from theory with the tolerance band and the finite-k prediction, one column per mean metric."""
-    metrics = [m for m in claim.metrics if m.stat == "mean" and m.judged]
+    metrics = [m for m in claim.metrics if m.stat == "mean" and m.primary]
     fig, axes = plt.subplots(2, len(metrics), figsize=(5.0 * len(metrics), 6.5), squeeze=False, layout="constrained")
     a = np.linspace(1.02, 2.0, 200)
     for j, m in enumerate(metrics):
         top, bottom = axes[0, j], axes[1, j]
         top.plot(a, [m.theory(x) for x in a], color="k", lw=1.2, label="theory")
-        bottom.axhspan(-claim.tolerance, claim.tolerance, color="0.9", label=f"tolerance +-{claim.tolerance}")
+        tol = EXPONENT_TOLERANCE
+        bottom.axhspan(-tol, tol, color="0.9", label=f"tolerance +-{tol}")
         bottom.axhline(0.0, color="k", lw=0.8)
         sel = rates[(rates.metric == m.name) & rates.method.isin(claim.judged_methods)]
         for i, ((method, noise), part) in enumerate(sel.groupby(["method", "noise"])):
@@ -220,58 +247,108 @@ def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
     for _, r in df[cols].iterrows():
         cells = [
             "–" if isinstance(v, float) and math.isnan(v) else f"{v:g}" if c in ("alpha", "tail")
-            else f"{v:.3f}" if isinstance(v, float) else str(v)
+            else f"{v:.4g}" if isinstance(v, float) else str(v)
             for c, v in zip(cols, r, strict=True)
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.DataFrame) -> None:
+def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
+    """The run's verdict counts: evidence apart from exact checks and info, and the negative controls."""
+    c = verdicts.counts(rates)
+    failed = int((controls.got == "fail").sum()) if len(controls) else 0
+    return (
+        f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive. "
+        f"Exact checks: {c['exact_pass']} pass, {c['exact_fail']} fail. Info rows: {c['info']}. "
+        f"Negative controls: {failed} of {len(controls)} judged fail by their claim's own rules, as they must."
+    )
+
+
+def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> None:
     """REPORT.md: headline counts, how to read it, then one section per claim."""
-    counts = rates.verdict.value_counts().to_dict()
     head = [
         "# Rate verification report",
         "",
         f"Profile `{provenance['profile']}`, seed {provenance['seed']}, git `{provenance['git_revision']}`, "
         f"{provenance['numba_threads']} threads, wall time {provenance['wall_time_s']:.0f} s "
         f"({provenance['configurations_computed']} configurations computed, "
-        f"{provenance['configurations_from_cache']} from the cache). "
-        f"Verdicts: {counts.get('pass', 0)} pass, {counts.get('fail', 0)} fail, {counts.get('info', 0)} info.",
+        f"{provenance['configurations_from_cache']} from the cache).",
         "",
-        "How to read this: each row fits the slope of log(metric) against log(k) over the asymptotic window "
-        "[k_min, k_max] (the last two decades of the run) and gives a 95% bootstrap-over-trials CI. `theory` is "
-        "the exponent the theorem predicts; `pass` means |fitted - theory| <= the claim's tolerance, `fail` the "
-        "opposite, `info` rows illustrate and are not judged. `drift` is the window's late slope minus its early "
-        "slope: far from 0 means the window is not yet asymptotic. Full table: `rates.csv`; per-checkpoint "
-        "statistics: `runs.parquet`; run details: `provenance.json`.",
+        "**" + headline(rates, controls) + "**",
+        "",
+        "How to read this: every judged row is declared beside its claim (`theory/claims.py`): the statistic, the "
+        "comparison, the tolerance and the reason for the tolerance; the rules printed under each claim are rendered "
+        "from those declarations, and `theory/verdicts.py` judges every claim with one function. `evidence` rows "
+        "measure a statistic against a prediction; `exact` rows are identities and regression checks; `info` rows "
+        "illustrate and are not judged. A row is `inconclusive` when the data cannot decide, by a declared rule "
+        "computed from the data alone: the 95% CI is wider than the tolerance, the window's `drift` (late-half minus "
+        "early-half slope) exceeds twice the tolerance, or the predicted exponent is smaller than the CI half-width. "
+        "Each claim with evidence rows has negative controls: deliberately wrong set-ups that its own rules must fail. "
+        "Full table: `rates.csv`; per-checkpoint statistics: `runs.parquet`; run details: `provenance.json`.",
         "",
     ]
     atomic_write_text(out / "REPORT.md", "\n".join(head + sections) + "\n")
 
 
-def claim_section(claim: Claim, rates: pd.DataFrame, figures: list[str], cols: list[str] | None = None) -> str:
-    """A REPORT.md section: statement, verdict rule, judged rows, info rows, notes, figures."""
-    cols = cols or ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
-                    "finite_k_exponent", "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
-    judged = rates[rates.verdict != "info"]
-    info = rates[rates.verdict == "info"]
+DEFAULT_COLUMNS = ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
+                   "finite_k_exponent", "drift", "k_min", "k_max", "trials", "n_diverged", "verdict"]  # fmt: skip
+
+
+def _not_passing(rates: pd.DataFrame) -> str:
+    """The judged rows that did not pass, each with its statistic and why (rendered from this run)."""
+    rows = rates[rates.verdict.isin(["fail", "inconclusive"])]
+    if rows.empty:
+        return "Every judged row passed in this run."
+    lines = []
+    for _, r in rows.iterrows():
+        where = ", ".join(f"{c} {r[c]:g}" if isinstance(r[c], float) else f"{c} {r[c]}"
+                          for c in ("method", "noise", "alpha", "beta") if not pd.isna(r[c]))  # fmt: skip
+        stat = r["fitted_exponent"] if not pd.isna(r["fitted_exponent"]) else r["value"]
+        target = r["theory_exponent"] if not pd.isna(r["theory_exponent"]) else r["predicted"]
+        lines.append(f"- **{r.verdict}** `{r.metric}` ({where}): measured {stat:.4g}"
+                     + ("" if pd.isna(target) else f", predicted {target:.4g}")
+                     + ("" if pd.isna(r.ci_low) else f", CI [{r.ci_low:.4g}, {r.ci_high:.4g}]")
+                     + (f"; {r.verdict_note}" if r.verdict_note else "") + ".")  # fmt: skip
+    return "\n".join(lines)
+
+
+def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataFrame, figures: list[str],
+                  cols: list[str] | None = None, appendix: str = "") -> str:  # fmt: skip
+    """A REPORT.md section: statement, rendered rules, judged rows, rows not passing, controls, info rows, notes,
+    figures. ``rates`` are already judged."""
+    cols = cols or DEFAULT_COLUMNS
+    cols = [c for c in cols if c != "verdict"] + ["kind", "verdict"]
+    judged = rates[rates.kind != "info"]
+    info = rates[rates.kind == "info"].drop(columns=["kind"])
+    info_cols = [c for c in cols if c not in ("kind", "verdict")]
+    sizes = ", ".join(f"{k} = {v}" for k, v in vars(profile).items())
     parts = [
         f"## {claim.id}: {claim.title}",
         "",
         claim.statement,
         "",
-        f"Verdict rule: {claim.criterion}",
+        f"Sizes in this run: {sizes}.",
+        "",
+        f"What is measured: {claim.measures}" if claim.measures else "",
+        "",
+        "Judged (rules rendered from the claim's declarations):",
+        "",
+        verdicts.render_criteria(claim.judged),
         "",
         "### Verdicts",
         "",
         markdown_table(judged, cols) if len(judged) else "(none in this profile)",
         "",
-        "### Illustrations (info)",
-        "",
-        markdown_table(info, cols) if len(info) else "(none in this profile)",
+        _not_passing(judged),
         "",
     ]
+    if len(controls):
+        parts += ["### Negative controls", "", markdown_table(controls, ["mutant", "setup", "expected", "got",
+                                                                         "why"]), ""]  # fmt: skip
+    parts += ["### Illustrations (info)", "", markdown_table(info, info_cols) if len(info) else "(none)", ""]
+    if appendix:
+        parts += [appendix, ""]
     if claim.notes:
         parts += ["### Notes", "", claim.notes, ""]
     parts += [f"![{f}](figures/{f})" for f in figures] + [""]
@@ -301,6 +378,7 @@ def provenance(
         numba_threads=threads,
         configurations_computed=computed,
         configurations_from_cache=cached,
+        schema_version=SCHEMA_VERSION,
         git_revision=revision,
         python=platform.python_version(),
         platform=platform.platform(),

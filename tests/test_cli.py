@@ -7,6 +7,7 @@ import pytest
 
 from simulate.cli import main
 from simulate.config import QuadraticRun
+from simulate.report import RATE_COLUMNS, SCHEMA_VERSION
 
 
 @pytest.mark.parametrize(
@@ -75,12 +76,13 @@ def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
         assert (out / name).exists(), name
     assert list((out / "figures").glob("*.png"))
     rates = pd.read_csv(out / "rates.csv")
-    required = ["claim", "method", "noise", "tail", "alpha", "metric", "theory_exponent", "fitted_exponent",
-                "ci_low", "ci_high", "trials", "k_min", "k_max", "verdict"]  # fmt: skip
-    assert set(required) <= set(rates.columns)
-    assert set(rates.verdict) <= {"pass", "fail", "info"}
+    assert list(rates.columns) == RATE_COLUMNS
+    assert set(rates.verdict) <= {"pass", "fail", "inconclusive", "info"}
+    judged = rates[rates.kind != "info"]
+    assert len(judged) and judged.rule.notna().all() and judged.reason.notna().all()
     assert len(pd.read_parquet(out / "runs.parquet")) > 0
-    assert json.loads((out / "provenance.json").read_text())["profile"] == "quick"
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["profile"] == "quick" and prov["schema_version"] == SCHEMA_VERSION
     assert "cached" not in first
     # Re-running with nothing changed reuses the finished configuration and gives the same table.
     assert main(argv) == 0

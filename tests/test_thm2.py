@@ -12,7 +12,7 @@ from simulate.noise import NOISE_CODES, _fill
 from simulate.runner import run_all, run_nonconvex
 from simulate.store import RunCache
 from theory import nonconvex
-from theory.claims import THM2
+from theory.claims import EXPONENT_TOLERANCE, THM2
 from theory.exponents import theorem2
 from theory.fitting import fit_exponent
 
@@ -166,7 +166,7 @@ def test_quick_profile_rate_matches_theorem2(alpha):
     Ks = np.array([cfg.K for cfg, _, _ in results])
     values = np.column_stack([arrays["avg"] for _, arrays, _ in results])
     fit = fit_exponent(Ks, values, "mean", n_boot=300)
-    assert abs(fit.exponent - theorem2(alpha)) <= THM2.tolerance, fit
+    assert abs(fit.exponent - theorem2(alpha)) <= EXPONENT_TOLERANCE, fit
     assert fit.ci_high - fit.ci_low < 0.05  # enough trials for the tolerance to mean something
 
 

@@ -1,6 +1,8 @@
-"""The registry of claims: what to run (per profile), what to measure, what exponent to expect, how to judge.
+"""The registry of claims: what to run (per profile), what to measure, what to expect, how to judge.
 
-A claim is pure data; ``simulate`` turns its grid into kernel runs and ``theory.verdicts`` judges the fits.
+A claim is pure data: ``simulate`` turns its grid into kernel runs and measurement rows; the claim's ``judged``
+declarations (``theory.verdicts``: statistic, comparison, tolerance and the reason for the tolerance) decide every
+verdict, and its ``controls`` name the deliberately wrong set-ups that those same rules must fail.
 """
 
 from collections.abc import Callable
@@ -9,6 +11,29 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import exponents, finite_k
+from .verdicts import Judged, Rule
+
+# The convention shared by every exponent claim, fixed before any run.
+EXPONENT_TOLERANCE = 0.05
+EXPONENT_REASON = (
+    "the convention shared by every exponent claim, fixed before any run: 0.05 in the exponent is a 26% change of "
+    "the error across the two-decade window"
+)
+ALL_INCONCLUSIVE = ("ci", "drift", "small-rate")
+
+
+def exponent_rule(**kw) -> Rule:
+    """|fitted - theory| <= 0.05 with every inconclusive rule: the rule of every exponent claim."""
+    return Rule("within", EXPONENT_REASON, tolerance=EXPONENT_TOLERANCE, inconclusive_when=ALL_INCONCLUSIVE, **kw)
+
+
+@dataclass(frozen=True)
+class Control:
+    """A negative control: a deliberately wrong set-up (``setup``) whose rows the claim's own rules must judge
+    ``fail``; the experiment module implements it under ``name``."""
+
+    name: str
+    setup: str
 
 
 @dataclass(frozen=True)
@@ -19,7 +44,7 @@ class Metric:
     source: str
     stat: str
     theory: Callable[[float], float]
-    judged: bool  # True: pass/fail against theory; False: info only
+    primary: bool  # drawn in the exponent-vs-alpha figure (what is judged is declared in ``Claim.judged``)
     description: str
     finite_k: Callable | None = None  # maps the predicted E e^2 curve to this metric's curve (None: no prediction)
 
@@ -208,13 +233,14 @@ class Claim:
     id: str
     title: str
     statement: str
-    judged_methods: tuple[str, ...] = ()
-    tolerance: float = 0.0
+    judged_methods: tuple[str, ...] = ()  # the methods the claim is about (figures draw them first)
     metrics: tuple[Metric, ...] = ()
     profiles: dict = field(default_factory=dict)
-    criterion: str = ""  # how verdicts are decided, shown in REPORT.md
+    measures: str = ""  # what the statistics are; the rules are rendered from ``judged``
+    judged: tuple[Judged, ...] = ()
+    controls: tuple[Control, ...] = ()
     problem: dict = field(default_factory=dict)
-    notes: str = ""  # findings shown under the claim in REPORT.md
+    notes: str = ""  # what the statistics mean and why; every number of the run is rendered, never written here
     # (noise, tail, alpha, K, ks, problem) -> predicted E||xbar_k - x*||^2 at ks, or None where no prediction exists
     finite_k_curve: Callable | None = None
 
@@ -235,7 +261,6 @@ THM4 = Claim(
         "E||xbar_k - x*|| decays like k^(-(alpha-1)/alpha) and E f(xbar_k) - f* like k^(-2(alpha-1)/alpha)."
     ),
     judged_methods=("proj-gclip",),
-    tolerance=0.05,
     metrics=(
         Metric("mean_dist", "avg_dist", "mean", exponents.theorem4_distance, True, "E||xbar_k - x*||", np.sqrt),
         Metric("mean_gap", "avg_gap", "mean", exponents.theorem4_gap, True, "E f(xbar_k) - f*", np.asarray),
@@ -258,7 +283,19 @@ THM4 = Claim(
     # radius = 1 (one clipped step) it binds throughout and alpha = 1.2 stays pre-asymptotic (slope -0.07).
     problem=dict(d=1, mu=1.0, x_star=0.0, x0=1.0, radius=10.0, G=1.0, noise_scale=1.0),
     finite_k_curve=_thm4_curve,
-    criterion="proj-gclip on the mean metrics: pass when |fitted - theory| <= 0.05.",
+    measures=(
+        "fitted_exponent: least-squares slope of log(mean over trials) against log k over the window [K/100, K]; "
+        "CI: 95% percentile bootstrap over trials (valid for proj-GClip, whose clipped steps give finite moments; "
+        "not computed for unclipped SGD's means, whose variance is infinite for tail <= 2)."
+    ),
+    judged=(
+        Judged("mean_dist", exponent_rule(), where={"method": "proj-gclip"}),
+        Judged("mean_gap", exponent_rule(), where={"method": "proj-gclip"}),
+    ),
+    controls=(
+        Control("tau-k^0.1", "proj-GClip with tau_k = G k^0.1 instead of G k^(1/alpha), one-sided Pareto, alpha 1.5"),
+        Control("tail-1.2-as-1.8", "noise with tail 1.2 while schedule and prediction assume alpha = 1.8"),
+    ),
     notes="""\
 **Where the rate shows and where it does not (default profile: K = 2^20, 2048 trials, window k in
 [11134, 1048576]).** For alpha <= 1.6 proj-GClip's fitted exponents sit within 0.03 of Theorem 4 for both metrics
@@ -332,14 +369,71 @@ REM1 = Claim(
             n_boot=200,
         ),
     },  # fmt: skip
-    criterion=(
-        "ms_ratio = (mean of e^2 over all M trials) / (median over disjoint batches of 10^-2 M trials of their mean "
-        "of e^2), e = x_k - x*, with a 95% bootstrap CI over trials. Unclipped SGD under infinite-variance noise: "
-        "pass when the CI lies above 1 (the estimate grows beyond what its own band allows). GClip (bounded "
-        "increments) and the Gaussian control, whose e^2 has finite variance: pass when the CI reaches down to 1. "
-        "The Pareto tail-2.5 control has E e^2 finite but E e^4 infinite: its estimate settles, but from below and "
-        "slowly, so it is shown as info. Edge rows: GClip passes with no trial above the threshold and none "
-        "non-finite."
+    measures=(
+        "e = x_k - x*. ms_ratio = (mean of e^2 over all M trials) / (median over disjoint batches of M/100 trials of "
+        "their mean of e^2), 95% percentile bootstrap over trials, computed only where e^2 has finite variance "
+        "(GClip, Gaussian noise): under infinite variance the percentile bootstrap of a mean is inconsistent "
+        "(Athreya 1987). ms_growth_typical = (median over the 100 batches of M/100 trials of their mean of e^2) / "
+        "(median over the batches of M/10^4 trials), its 95% CI distribution-free from the order statistics of the "
+        "batch means (no bootstrap, valid for any tail). Edge rows: fraction of trials whose max_k |x_k - x*| "
+        "exceeds the threshold or is not finite."
+    ),
+    judged=(
+        Judged(
+            "ms_growth_typical",
+            Rule(
+                "ci_above",
+                "Remark 1: E e^2 is infinite, so the typical estimate must grow with M; the bound 1.1 "
+                "(10% over two decades of M) sits above what skewness alone gives a finite-variance e^2 (the median "
+                "of means of m >= 100 samples sits below their mean by O(skewness / sqrt(m)), under 1%)",
+                target=1.1,
+                stat="value",
+            ),
+            where={"method": "sgd", "tail": lambda r: r["tail"] < 2.0},
+            label="tail < 2",
+        ),
+        Judged(
+            "ms_ratio_M_vs_M/100",
+            Rule(
+                "ci_contains",
+                "0.05: a mean square whose estimate moves by more than 5% between M/100 and M trials "
+                "is not what 'settles' means; the CI must also be this narrow to decide",
+                target=1.0,
+                tolerance=0.05,
+                stat="value",
+                inconclusive_when=("ci",),
+            ),
+            where={"method": "gclip"},
+        ),
+        Judged(
+            "ms_ratio_M_vs_M/100",
+            Rule(
+                "ci_contains",
+                "as for GClip: Gaussian noise gives e^2 every moment, so its estimate must settle",
+                target=1.0,
+                tolerance=0.05,
+                stat="value",
+                inconclusive_when=("ci",),
+            ),
+            where={"method": "sgd", "noise": "gaussian"},
+        ),
+        Judged(
+            "frac_max_err_over*",
+            Rule(
+                "at_most",
+                "GClip's steps are at most eta tau_k, so no trial can reach the threshold: a single one "
+                "contradicts the mechanism; no tolerance",
+                target=0.0,
+                stat="value",
+            ),
+            where={"method": "gclip"},
+        ),
+    ),
+    controls=(
+        Control("sgd-as-gclip", "unclipped SGD (tail 1.3) presented as GClip: the 'settles' rule must fail it"),
+        Control(
+            "gaussian-as-heavy", "SGD under Gaussian noise presented as tail 1.3: the 'keeps growing' rule must fail it"
+        ),
     ),
     notes="""\
 **Mean square vs trials (k = 500, M = 10^6 trials, symmetric Pareto).** The typical estimate of E|x_k - x*|^2 from
@@ -395,10 +489,33 @@ DIAG = Claim(
             kernel_trials=4096,
         ),
     },  # fmt: skip
-    criterion=(
-        "Tail-index estimators on their intended family (Hill on Pareto, Mohammadi on symmetric stable): pass when "
-        "|mean estimate - tail| <= 0.1 over the repetitions at N = 10^5; the same for the estimate from noise "
-        "recorded inside a kernel run. Every other row is info."
+    measures=(
+        "Tail-index rows: value = mean of the estimates over independent samples (repetitions, or groups of kernel "
+        "noise) of N each; CI: 95% Student-t interval of that mean; predicted = the configured tail."
+    ),
+    judged=tuple(
+        Judged(
+            metric,
+            Rule(
+                "within",
+                "0.1 in the tail index, a third of the 0.3 spacing of the tails studied "
+                "(1.2, 1.5, 1.8): an estimate that close names its tail unambiguously",
+                target="predicted",
+                tolerance=0.1,
+                stat="value",
+                inconclusive_when=("ci",),
+            ),
+            where={"method": method, "noise": noise},
+        )
+        for metric in ("tail_index_estimate", "kernel_noise_tail_index")
+        for method, noise in (("hill", "pareto"), ("mohammadi", "stable"))
+    ),
+    controls=(
+        Control(
+            "tail-1.2-claimed-1.5",
+            "Hill on Pareto noise of tail 1.2 presented as tail 1.5 (the tail index "
+            "differs from the alpha the prediction assumes)",
+        ),
     ),
     notes="""\
 **Norms in R^d (2000 vectors each).** q99/median of the norm at d = 10^4: Gaussian coordinates 1.02, independent
@@ -437,11 +554,46 @@ THM5 = Claim(
             alphas=(1.2, 1.4, 1.6, 1.8, 2.0), k_max_exact=10**7, K=10**5, trials=2048, n_eps=16
         ),
     },  # fmt: skip
-    criterion=(
-        "lb_exponent: |fitted - theory| <= 0.02 (exact curve, k in [10^3, k_max]). no_point_below_bound: for every "
-        "k and every eps of the grid, the method's worst case over nu (for simulated methods its mean plus 3 "
-        "standard errors) is at least the two-point bound at that (k, eps). proj-gclip's minimax exponent (worst "
-        "case over the eps grid, window [K/100, K]): |fitted - theory| <= 0.05 for alpha >= 1.5, info below."
+    measures=(
+        "lb_exponent: slope of the exactly computed LB(k) over k in [10^3, k_max]. minimax_gap_exponent: slope over "
+        "[K/100, K] of the worst case over nu and the eps grid of the mean f-gap; CI: 95% percentile bootstrap "
+        "over trials (each (eps, nu) resampled, the envelope and its slope recomputed); drift as for every fit. "
+        "no_point_below_bound: min over k and eps of (worst-case risk over nu, for simulated methods its mean plus "
+        "3 standard errors) / (two-point bound at that k, eps)."
+    ),
+    judged=(
+        Judged(
+            "lb_exponent",
+            Rule(
+                "within",
+                "a deterministic curve (no sampling error): 0.02 is the numerical "
+                "allowance fixed with the claim for the grid maximisation over eps",
+                tolerance=0.02,
+            ),
+        ),
+        Judged("minimax_gap_exponent", exponent_rule(), where={"method": "proj-gclip"}),
+        Judged(
+            "no_point_below_bound",
+            Rule(
+                "at_least",
+                "a lower bound admits no exception: no tolerance beyond the 3 standard errors added to simulated risks",
+                target=1.0,
+                stat="value",
+            ),
+            where={"method": ("proj-gclip", "proj-sgd")},
+        ),
+        Judged(
+            "no_point_below_bound",
+            Rule("at_least", "exact risks of exact estimators: no tolerance", target=1.0, stat="value", kind="exact"),
+            where={"method": ("posterior-mean", "mle")},
+        ),
+    ),
+    controls=(
+        Control(
+            "tau-k^0.1",
+            "proj-GClip with tau_k = k^0.1 instead of k^(1/alpha) on the Bernoulli family, "
+            "alpha 1.5: its worst case decays slower than the sandwich exponent",
+        ),
     ),
     notes="""\
 **The exact curve.** LB(k) for k in [10^3, 10^7] has slopes -0.333, -0.572, -0.750, -0.888, -0.999 at alpha = 1.2,
@@ -479,11 +631,55 @@ THM6 = Claim(
             alphas=(1.2, 1.4, 1.6, 1.8, 2.0),
         ),
     },  # fmt: skip
-    criterion=(
-        "Properties of f_d on random points (smoothness <= 152 by finite differences, ||grad||_inf <= 23, "
-        "prog_0(grad) <= prog_1/2(x) + 1, ||grad|| >= 1 while prog_1(x) < d): pass when they hold at every point. "
-        "d/p law: mean calls x p / d within 10% of 1 for every (d, p) and the fitted exponent of calls against d/p "
-        "within 0.1 of 1; ||grad f_d|| >= 1 before the end. Implied curve: |fitted - theory| <= 0.05."
+    measures=(
+        "Properties: worst values over random points in R^10. calls_p_over_d: mean over trials of the oracle calls "
+        "to prog_1/4 = d, times p / d (predicted 1: each reveal takes a Geometric(p) number of calls); CI: mean "
+        "+- 1.96 standard errors. calls_vs_d_over_p_exponent: least-squares slope of log mean calls against "
+        "log(d/p). grad_norm_lb_exponent: slope of eps(k) implied by the measured constant and the scaling of "
+        "THEORY.md section 5 (an algebraic consequence of the d/p law, hence an exact check, not evidence)."
+    ),
+    judged=(
+        Judged("smoothness_max", Rule("at_most", "a stated constant of f_d", target=152.0, stat="value", kind="exact")),
+        Judged("grad_inf_max", Rule("at_most", "a stated constant of f_d", target=23.0, stat="value", kind="exact")),
+        Judged("prog_excess_max", Rule("at_most", "a stated property of f_d", target=0.0, stat="value", kind="exact")),
+        Judged("grad_norm_min", Rule("at_least", "a stated property of f_d", target=1.0, stat="value", kind="exact")),
+        Judged(
+            "calls_p_over_d_*",
+            Rule(
+                "within",
+                "10%, fixed with the claim: the d/p law is stated up to constants "
+                "and 10% separates a constant of 1 from one of 2 or 1/2 many times over",
+                target="predicted",
+                tolerance=0.1,
+                stat="value",
+                inconclusive_when=("ci",),
+            ),
+        ),
+        Judged(
+            "calls_vs_d_over_p_exponent",
+            Rule("within", "as for the calls ratio: 0.1 in the power of d/p", tolerance=0.1),
+        ),
+        Judged(
+            "grad_norm_min_before_end",
+            Rule(
+                "at_least",
+                "Theorem 6's statement: ||grad f_d|| >= 1 until prog = d; no tolerance",
+                target=1.0,
+                stat="value",
+            ),
+        ),
+        Judged(
+            "grad_norm_lb_exponent",
+            Rule(
+                "within",
+                "a regression check of the algebra (0.05, the exponent convention)",
+                tolerance=EXPONENT_TOLERANCE,
+                kind="exact",
+            ),
+        ),
+    ),
+    controls=(
+        Control("p-doubled", "the oracle reveals with probability 2p while the calls are scaled by the stated p"),
     ),
     notes="""\
 **Properties (5000 random points in R^10, 70% of coordinates non-zero, entries in [-2.5, 2.5]).** Largest
@@ -524,10 +720,35 @@ CLIPMAP = Claim(
         ),
     },  # fmt: skip
     problem=dict(d=1, mu=1.0, x_star=0.0, x0=1.0, radius=10.0, G=1.0, noise_scale=1.0),
-    criterion=(
-        "One-sided Pareto with beta in [0.2, 1.0]: pass when |measured - predicted| <= 0.07 for the exponent of "
-        "E||xbar_k - x*||^2 (window [K/100, K]). symmetric_faster rows: pass when the symmetric noise's exponent "
-        "is below the one-sided noise's by more than both CIs' half-widths at beta = 0.2. Other cells are info."
+    measures=(
+        "sq_dist_exponent: slope of log E||xbar_k - x*||^2 against log k over [K/100, K], 95% bootstrap CI over "
+        "trials (clipped steps: finite moments). symmetric_faster: the one-sided minus the symmetric exponent at "
+        "beta = 0.2, with the sum of the two CI half-widths as its half-width. beta = 0 and beta = 1.2 lie outside "
+        "the derivation's range (tau below the noise's scale; thresholds past the projection radius): info."
+    ),
+    judged=(
+        Judged(
+            "sq_dist_exponent_beta*",
+            exponent_rule(),
+            where={"noise": "pareto-onesided", "beta": lambda r: 0.2 - 1e-9 <= r["beta"] <= 1.0 + 1e-9},
+            label="beta in [0.2, 1]",
+        ),
+        Judged(
+            "symmetric_faster_beta0.2",
+            Rule(
+                "ci_above",
+                "the bias term must be visible beyond the sampling error of both exponents; no tolerance",
+                target=0.0,
+                stat="value",
+            ),
+        ),
+    ),
+    controls=(
+        Control(
+            "symmetric-as-onesided",
+            "symmetric Pareto noise (no clipping bias) presented as one-sided at "
+            "beta = 0.2, alpha 1.4: the biased prediction must fail it",
+        ),
     ),
     notes="""\
 **Where the map holds (K = 2^18, 1024 trials, window [2806, 262144]).** For one-sided (biased) Pareto noise 20 of
@@ -565,7 +786,6 @@ THM2 = Claim(
         "(L = 3, non-convex, minima at +-1.8955) from x0 = 0.5."
     ),
     judged_methods=("gclip",),
-    tolerance=0.05,
     metrics=(
         Metric(
             "avg_min_grad", "avg", "mean", exponents.theorem2, True, "(1/K) sum_k E min{|grad f(x_k)|, |grad f(x_k)|^2}"
@@ -605,11 +825,19 @@ THM2 = Claim(
         ),
     },  # fmt: skip
     problem=dict(objective="cosine", d=1, c=2.0, x0=0.5, noise_scale=0.25),
-    criterion=(
-        "GClip with the scaling parameters (tau = sigma K^(1/(3alpha-2)), eta = 1/(L tau^alpha)) on the 1-D "
-        "objective: pass when |fitted - theory| <= 0.05 for the exponent of the mean of (1/K) sum_k "
-        "min{|grad|, |grad|^2} over the horizons K in [K_max/100, K_max]. SGD, the other parameter rules, the "
-        "last- and best-iterate metrics and the R^d objectives are info."
+    measures=(
+        "avg_min_grad: slope of log of the mean over trials of (1/K) sum_k min{|grad|, |grad|^2} against log K "
+        "over the horizons K in [K_max/100, K_max] (one run per K); 95% bootstrap CI over trials (independent "
+        "across K); drift as for every fit. GClip's metric has finite moments; unclipped SGD's has infinite "
+        "variance for tail <= 2, where a bootstrap of a mean is not valid, so its rows carry no CI (info)."
+    ),
+    judged=(Judged("avg_min_grad", exponent_rule(), where={"method": "gclip"}),),
+    controls=(
+        Control(
+            "main-text-rule",
+            "GClip with the main text's parameter formula as printed (tau, eta constant in "
+            "K) at alpha 1.8: a metric with a floor instead of Theorem 2's rate",
+        ),
     ),
     notes="""\
 **Setting.** f(x) = x^2/2 + 2 cos x: L = 3, minima at +-1.8955 with f* = 1.1584 and curvature 1.638 there, a local
@@ -677,7 +905,6 @@ COR7 = Claim(
         "(Lemma 12 allows up to d^(2/alpha - 1)) while CClip's does not; under radial noise the two coincide."
     ),
     judged_methods=("gclip", "cclip"),
-    tolerance=0.05,
     profiles={
         "quick": DimensionProfile(
             alphas=(1.5,),
@@ -696,11 +923,39 @@ COR7 = Claim(
             g_draws=2 * 10**7,
         ),
     },  # fmt: skip
-    criterion=(
-        "Fitted power of d of the per-coordinate error at k = K (least squares over the dimensions, 95% bootstrap "
-        "CI over trials): CClip under coordinate noise passes when |power| <= 0.05; GClip under coordinate noise "
-        "passes when the CI of its power lies above 0. The GClip/CClip ratio's power against 2/alpha - 1, radial "
-        "noise and the exponents in k are info."
+    measures=(
+        "d_power_err_per_coord: least-squares power of d of the per-coordinate error E||xbar_K - x*||^2 / d over "
+        "the dimensions, 95% CI from per-d bootstrap means over trials (tail alpha + 0.2: finite variance of the "
+        "clipped error)."
+    ),
+    judged=(
+        Judged(
+            "d_power_err_per_coord",
+            Rule(
+                "within",
+                EXPONENT_REASON + " (here a power of d, predicted 0: flat)",
+                tolerance=EXPONENT_TOLERANCE,
+                inconclusive_when=("ci",),
+            ),
+            where={"method": "cclip", "noise": "pareto-coordinate"},
+        ),
+        Judged(
+            "d_power_err_per_coord",
+            Rule(
+                "ci_above",
+                "Corollary 7 says only that GClip's error grows with d: "
+                "its power must be positive beyond sampling error; no tolerance",
+                target=0.0,
+            ),
+            where={"method": "gclip", "noise": "pareto-coordinate"},
+        ),
+    ),
+    controls=(
+        Control(
+            "radial-as-coordinate",
+            "radial noise (correlated coordinates) presented as independent "
+            "coordinates: GClip's error does not grow with d there",
+        ),
     ),
     notes="""\
 **Setting.** f = ||x||^2/2 with x0 = x* = 0 (the error is all noise), eta_k = 4/(k+1), the k-weighted average,
@@ -739,7 +994,6 @@ RMSCLIP = Claim(
         "sqrt(1 - beta2) |g_k| (THEORY.md §4): the clip never binds. With momentum, clipping m_k at the same tau_k "
         "can bind, and the two sequences part."
     ),
-    tolerance=1e-12,
     profiles={
         "quick": EquivalenceProfile(
             d=5, K=10**4, trials=4, pairs=((0.0, 0.99), (0.9, 0.5)), tail=1.5, eta=1e-3, eps=1e-8
@@ -754,11 +1008,38 @@ RMSCLIP = Claim(
             eps=1e-8,
         ),
     },  # fmt: skip
-    criterion=(
-        "beta1 = 0: pass when the largest relative difference of the two iterate sequences, max over trials, steps "
-        "and coordinates of |x_rms - x_clip| / max(1, |x_rms|), is <= 1e-12 and the clip never bound. "
-        "beta1 > 0 rows are info: the residual and the fraction of coordinate-steps where the clip bound."
+    measures=(
+        "max_relative_residual: max over trials, steps and coordinates of |x_rms - x_clip| / max(1, |x_rms|). "
+        "clip_bound_fraction: fraction of coordinate-steps where the clipping form's clip bound. Both are exact "
+        "identities for beta1 = 0 (regression checks, not evidence)."
     ),
+    judged=(
+        Judged(
+            "max_relative_residual",
+            Rule(
+                "at_most",
+                "an identity in exact arithmetic: 1e-12 allows float64 rounding accumulated over the run",
+                target=1e-12,
+                stat="value",
+                kind="exact",
+            ),
+            where={"method": lambda r: str(r["method"]).startswith("beta1=0,")},
+            label="beta1 = 0",
+        ),
+        Judged(
+            "clip_bound_fraction",
+            Rule(
+                "at_most",
+                "sqrt(v_k) >= sqrt(1 - beta2)|g_k| makes binding impossible: no tolerance",
+                target=0.0,
+                stat="value",
+                kind="exact",
+            ),
+            where={"method": lambda r: str(r["method"]).startswith("beta1=0,")},
+            label="beta1 = 0",
+        ),
+    ),
+    controls=(Control("momentum-as-rmsprop", "beta1 = 0.9, beta2 = 0.5 (beta1 > sqrt(beta2)) presented as beta1 = 0"),),
     notes="""\
 **beta1 = 0: the same sequence.** f = 1/2 sum h_i x_i^2 in R^10 with h_i from 1 to 100, symmetric Pareto noise with
 tail 1.5 on every coordinate, eta = 1e-3, eps = 1e-8, 8 trials x 10^5 steps, each path computing its own gradients
@@ -798,7 +1079,7 @@ ACCLIP = Claim(
             etas=tuple(10.0 ** (e / 2) for e in range(-9, 1)), d=100, K=10000, tune_trials=12, trials=48, **_COMPARISON
         ),
     },  # fmt: skip
-    criterion=(
+    measures=(
         "Info only. Tuning: for each method and setting the constant step minimising the median of f(x_K) - f* "
         "over the tuning trials (seed + 1) is chosen from the grid; the reported runs use the report seed. "
         "Values are medians over trials with 95% bootstrap CIs; acclip_vs_adam is the ratio of the two medians."
@@ -855,11 +1136,51 @@ HET = Claim(
             noisy_trials=16,
         ),
     },  # fmt: skip
-    criterion=(
-        "Deterministic runs, growth power = least-squares slope of log(iterations) against log(kappa_het). GD: pass "
-        "when its power is within 0.2 of 1 (the strongly convex count (L_2/mu) log(Delta/eps) grows like "
-        "kappa_het). Each sign method and Adam (best eta0 per kappa_het): pass when its power is at most GD's - 0.3 "
-        "on the axis-aligned family and at least GD's - 0.3 on the rotated one. Noisy runs are info."
+    measures=(
+        "Deterministic runs (no sampling error, no CI). growth_power_in_kappa_het: least-squares slope of "
+        "log(iterations to the target) against log(kappa_het), best eta0 per problem. power_minus_gd: a method's "
+        "growth power minus GD's on the same family. Noisy runs are info."
+    ),
+    judged=(
+        Judged(
+            "growth_power_in_kappa_het",
+            Rule(
+                "within",
+                "GD's count (L_2/mu) log(Delta/eps) is linear in "
+                "kappa_het; 0.2, fixed with the claim, allows the integer "
+                "rounding of short counts at kappa_het near 1",
+                tolerance=0.2,
+            ),
+            where={"method": "gd", "noise": "none, axis-aligned"},
+        ),
+        Judged(
+            "power_minus_gd",
+            Rule(
+                "at_most",
+                "'grow markedly less' made a number before the runs: 0.3 below "
+                "GD's power is a factor 10^1.2 = 16 fewer iterations over the four decades "
+                "of kappa_het",
+                target=-0.3,
+                stat="value",
+            ),
+            where={"noise": "none, axis-aligned"},
+        ),
+        Judged(
+            "power_minus_gd",
+            Rule(
+                "at_least",
+                "the negation of the advantage above (0.3 below GD's power): rotated, the advantage must be gone",
+                target=-0.3,
+                stat="value",
+            ),
+            where={"noise": "none, rotated"},
+        ),
+    ),
+    controls=(
+        Control(
+            "rotated-as-axis-aligned",
+            "the rotated problem presented as axis-aligned: SignGD must not show the block advantage there",
+        ),
     ),
     notes="""\
 **Setting.** d = 64 in four blocks of 16; block curvature scales 1, kappa_het^(-1/3), kappa_het^(-2/3),
@@ -935,15 +1256,50 @@ HEAD = Claim(
             sweep_trials=4,
         ),
     },  # fmt: skip
-    criterion=(
-        "Growth ratio = mean over seeds of SignGD's final ||W||_F / the same for Signum (paired: one data set and "
-        "one batch sequence per seed for every method), 95% bootstrap CI over seeds. pass when the ratio exceeds 2 "
-        "at C = 1000 and lies in [2/3, 3/2] at C = 10 (both rows carry the one verdict); otherwise info, with what "
-        "the simulation shows instead. Everything else (GD, Adam, losses, logit norms, gradient heterogeneity, "
-        "the batch and step sweeps) is info. Mechanism (derived in theory/linear_head.py, judged): SignGD's mean "
-        "bias over the classes with 1, 2 and 5 samples at the largest C is within 4 standard errors of "
-        "-eta K (1 - 2 q_c), q_c the chance that a batch holds the class."
+    measures=(
+        "w_norm_ratio = mean over seeds of SignGD's final ||W||_F / the same for Signum (paired: one data set and "
+        "one batch sequence per seed for every method), 95% bootstrap CI over seeds (the norms are bounded by "
+        "eta K sqrt(Cp): finite moments). Mechanism rows: SignGD's mean bias over the classes with 1, 2 and 5 "
+        "samples at the largest C against the exact drift -eta (K - 2 P_K), P_K ~ Binomial(K, q_c) "
+        "(theory/linear_head.py): predicted = its mean, std_error = its standard deviation over the classes and "
+        "seeds averaged."
     ),
+    judged=(
+        Judged(
+            "w_norm_ratio_largest_C",
+            Rule(
+                "ci_above",
+                "the claim's own number ([T] via issue 7: 'exceeds 2 at C = 1000'); no tolerance",
+                target=2.0,
+                stat="value",
+            ),
+        ),
+        Judged(
+            "w_norm_ratio_smallest_C",
+            Rule(
+                "between",
+                "the claim's 'near 1 at C = 10', read before any run as within a factor 3/2",
+                target=(2 / 3, 3 / 2),
+                stat="value",
+            ),
+        ),
+        Judged(
+            "bias_of_classes_with_*",
+            Rule(
+                "within",
+                "4 standard errors of the exact binomial drift (a false "
+                "alarm once in 16000 rows); an identity of the update, so an exact "
+                "check",
+                target="predicted",
+                tolerance=4.0,
+                stat="value",
+                kind="exact",
+                tolerance_column="std_error",
+            ),
+            where={"method": "signgd"},
+        ),
+    ),
+    controls=(Control("no-momentum", "Signum replaced by SignGD (no momentum where momentum is claimed)"),),
     notes="""\
 **Setting.** W in R^(C x 33) (32 features and a bias) from 0; class c has max(1, round(512/c)) samples (n = 1499,
 2654, 3958 at C = 10, 100, 1000; 659 of the 1000 classes have one sample); class means and within-class noise of
@@ -997,12 +1353,3 @@ def get_claim(claim_id: str) -> Claim:
     if claim_id not in CLAIMS:
         raise ValueError(f"claim={claim_id!r} is not one of the accepted values: {', '.join(CLAIMS)}")
     return CLAIMS[claim_id]
-
-
-def verdict(claim: Claim, method: str, metric: Metric, fitted: float, theory: float) -> str:
-    """pass/fail for the judged (method, metric) pairs: |fitted - theory| <= tolerance; info otherwise."""
-    if method not in claim.judged_methods or not metric.judged:
-        return "info"
-    if fitted != fitted:  # NaN: an infinite mean or too few finite points
-        return "fail"
-    return "pass" if abs(fitted - theory) <= claim.tolerance else "fail"

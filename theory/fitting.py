@@ -55,6 +55,12 @@ def slopes(logk: np.ndarray, logy: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(logy).all(axis=-1), out, np.nan)
 
 
+def window_drift(logk: np.ndarray, logy: np.ndarray) -> float:
+    """Slope over the window's second half minus its first half (the halves share the middle point)."""
+    half = logk.size // 2
+    return float(slopes(logk[half:], logy[half:]) - slopes(logk[: half + 1], logy[: half + 1]))
+
+
 def _log(y: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), np.nan)
@@ -87,10 +93,7 @@ def fit_exponent(
     logk = np.log(kw)
     point = float(slopes(logk, _log(statistic(vw, stat)))[()])
 
-    half = kw.size // 2
-    early = slopes(logk[: half + 1], _log(statistic(vw[:, : half + 1], stat)))
-    late = slopes(logk[half:], _log(statistic(vw[:, half:], stat)))
-    drift = float(late - early)
+    drift = window_drift(logk, _log(statistic(vw, stat)))
 
     rng = np.random.default_rng(seed)
     n = vw.shape[0]

@@ -59,3 +59,28 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return centre - half, centre + half
+
+
+def median_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Median of ``x`` with a distribution-free CI from its order statistics (binomial(n, 1/2) ranks): valid for
+    any law, heavy tails included, unlike a bootstrap of a mean."""
+    from scipy.stats import binom
+
+    s = np.sort(np.asarray(x, dtype=float))
+    n = s.size
+    j = max(int(binom.ppf((1.0 - level) / 2.0, n, 0.5)) - 1, 0)
+    return float(np.median(s)), float(s[j]), float(s[n - 1 - j])
+
+
+def growth_typical(v: np.ndarray, m_small: int, m_large: int) -> tuple[float, float, float]:
+    """(typical mean over batches of m_large) / (typical mean over batches of m_small), each typical mean the
+    median over disjoint batches, with a 95% CI from the two medians' 97.5% order-statistic intervals."""
+    v = np.asarray(v, dtype=float)
+    out = []
+    for m in (m_small, m_large):
+        n_batches = v.size // int(m)
+        if n_batches < 20:
+            raise ValueError(f"batch size {m} leaves {n_batches} batches of {v.size} samples; need >= 20")
+        out.append(median_ci(v[: n_batches * int(m)].reshape(n_batches, int(m)).mean(axis=1), 0.975))
+    (s, s_lo, s_hi), (b, b_lo, b_hi) = out
+    return b / s, b_lo / s_hi, b_hi / s_lo

@@ -61,7 +61,7 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
         med, lo, hi = _median_ci(final, rng)
         rows.append(dict(claim=claim.id, method=cfg.method, noise=f"pareto, {setting}", tail=cfg.tail,
                          alpha=cfg.alpha, metric="final_gap_median", value=med, ci_low=lo, ci_high=hi,
-                         trials=cfg.trials, k_min=cfg.K, k_max=cfg.K, verdict="info",
+                         trials=cfg.trials, k_min=cfg.K, k_max=cfg.K,
                          n_diverged=int((arrays["diverged_at"] > 0).sum()),
                          description=f"median f(x_K) - f*, tuned eta = {cfg.eta:.3g}"
                          + (" (edge of the grid)" if cfg.eta in (min(p.etas), max(p.etas)) else "")))  # fmt: skip
@@ -74,14 +74,14 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
             rows.append(dict(claim=claim.id, method="acclip/adam", noise=f"pareto, {setting}", tail=p.tail,
                              alpha=p.alpha, metric="acclip_vs_adam", value=float(np.median(a) / np.median(b)),
                              ci_low=float(np.quantile(boot, 0.025)), ci_high=float(np.quantile(boot, 0.975)),
-                             trials=a.size, k_min=p.K, k_max=p.K, verdict="info",
+                             trials=a.size, k_min=p.K, k_max=p.K,
                              description="ratio of median final gaps (< 1: ACClip better)"))  # fmt: skip
-    rates = pd.DataFrame(rows, columns=report.RATE_COLUMNS)
+    rates = report.measurements(rows)
     figs = [f"{claim.id}_curves.png", f"{claim.id}_tuning.png"]
     _plot_curves(claim, p, curves, ctx.figures / figs[0])
     _plot_tuning(claim, p, tuning, ctx.figures / figs[1])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "trials", "n_diverged", "description"]
-    return ClaimOutput(rates, tuning.assign(claim=claim.id), figs, report.claim_section(claim, rates, figs, cols))
+    return ClaimOutput(rates, tuning.assign(claim=claim.id), figs, cols)
 
 
 def _plot_curves(claim, p, curves, path) -> None:

@@ -37,9 +37,11 @@ class Context:
 
 @dataclass
 class ClaimOutput:
-    """Rows for rates.csv, per-checkpoint statistics for runs.parquet, figure file names, a REPORT section."""
+    """Measurement rows for rates.csv (not yet judged), per-checkpoint statistics for runs.parquet, figure file
+    names, the columns REPORT shows, and extra markdown for the claim's section."""
 
     rates: pd.DataFrame
     stats: pd.DataFrame
     figures: list[str] = field(default_factory=list)
-    section: str = ""
+    columns: list[str] | None = None
+    appendix: str = ""

@@ -3,7 +3,7 @@
 from theory.claims import Claim, Profile
 
 from .. import report
-from ..runner import profile_configs, with_overrides
+from ..runner import problem_run, profile_configs, with_overrides
 from .common import ClaimOutput, Context
 
 
@@ -24,4 +24,16 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
     name = f"{claim.id}_foil.png"
     if report.plot_foil(claim, rates, ctx.figures / name):
         figs.append(name)
-    return ClaimOutput(rates, stats, figs, report.claim_section(claim, rates, figs))
+    return ClaimOutput(rates, stats, figs)
+
+
+def _mutant(claim: Claim, profile: Profile, ctx: Context, **fields):
+    """proj-GClip rows of one mis-specified run at the profile's size, fitted exactly like the real ones."""
+    cfg = problem_run(claim, ctx.seed, method="proj-gclip", K=profile.K, trials=profile.trials, **fields)
+    return report.fit_rows(claim, ctx.run([cfg]))
+
+
+CONTROLS = {
+    "tau-k^0.1": lambda claim, p, ctx: _mutant(claim, p, ctx, noise="pareto-onesided", alpha=1.5, beta=0.1),
+    "tail-1.2-as-1.8": lambda claim, p, ctx: _mutant(claim, p, ctx, noise="pareto", alpha=1.8, tail=1.2),
+}

@@ -1,0 +1,228 @@
+"""The verdict layer: every judged row of every claim is declared as data and judged here, by one function.
+
+A claim declares ``Judged(metric, where, rule)`` entries (``theory.claims``). An experiment produces measurement
+rows only (no verdicts); ``judge`` matches each row to at most one declaration and applies its ``Rule``:
+
+1. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
+   - ``ci``: the 95% CI half-width exceeds the tolerance (too few trials to resolve the tolerance);
+   - ``drift``: |drift| (late-half minus early-half slope of the window) exceeds twice the tolerance (the local
+     slope moves by more than the whole tolerance band inside the window: not asymptotic);
+   - ``small-rate``: |predicted exponent| is below the CI half-width (alpha near 1: a rate that small cannot be
+     told from an error that does not shrink; such a row is never passed);
+   a rule lists which of these apply to it (``inconclusive_when``);
+2. otherwise the comparison (``TESTS``) gives pass or fail.
+
+Rows that no declaration matches are ``info``. Row kinds: ``evidence`` (a measured statistic against a
+prediction), ``exact`` (identities and regression checks), ``info``.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+VERDICTS = ("pass", "fail", "inconclusive", "info")
+KINDS = ("evidence", "exact", "info")
+INCONCLUSIVE_RULES = ("ci", "drift", "small-rate")
+DRIFT_FACTOR = 2.0  # |drift| > DRIFT_FACTOR * tolerance: the local slope crosses the whole tolerance band
+
+
+def _value(row, column: str) -> float:
+    v = row.get(column, math.nan)
+    return math.nan if v is None or pd.isna(v) else float(v)
+
+
+# test name -> (statement template, predicate(x, target, tolerance, row) -> bool)
+TESTS: dict[str, tuple[str, Callable]] = {
+    "within": ("|{stat} - {target}| <= {tol}", lambda x, t, tol, r: abs(x - t) <= tol),
+    "at_most": ("{stat} <= {target}", lambda x, t, tol, r: x <= t),
+    "at_least": ("{stat} >= {target}", lambda x, t, tol, r: x >= t),
+    "between": ("{stat} in [{target}]", lambda x, t, tol, r: t[0] <= x <= t[1]),
+    "ci_above": (
+        "the 95% CI of {stat} lies above {target}",
+        lambda x, t, tol, r: _value(r, "ci_low") > t,
+    ),
+    "ci_contains": (
+        "the 95% CI of {stat} contains {target}",
+        lambda x, t, tol, r: _value(r, "ci_low") <= t <= _value(r, "ci_high"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one measured quantity is judged.
+
+    ``stat`` is the column compared (``fitted_exponent`` or ``value``); ``target`` is a number, a pair (for
+    ``between``), or the name of a column holding the prediction (``theory_exponent``, ``predicted``);
+    ``tolerance`` is used by ``within`` and by the ``ci``/``drift`` inconclusive rules; ``tolerance_column``
+    multiplies it by a per-row column (e.g. 4 x ``std_error``). ``reason`` says where the tolerance comes from; it
+    must not come from the measured outcome.
+    """
+
+    test: str
+    reason: str
+    target: float | str | tuple[float, float] = "theory_exponent"
+    tolerance: float = 0.0
+    stat: str = "fitted_exponent"
+    kind: str = "evidence"
+    inconclusive_when: tuple[str, ...] = ()
+    tolerance_column: str | None = None
+
+    def __post_init__(self):
+        if self.test not in TESTS:
+            raise ValueError(f"test={self.test!r} is not one of the accepted values: {', '.join(TESTS)}")
+        if self.kind not in ("evidence", "exact"):
+            raise ValueError(f"kind={self.kind!r} is not one of the accepted values: evidence, exact")
+        bad = set(self.inconclusive_when) - set(INCONCLUSIVE_RULES)
+        if bad:
+            raise ValueError(f"inconclusive_when={sorted(bad)!r}: accepted values are {', '.join(INCONCLUSIVE_RULES)}")
+        if not self.reason.strip():
+            raise ValueError("a judged rule needs a reason for its tolerance")
+
+    def text(self) -> str:
+        """The rule in words, as REPORT.md and rates.csv show it."""
+        target = self.target
+        if isinstance(target, tuple):
+            target = f"{target[0]:g}, {target[1]:g}"
+        elif isinstance(target, float | int):
+            target = f"{target:g}"
+        tol = f"{self.tolerance:g}" + (f" x {self.tolerance_column}" if self.tolerance_column else "")
+        out = TESTS[self.test][0].format(stat=self.stat, target=target, tol=tol)
+        if self.inconclusive_when:
+            out += "; inconclusive when " + ", ".join(_INCONCLUSIVE_TEXT[r](self) for r in self.inconclusive_when)
+        return out
+
+    def tolerance_for(self, row) -> float:
+        return self.tolerance * (_value(row, self.tolerance_column) if self.tolerance_column else 1.0)
+
+
+_INCONCLUSIVE_TEXT = {
+    "ci": lambda r: "the CI half-width > the tolerance",
+    "drift": lambda r: f"|drift| > {DRIFT_FACTOR * r.tolerance:g}",
+    "small-rate": lambda r: "|theory_exponent| < the CI half-width",
+}
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A declaration: rows with this ``metric`` (a name, or a prefix ending in ``*``) whose columns match ``where``
+    (column -> accepted values, or a predicate on the row) are judged by ``rule``."""
+
+    metric: str
+    rule: Rule
+    where: dict = field(default_factory=dict)
+    label: str = ""  # how REPORT names the selection, when ``where`` holds a predicate
+
+    def matches(self, row) -> bool:
+        name = row["metric"]
+        if self.metric.endswith("*"):
+            if not str(name).startswith(self.metric[:-1]):
+                return False
+        elif name != self.metric:
+            return False
+        for column, accepted in self.where.items():
+            if callable(accepted):
+                if not accepted(row):
+                    return False
+            elif row.get(column) not in (accepted if isinstance(accepted, tuple) else (accepted,)):
+                return False
+        return True
+
+    def selection(self) -> str:
+        """The rows this declaration judges, in words."""
+        parts = [f"`{self.metric}`"]
+        parts += [f"{c} = {v}" if not isinstance(v, tuple) else f"{c} in {', '.join(map(str, v))}"
+                  for c, v in self.where.items() if not callable(v)]  # fmt: skip
+        if self.label:
+            parts.append(self.label)
+        return ", ".join(parts)
+
+
+def half_width(row) -> float:
+    """Half the width of the row's 95% CI (NaN when it has none)."""
+    return (_value(row, "ci_high") - _value(row, "ci_low")) / 2.0
+
+
+def inconclusive_reason(rule: Rule, row) -> str:
+    """Why the data cannot decide (empty when they can); uses the data and the declaration only, never the
+    difference between the measurement and the prediction."""
+    tol = rule.tolerance_for(row)
+    hw = half_width(row)
+    for name in rule.inconclusive_when:
+        if name == "ci" and (not math.isfinite(hw) or hw > tol):
+            return f"CI half-width {hw:.3g} > tolerance {tol:g}" if math.isfinite(hw) else "no finite CI"
+        if name == "drift":
+            drift = _value(row, "drift")
+            if math.isfinite(drift) and abs(drift) > DRIFT_FACTOR * tol:
+                return f"|drift| {abs(drift):.3g} > {DRIFT_FACTOR * tol:g}: the window is not asymptotic"
+        if name == "small-rate":
+            theory = _value(row, "theory_exponent")
+            if math.isfinite(hw) and abs(theory) < hw:
+                return f"|theory| {abs(theory):.3g} < CI half-width {hw:.3g}: the rate is too small to show"
+    return ""
+
+
+def judge_row(rule: Rule, row) -> tuple[str, str]:
+    """(verdict, note) for one row under ``rule``."""
+    x = _value(row, rule.stat)
+    if not math.isfinite(x):
+        return "fail", f"{rule.stat} is not finite"
+    why = inconclusive_reason(rule, row)
+    if why:
+        return "inconclusive", why
+    target = rule.target
+    if isinstance(target, str):
+        target = _value(row, target)
+        if not math.isfinite(target):
+            raise ValueError(f"row {row['claim']}/{row['metric']}: the rule's target column {rule.target!r} is empty")
+    ok = TESTS[rule.test][1](x, target, rule.tolerance_for(row), row)
+    return ("pass" if ok else "fail"), ""
+
+
+def judge(declarations, rates: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``rates`` with kind, rule, tolerance, reason, verdict and verdict_note filled from the
+    declarations; a row matched by two declarations is an error (the registry must be unambiguous)."""
+    out = rates.copy()
+    cols = {c: [] for c in ("kind", "rule", "tolerance", "reason", "verdict", "verdict_note")}
+    for _, row in out.iterrows():
+        hits = [j for j in declarations if j.matches(row)]
+        if len(hits) > 1:
+            raise ValueError(f"row {row['claim']}/{row['method']}/{row['metric']} matches {len(hits)} declarations")
+        if not hits:
+            for c, v in zip(cols, ("info", "", math.nan, "", "info", ""), strict=True):
+                cols[c].append(v)
+            continue
+        rule = hits[0].rule
+        verdict, note = judge_row(rule, row)
+        for c, v in zip(cols, (rule.kind, rule.text(), rule.tolerance_for(row), rule.reason, verdict, note),
+                        strict=True):  # fmt: skip
+            cols[c].append(v)
+    for c, v in cols.items():
+        out[c] = pd.Series(v, index=out.index, dtype=object if c != "tolerance" else float)
+    return out
+
+
+def render_criteria(declarations) -> str:
+    """The claim's judged selections and their rules as a markdown list (REPORT's criterion text)."""
+    if not declarations:
+        return "Nothing is judged: every row is info."
+    lines = []
+    for j in declarations:
+        lines.append(f"- {j.selection()} ({j.rule.kind}): {j.rule.text()}. Tolerance: {j.rule.reason}")
+    return "\n".join(lines)
+
+
+def counts(rates: pd.DataFrame) -> dict[str, int]:
+    """Headline counts: evidence pass / fail / inconclusive, exact pass / fail, info."""
+    ev = rates[rates.kind == "evidence"].verdict.value_counts()
+    ex = rates[rates.kind == "exact"].verdict.value_counts()
+    return {
+        "evidence_pass": int(ev.get("pass", 0)),
+        "evidence_fail": int(ev.get("fail", 0)),
+        "evidence_inconclusive": int(ev.get("inconclusive", 0)),
+        "exact_pass": int(ex.get("pass", 0)),
+        "exact_fail": int(ex.get("fail", 0)) + int(ex.get("inconclusive", 0)),
+        "info": int((rates.kind == "info").sum()),
+    }
