@@ -168,16 +168,21 @@ def run(claim: Claim, p: Rem1Profile, ctx: Context) -> ClaimOutput:
     return ClaimOutput(rates, pd.DataFrame(), figs, cols)
 
 
-def _relabelled(claim: Claim, p: Rem1Profile, ctx: Context, law: tuple[str, float], label: tuple[str, str, float]):
-    """The mean-square rows of SGD under ``law``, presented as ``label`` = (method, noise, tail)."""
-    noise, tail = law
-    cfg = _config(claim, ctx, "sgd", noise, tail, p.k_fixed, p.M, per_decade=0)
+def _relabelled(claim: Claim, p: Rem1Profile, ctx: Context, run: tuple[str, str, float], label: tuple[str, str, float]):
+    """The mean-square rows of ``run`` = (method, noise, tail), presented as ``label`` = (method, noise, tail)."""
+    method, noise, tail = run
+    cfg = _config(claim, ctx, method, noise, tail, p.k_fixed, p.M, per_decade=0)
     ((cfg, arrays, _),) = ctx.run([cfg])
     v = arrays["last_dist"][:, 0] ** 2
     return report.measurements(_growth_rows(claim, cfg, arrays, v, p, ctx.seed, label))
 
 
 CONTROLS = {
-    "sgd-as-gclip": lambda claim, p, ctx: _relabelled(claim, p, ctx, ("pareto", 1.3), ("gclip", "pareto", 1.3)),
-    "gaussian-as-heavy": lambda claim, p, ctx: _relabelled(claim, p, ctx, ("gaussian", 2.0), ("sgd", "pareto", 1.3)),
+    "gclip-as-sgd": lambda claim, p, ctx: _relabelled(claim, p, ctx, ("gclip", "pareto", 1.3), ("sgd", "pareto", 1.3)),
+    "gaussian-as-heavy": lambda claim, p, ctx: _relabelled(
+        claim, p, ctx, ("sgd", "gaussian", 2.0), ("sgd", "pareto", 1.3)
+    ),
+    "pareto2.5-as-gaussian": lambda claim, p, ctx: _relabelled(
+        claim, p, ctx, ("sgd", "pareto", 2.5), ("sgd", "gaussian", 2.0)
+    ),
 }

@@ -29,6 +29,7 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
 
 def _mutant(claim: Claim, profile: Profile, ctx: Context, **fields):
     """proj-GClip rows of one mis-specified run at the profile's size, fitted exactly like the real ones."""
+    profile = with_overrides(profile, None, ctx.K, ctx.trials)
     cfg = problem_run(claim, ctx.seed, method="proj-gclip", K=profile.K, trials=profile.trials, **fields)
     return report.fit_rows(claim, ctx.run([cfg]))
 

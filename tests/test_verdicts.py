@@ -1,0 +1,156 @@
+"""The verdict layer: every test can fail, every inconclusive rule triggers when it should, the registry agrees with
+the experiments, and the negative controls fail at quick size wherever that size can tell."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from simulate.controls import run_controls
+from simulate.experiments import CONTROLS, EXPERIMENTS, Context
+from simulate.report import RATE_COLUMNS, measurements
+from simulate.store import RunCache
+from theory.claims import CLAIMS, EXPONENT_TOLERANCE, exponent_rule
+from theory.verdicts import Judged, Rule, judge, render_criteria
+
+
+def _row(**kw) -> dict:
+    base = dict(claim="c", method="m", noise="n", metric="x")
+    return {**base, **kw}
+
+
+def _judge(rule: Rule, **row) -> tuple[str, str]:
+    out = judge([Judged("x", rule)], measurements([_row(**row)]))
+    return out.verdict.iloc[0], out.verdict_note.iloc[0]
+
+
+@pytest.mark.parametrize(
+    "rule,passing,failing",
+    [
+        (Rule("within", "r", tolerance=0.05), dict(fitted_exponent=-0.52, theory_exponent=-0.5),
+         dict(fitted_exponent=-0.56, theory_exponent=-0.5)),
+        (Rule("at_most", "r", target=-0.3, stat="value"), dict(value=-0.31), dict(value=-0.29)),
+        (Rule("at_least", "r", target=1.0, stat="value"), dict(value=1.0), dict(value=0.999)),
+        (Rule("between", "r", target=(2 / 3, 1.5), stat="value"), dict(value=1.4), dict(value=0.6)),
+        (Rule("ci_above", "r", target=2.0, stat="value"), dict(value=2.5, ci_low=2.01, ci_high=3.0),
+         dict(value=2.5, ci_low=1.99, ci_high=3.0)),
+        (Rule("ci_contains", "r", target=1.0, stat="value"), dict(value=1.01, ci_low=0.99, ci_high=1.02),
+         dict(value=1.02, ci_low=1.01, ci_high=1.03)),
+        (Rule("within", "r", target="predicted", tolerance=4.0, stat="value", tolerance_column="std_error"),
+         dict(value=-29.5, predicted=-29.0, std_error=0.2), dict(value=-29.5, predicted=-29.0, std_error=0.1)),
+    ],
+)  # fmt: skip
+def test_every_test_passes_and_fails_on_the_right_side(rule, passing, failing):
+    assert _judge(rule, **passing)[0] == "pass"
+    assert _judge(rule, **failing)[0] == "fail"
+
+
+def test_a_missing_statistic_fails_rather_than_passes():
+    assert _judge(Rule("at_least", "r", target=1.0, stat="value"), value=math.nan)[0] == "fail"
+
+
+def test_ci_wider_than_the_tolerance_is_inconclusive():
+    rule = exponent_rule()
+    narrow = dict(fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-0.52, ci_high=-0.48, drift=0.0)
+    wide = dict(narrow, ci_low=-0.56, ci_high=-0.44)  # half-width 0.06 > 0.05
+    assert _judge(rule, **narrow)[0] == "pass"
+    verdict, note = _judge(rule, **wide)
+    assert verdict == "inconclusive" and "CI half-width" in note
+
+
+def test_drift_beyond_twice_the_tolerance_is_inconclusive_whatever_the_fit():
+    rule = exponent_rule()
+    row = dict(fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-0.51, ci_high=-0.49)
+    assert _judge(rule, **row, drift=0.099)[0] == "pass"
+    assert _judge(rule, **row, drift=-0.101)[0] == "inconclusive"
+    assert _judge(rule, **dict(row, fitted_exponent=-0.9), drift=0.2)[0] == "inconclusive"
+
+
+def test_alpha_near_one_is_never_passed():
+    """The issue's example: alpha = 1.001, theory -0.001, a fitted +0.018 that does not shrink, CI +-0.01."""
+    rule = exponent_rule()
+    verdict, note = _judge(rule, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028, drift=0)
+    assert verdict == "inconclusive" and "too small" in note
+    # even a fit right on the (tiny) prediction is not a pass
+    assert _judge(rule, fitted_exponent=-0.001, theory_exponent=-0.001, ci_low=-0.011, ci_high=0.009, drift=0)[0] != (
+        "pass"
+    )
+
+
+def test_inconclusive_rules_apply_only_where_declared():
+    rule = Rule("within", "r", tolerance=0.05)  # no inconclusive rules declared
+    assert _judge(rule, fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-1, ci_high=0, drift=1)[0] == "pass"
+
+
+def test_unmatched_rows_are_info_and_ambiguous_declarations_are_refused():
+    rates = measurements([_row(metric="other", value=1.0)])
+    out = judge([Judged("x", Rule("at_least", "r", target=0.0, stat="value"))], rates)
+    assert (out.kind.iloc[0], out.verdict.iloc[0]) == ("info", "info")
+    twice = [Judged("x", Rule("at_least", "r", target=0.0, stat="value"))] * 2
+    with pytest.raises(ValueError, match="matches 2 declarations"):
+        judge(twice, measurements([_row(value=1.0)]))
+
+
+def test_a_rule_without_reason_or_with_an_unknown_test_is_refused():
+    with pytest.raises(ValueError, match="reason"):
+        Rule("within", " ")
+    with pytest.raises(ValueError, match="test='near'"):
+        Rule("near", "r")
+
+
+def test_judged_rows_carry_rule_tolerance_and_reason():
+    rule = exponent_rule()
+    out = judge([Judged("x", rule)], measurements([_row(fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-0.51,
+                                                        ci_high=-0.49, drift=0.0)]))  # fmt: skip
+    r = out.iloc[0]
+    assert list(out.columns) == RATE_COLUMNS
+    assert (r.kind, r.rule, r.tolerance, r.reason) == ("evidence", rule.text(), EXPONENT_TOLERANCE, rule.reason)
+    assert f"<= {EXPONENT_TOLERANCE:g}" in render_criteria([Judged("x", rule)])
+
+
+def test_registry_and_experiments_agree():
+    assert set(EXPERIMENTS) == set(CLAIMS)
+    for claim in CLAIMS.values():
+        declared = {c.name for c in claim.controls}
+        assert declared == set(CONTROLS.get(claim.id, {})), claim.id
+        has_evidence = any(j.rule.kind == "evidence" for j in claim.judged)
+        assert declared or not has_evidence, f"{claim.id} has evidence rows but no negative control"
+        for j in claim.judged:
+            assert j.rule.reason.strip(), (claim.id, j.metric)
+
+
+# Claims whose quick size can tell a mutant apart (noise-diagnostics' quick run has 3 groups of kernel noise, too
+# few for its CI rule: its control is inconclusive there and runs at default size in `make rates`).
+QUICK_CONTROLS = [c for c in CLAIMS if CLAIMS[c].controls and c != "noise-diagnostics"]
+
+
+@pytest.mark.parametrize("claim_id", QUICK_CONTROLS)
+def test_negative_controls_fail_at_quick_size(claim_id, tmp_path):
+    claim = CLAIMS[claim_id]
+    ctx = Context(seed=0, out=tmp_path, cache=RunCache(None), progress=False)
+    table = run_controls(claim, claim.profiles["quick"], ctx)
+    assert len(table) == len(claim.controls)
+    assert (table.got == "fail").all(), table[["mutant", "got", "why"]].to_string()
+
+
+def test_controls_command_reports_and_sets_the_exit_code(tmp_path, capsys):
+    from simulate.cli import main
+
+    argv = ["controls", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--no-cache", "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "momentum-as-rmsprop" in out and "1 of 1 mutants judged fail" in out
+
+
+def test_headline_separates_evidence_exact_and_controls():
+    from simulate.report import headline
+
+    rates = judge(
+        [Judged("x", Rule("at_least", "r", target=0.0, stat="value")),
+         Judged("y", Rule("at_least", "r", target=0.0, stat="value", kind="exact"))],
+        measurements([_row(value=1.0), _row(value=-1.0), _row(metric="y", value=1.0), _row(metric="z")]),
+    )  # fmt: skip
+    controls = pd.DataFrame(dict(got=["fail", "pass"]))
+    text = headline(rates, controls)
+    assert "Evidence: 1 pass, 1 fail, 0 inconclusive" in text and "Exact checks: 1 pass, 0 fail" in text
+    assert "Info rows: 1" in text and "1 of 2 judged fail" in text
