@@ -85,8 +85,11 @@ def estimator_risks(k: int, eps: float, alpha: float, kind: str) -> tuple[float,
 
 
 def min_ratio_to_bound(upper: np.ndarray, bound: np.ndarray) -> float:
-    """min over entries of upper / bound: below 1 means a method beat Le Cam's bound somewhere (a bug)."""
-    return float(np.min(np.asarray(upper, dtype=float) / np.asarray(bound, dtype=float)))
+    """min over entries of upper / bound: below 1 means a method beat Le Cam's bound somewhere (a bug). Entries
+    where the bound is 0 (total variation 1 in float64) constrain nothing and are skipped; inf when all are."""
+    upper, bound = np.asarray(upper, dtype=float), np.asarray(bound, dtype=float)
+    binding = bound > 0
+    return float(np.min(upper[binding] / bound[binding])) if binding.any() else np.inf
 
 
 def zero_chain_horizon(
