@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PROFILE ?= default
 OUT ?= results
 
-.PHONY: rates test notebooks bench lint format clean install
+.PHONY: rates test controls notebooks bench lint format clean install
 
 install: $(STAMP)
 
@@ -21,6 +21,9 @@ rates: $(STAMP)
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+
+controls: $(STAMP)
+	$(BIN)/python -m simulate controls --profile $(PROFILE) --cache-dir $(OUT)/.cache
 
 notebooks: $(STAMP)
 	mkdir -p build/notebooks

@@ -61,7 +61,7 @@ def test_ci_wider_than_the_tolerance_is_inconclusive():
 def test_drift_beyond_twice_the_tolerance_is_inconclusive_whatever_the_fit():
     rule = exponent_rule()
     row = dict(fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-0.51, ci_high=-0.49)
-    assert _judge(rule, **row, drift=0.099)[0] == "pass"
+    assert _judge(rule, **row, drift=0.099)[0] == "pass"  # 2 x the tolerance 0.05
     assert _judge(rule, **row, drift=-0.101)[0] == "inconclusive"
     assert _judge(rule, **dict(row, fitted_exponent=-0.9), drift=0.2)[0] == "inconclusive"
 
@@ -71,6 +71,9 @@ def test_alpha_near_one_is_never_passed():
     rule = exponent_rule()
     verdict, note = _judge(rule, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028, drift=0)
     assert verdict == "inconclusive" and "too small" in note
+    # an error that does not shrink, measured precisely: the tolerance is capped at half the predicted exponent
+    verdict, _ = _judge(rule, fitted_exponent=-1e-5, theory_exponent=-0.001, ci_low=-2e-5, ci_high=0.0, drift=0)
+    assert verdict == "fail"
     # even a fit right on the (tiny) prediction is not a pass
     assert _judge(rule, fitted_exponent=-0.001, theory_exponent=-0.001, ci_low=-0.011, ci_high=0.009, drift=0)[0] != (
         "pass"

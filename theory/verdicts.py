@@ -57,8 +57,9 @@ class Rule:
     ``stat`` is the column compared (``fitted_exponent`` or ``value``); ``target`` is a number, a pair (for
     ``between``), or the name of a column holding the prediction (``theory_exponent``, ``predicted``);
     ``tolerance`` is used by ``within`` and by the ``ci``/``drift`` inconclusive rules; ``tolerance_column``
-    multiplies it by a per-row column (e.g. 4 x ``std_error``). ``reason`` says where the tolerance comes from; it
-    must not come from the measured outcome.
+    multiplies it by a per-row column (e.g. 4 x ``std_error``); ``relative`` caps it at that fraction of |target|
+    (so that an error that does not shrink can never pass a small predicted rate). ``reason`` says where the
+    tolerance comes from; it must not come from the measured outcome.
     """
 
     test: str
@@ -69,6 +70,7 @@ class Rule:
     kind: str = "evidence"
     inconclusive_when: tuple[str, ...] = ()
     tolerance_column: str | None = None
+    relative: float | None = None
 
     def __post_init__(self):
         if self.test not in TESTS:
@@ -89,18 +91,24 @@ class Rule:
         elif isinstance(target, float | int):
             target = f"{target:g}"
         tol = f"{self.tolerance:g}" + (f" x {self.tolerance_column}" if self.tolerance_column else "")
+        if self.relative is not None:
+            tol = f"min({tol}, {self.relative:g} |{target}|)"
         out = TESTS[self.test][0].format(stat=self.stat, target=target, tol=tol)
         if self.inconclusive_when:
             out += "; inconclusive when " + ", ".join(_INCONCLUSIVE_TEXT[r](self) for r in self.inconclusive_when)
         return out
 
     def tolerance_for(self, row) -> float:
-        return self.tolerance * (_value(row, self.tolerance_column) if self.tolerance_column else 1.0)
+        """The tolerance applied to ``row`` (scaled by ``tolerance_column``, capped by ``relative``)."""
+        tol = self.tolerance * (_value(row, self.tolerance_column) if self.tolerance_column else 1.0)
+        if self.relative is not None and isinstance(self.target, str):
+            tol = min(tol, self.relative * abs(_value(row, self.target)))
+        return tol
 
 
 _INCONCLUSIVE_TEXT = {
     "ci": lambda r: "the CI half-width > the tolerance",
-    "drift": lambda r: f"|drift| > {DRIFT_FACTOR * r.tolerance:g}",
+    "drift": lambda r: f"|drift| > {DRIFT_FACTOR:g} x the tolerance",
     "small-rate": lambda r: "|theory_exponent| < the CI half-width",
 }
 
