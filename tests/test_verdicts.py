@@ -69,8 +69,13 @@ def test_drift_beyond_twice_the_tolerance_is_inconclusive_whatever_the_fit():
 def test_alpha_near_one_is_never_passed():
     """The issue's example: alpha = 1.001, theory -0.001, a fitted +0.018 that does not shrink, CI +-0.01."""
     rule = exponent_rule()
-    verdict, note = _judge(rule, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028, drift=0)
+    verdict, _ = _judge(rule, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028, drift=0)
+    assert verdict == "inconclusive"
+    # the small-rate rule on its own (a rule with an absolute tolerance only)
+    alone = Rule("within", "r", tolerance=0.05, inconclusive_when=("small-rate",))
+    verdict, note = _judge(alone, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028)
     assert verdict == "inconclusive" and "too small" in note
+    assert _judge(alone, fitted_exponent=-0.3, theory_exponent=-0.3, ci_low=-0.31, ci_high=-0.29)[0] == "pass"
     # an error that does not shrink, measured precisely: the tolerance is capped at half the predicted exponent
     verdict, _ = _judge(rule, fitted_exponent=-1e-5, theory_exponent=-0.001, ci_low=-2e-5, ci_high=0.0, drift=0)
     assert verdict == "fail"
@@ -108,7 +113,7 @@ def test_judged_rows_carry_rule_tolerance_and_reason():
     r = out.iloc[0]
     assert list(out.columns) == RATE_COLUMNS
     assert (r.kind, r.rule, r.tolerance, r.reason) == ("evidence", rule.text(), EXPONENT_TOLERANCE, rule.reason)
-    assert f"<= {EXPONENT_TOLERANCE:g}" in render_criteria([Judged("x", rule)])
+    assert f"<= min({EXPONENT_TOLERANCE:g}, 0.5 |theory_exponent|)" in render_criteria([Judged("x", rule)])
 
 
 def test_registry_and_experiments_agree():
