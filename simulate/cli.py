@@ -102,6 +102,7 @@ def cmd_rates(args) -> int:
     ctx = Context(seed=args.seed, out=out, cache=cache, progress=not args.quiet, alphas=args.alphas, K=args.K,
                   trials=args.trials)  # fmt: skip
     t0 = time.perf_counter()
+    overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials)
     all_rates, all_stats, all_controls, sections = [], [], [], []
     for claim in claims:
         if not args.quiet:
@@ -111,7 +112,7 @@ def cmd_rates(args) -> int:
         rates = judge(claim.judged, output.rates)
         controls = run_controls(claim, profile, ctx)
         sections.append(report.claim_section(claim, profile, rates, controls, output.figures, output.columns,
-                                             output.appendix))  # fmt: skip
+                                             output.appendix, overrides))  # fmt: skip
         all_rates.append(rates)
         all_stats.append(output.stats)
         all_controls.append(controls)
@@ -121,7 +122,7 @@ def cmd_rates(args) -> int:
     controls = pd.concat(all_controls, ignore_index=True)
     wall = time.perf_counter() - t0
     prov = report.provenance(args.profile, args.seed, wall, threads, [c.id for c in claims], ctx.computed, ctx.cached)
-    report.write_tables(out, rates, stats, prov)
+    report.write_tables(out, rates, stats, controls, prov)
     report.write_report(out, sections, prov, rates, controls)
     if not args.quiet:
         judged = rates[rates.kind != "info"]

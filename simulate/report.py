@@ -314,7 +314,7 @@ def _not_passing(rates: pd.DataFrame) -> str:
 
 
 def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataFrame, figures: list[str],
-                  cols: list[str] | None = None, appendix: str = "") -> str:  # fmt: skip
+                  cols: list[str] | None = None, appendix: str = "", overrides: dict | None = None) -> str:  # fmt: skip
     """A REPORT.md section: statement, rendered rules, judged rows, rows not passing, controls, info rows, notes,
     figures. ``rates`` are already judged."""
     cols = cols or DEFAULT_COLUMNS
@@ -323,6 +323,10 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
     info = rates[rates.kind == "info"].drop(columns=["kind"])
     info_cols = [c for c in cols if c not in ("kind", "verdict")]
     sizes = ", ".join(f"{k} = {v}" for k, v in vars(profile).items())
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    if given:
+        sizes += " (command-line overrides, where the claim applies them: "
+        sizes += ", ".join(f"{k} = {v}" for k, v in given.items()) + ")"
     parts = [
         f"## {claim.id}: {claim.title}",
         "",
@@ -393,9 +397,11 @@ def provenance(
     )
 
 
-def write_tables(out: Path, rates: pd.DataFrame, stats: pd.DataFrame, prov: dict) -> None:
-    """rates.csv (integer columns kept integral where rows leave them empty), runs.parquet, provenance.json."""
+def write_tables(out: Path, rates: pd.DataFrame, stats: pd.DataFrame, controls: pd.DataFrame, prov: dict) -> None:
+    """rates.csv (integer columns kept integral where rows leave them empty), runs.parquet, controls.csv (the
+    negative controls and how they were judged), provenance.json."""
     rates = rates.astype({c: "Int64" for c in ("trials", "k_min", "k_max", "n_diverged")})
     atomic_save(out / "rates.csv", lambda tmp: rates.to_csv(tmp, index=False, float_format="%.6g"))
     atomic_save(out / "runs.parquet", lambda tmp: stats.to_parquet(tmp, index=False))
+    atomic_save(out / "controls.csv", lambda tmp: controls.to_csv(tmp, index=False))
     atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")

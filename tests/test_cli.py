@@ -72,7 +72,7 @@ def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
     ]
     assert main(argv) == 0
     capsys.readouterr()
-    for name in ("REPORT.md", "rates.csv", "runs.parquet", "provenance.json"):
+    for name in ("REPORT.md", "rates.csv", "runs.parquet", "controls.csv", "provenance.json"):
         assert (out / name).exists(), name
     assert list((out / "figures").glob("*.png"))
     rates = pd.read_csv(out / "rates.csv")
