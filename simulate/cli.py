@@ -61,7 +61,12 @@ def _check_common(args) -> list:
 
 
 def cmd_controls(args) -> int:
-    claims = [c for c in _check_common(args) if c.controls]
+    claims = _check_common(args)
+    if args.claim:
+        for c in claims:
+            if not c.controls:
+                raise ValueError(f"claim={c.id!r} declares no negative controls (it has no evidence rows)")
+    claims = [c for c in claims if c.controls]
     _set_threads(args.threads)
 
     import pandas as pd

@@ -83,9 +83,9 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
 
 
 def _finite_variance(cfg) -> bool:
-    """Does a mean over trials of this run's errors have finite variance? Clipped methods: yes (bounded steps);
-    unclipped ones only under noise with tail > 2 for |e| (Gaussian: every moment). A percentile bootstrap of a
-    mean is inconsistent otherwise (Athreya 1987), so no CI is reported there."""
+    """Do means over trials of this run's errors (|e| and e^2) have finite variance? Clipped methods: yes (bounded
+    steps); unclipped ones only under Gaussian noise or a tail above 4. A percentile bootstrap of a mean is
+    inconsistent otherwise (Athreya 1987), so no CI is reported there."""
     return "clip" in cfg.method or cfg.noise == "gaussian" or cfg.tail > 4.0
 
 
@@ -261,7 +261,7 @@ def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     return (
         f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive. "
         f"Exact checks: {c['exact_pass']} pass, {c['exact_fail']} fail. Info rows: {c['info']}. "
-        f"Negative controls: {failed} of {len(controls)} judged fail by their claim's own rules, as they must."
+        f"Negative controls: {failed} of {len(controls)} judged fail by their claim's own rules (each must fail)."
     )
 
 

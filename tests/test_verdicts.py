@@ -148,6 +148,8 @@ def test_controls_command_reports_and_sets_the_exit_code(tmp_path, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "momentum-as-rmsprop" in out and "1 of 1 mutants judged fail" in out
+    assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache"]) == 2
+    assert "declares no negative controls" in capsys.readouterr().err
 
 
 def test_headline_separates_evidence_exact_and_controls():
