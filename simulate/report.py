@@ -89,9 +89,14 @@ def _finite_variance(cfg) -> bool:
     return "clip" in cfg.method or cfg.noise == "gaussian" or cfg.tail > 4.0
 
 
+FLOAT_COLUMNS = ["tail", "alpha", "beta", "theory_exponent", "fitted_exponent", "ci_low", "ci_high", "value",
+                 "predicted", "std_error", "finite_k_exponent", "drift"]  # fmt: skip
+
+
 def measurements(rows: list[dict]) -> pd.DataFrame:
-    """Measurement rows as a frame with every column of rates.csv (verdict columns still empty)."""
-    return pd.DataFrame(rows, columns=RATE_COLUMNS)
+    """Measurement rows as a frame with every column of rates.csv (verdict columns still empty; numeric columns
+    float, so that every table writes them alike)."""
+    return pd.DataFrame(rows, columns=RATE_COLUMNS).astype({c: float for c in FLOAT_COLUMNS})
 
 
 def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
@@ -302,13 +307,14 @@ def _not_passing(rates: pd.DataFrame) -> str:
         return "Every judged row passed in this run."
     lines = []
     for _, r in rows.iterrows():
-        where = ", ".join(f"{c} {r[c]:g}" if isinstance(r[c], float) else f"{c} {r[c]}"
+        where = ", ".join(f"{c} {r[c]:.4g}" if isinstance(r[c], float) else f"{c} {r[c]}"
                           for c in ("method", "noise", "alpha", "beta") if not pd.isna(r[c]))  # fmt: skip
         stat = r["fitted_exponent"] if not pd.isna(r["fitted_exponent"]) else r["value"]
         target = r["theory_exponent"] if not pd.isna(r["theory_exponent"]) else r["predicted"]
         lines.append(f"- **{r.verdict}** `{r.metric}` ({where}): measured {stat:.4g}"
                      + ("" if pd.isna(target) else f", predicted {target:.4g}")
                      + ("" if pd.isna(r.ci_low) else f", CI [{r.ci_low:.4g}, {r.ci_high:.4g}]")
+                     + ("" if pd.isna(r.finite_k_exponent) else f", finite-k prediction {r.finite_k_exponent:.4g}")
                      + (f"; {r.verdict_note}" if r.verdict_note else "") + ".")  # fmt: skip
     return "\n".join(lines)
 

@@ -873,6 +873,10 @@ COR7 = Claim(
     ),
     controls=(
         Control(
+            "gclip-as-cclip",
+            "GClip's per-coordinate errors under coordinate noise presented as CClip's: they are not flat in d",
+        ),
+        Control(
             "radial-as-coordinate",
             "radial noise (correlated coordinates) presented as independent "
             "coordinates: GClip's error does not grow with d there",

@@ -87,14 +87,22 @@ def run(claim: Claim, p: DimensionProfile, ctx: Context) -> ClaimOutput:
 
 
 def _radial_as_coordinate(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataFrame:
-    """The power rows under radial noise, presented as coordinate noise (a negative control)."""
+    """GClip's power of d under radial noise, presented as coordinate noise (a negative control)."""
     p = DimensionProfile(**{**p.__dict__, "shapes": ("radial",)})
     _, _, per_coord = _measure(claim, p, ctx)
-    rows = _power_rows(claim, p, per_coord)
+    rows = [r for r in _power_rows(claim, p, per_coord) if r["method"] == "gclip"]
     return report.measurements([{**r, "noise": "pareto-coordinate"} for r in rows])
 
 
-CONTROLS = {"radial-as-coordinate": _radial_as_coordinate}
+def _gclip_as_cclip(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataFrame:
+    """GClip's power of d under coordinate noise, presented as CClip's (a negative control)."""
+    p = DimensionProfile(**{**p.__dict__, "shapes": ("coordinate",)})
+    _, _, per_coord = _measure(claim, p, ctx)
+    rows = [r for r in _power_rows(claim, p, per_coord) if r["method"] == "gclip"]
+    return report.measurements([{**r, "method": "cclip", "theory_exponent": 0.0} for r in rows])
+
+
+CONTROLS = {"radial-as-coordinate": _radial_as_coordinate, "gclip-as-cclip": _gclip_as_cclip}
 
 
 def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict], pd.DataFrame, dict]:
