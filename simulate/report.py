@@ -252,7 +252,7 @@ def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
     for _, r in df[cols].iterrows():
         cells = [
             "–" if isinstance(v, float) and math.isnan(v) else f"{v:g}" if c in ("alpha", "tail")
-            else f"{v:.4g}" if isinstance(v, float) else str(v)
+            else f"{v:.4g}" if isinstance(v, float) else str(v).replace("|", "\\|")
             for c, v in zip(cols, r, strict=True)
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")

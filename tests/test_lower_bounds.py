@@ -109,3 +109,22 @@ def test_simulated_proj_gclip_stays_above_the_bound():
         upper = np.maximum(*(g.mean(axis=0) + 3 * g.std(axis=0, ddof=1) / np.sqrt(512) for g in gaps))
         bound = np.array([two_point_bound(int(k), eps, alpha) for k in ks])
         assert np.all(upper >= bound)
+
+
+def test_envelope_fit_recovers_a_power_law_with_a_ci_that_covers_it():
+    from simulate.experiments.thm5 import envelope_fit
+    from theory.fitting import window_mask
+
+    ks = checkpoints(10**5)
+    rng = np.random.default_rng(0)
+    # trial-level random factors (as a trajectory carries its luck along k), a different scale per cell
+    cells = [scale * rng.exponential(size=(500, 1)) * ks**-0.6 for scale in (1.0, 0.5, 0.8)]
+    fit = envelope_fit(ks, cells, window_mask(ks), seed=0)
+    assert fit["ci_low"] <= -0.6 <= fit["ci_high"] and fit["ci_high"] - fit["ci_low"] < 0.01
+    assert fit["fitted"] == pytest.approx(-0.6) and abs(fit["drift"]) < 1e-9
+    # cells whose means cross inside the window (near k = 10^4): the envelope bends from one slope to the other
+    crossing = [cells[0], 0.025 * rng.exponential(size=(500, 1)) * ks**-0.2]
+    assert -0.6 < envelope_fit(ks, crossing, window_mask(ks), seed=0)["fitted"] < -0.2
+    # a bend inside the window shows as drift
+    bent = [c * (1 + 30 * ks**-0.5) for c in cells]
+    assert abs(envelope_fit(ks, bent, window_mask(ks), seed=0)["drift"]) > 0.05

@@ -87,7 +87,7 @@ class Rule:
         """The rule in words, as REPORT.md and rates.csv show it."""
         target = self.target
         if isinstance(target, tuple):
-            target = f"{target[0]:g}, {target[1]:g}"
+            target = f"{target[0]:.4g}, {target[1]:.4g}"
         elif isinstance(target, float | int):
             target = f"{target:g}"
         tol = f"{self.tolerance:g}" + (f" x {self.tolerance_column}" if self.tolerance_column else "")
