@@ -1,6 +1,9 @@
 """Atomic file writes and the on-disk cache of finished runs (one .npz per configuration)."""
 
+import hashlib
+import json
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -42,8 +45,32 @@ def atomic_save(path: Path, writer) -> None:
         raise
 
 
+META = "__entry__"  # the array holding an entry's self-description (JSON bytes)
+
+
+def _checksum(arrays: dict[str, np.ndarray]) -> str:
+    """sha256 over every array's name, dtype, shape and bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}|{a.dtype.str}|{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _describe(key: str, arrays: dict[str, np.ndarray]) -> dict:
+    return dict(key=key, arrays={n: [a.dtype.str, list(a.shape)] for n, a in sorted(arrays.items())},
+                checksum=_checksum(arrays))  # fmt: skip
+
+
 class RunCache:
-    """Finished runs keyed by ``cache_key``; a missing or unreadable entry is simply recomputed."""
+    """Finished runs keyed by ``cache_key`` (the configuration and its kernel family's source hash), one .npz each.
+
+    An entry carries its own description: the key it was written under, every array's name, dtype and shape, and a
+    checksum of the arrays. ``load`` uses an entry only when all of that matches; an unreadable entry, one written
+    under another key, one with an array missing, reshaped or altered, or one without a description is discarded
+    with a one-line warning on stderr and recomputed by the caller, never used and never a crash.
+    """
 
     def __init__(self, root: Path | None):
         self.root = Path(root) if root is not None else None
@@ -55,17 +82,35 @@ class RunCache:
         if self.root is None or not self._path(key).exists():
             return None
         try:
-            with np.load(self._path(key)) as z:
-                return {name: z[name] for name in z.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError):
-            return None
+            with np.load(self._path(key), allow_pickle=False) as z:
+                arrays = {name: z[name] for name in z.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
+            return self._discard(key, f"unreadable ({type(err).__name__})")
+        if META not in arrays:
+            return self._discard(key, "no description (written by an older version)")
+        try:
+            meta = json.loads(arrays.pop(META).tobytes().decode())
+        except (ValueError, UnicodeDecodeError):
+            return self._discard(key, "unreadable description")
+        found = _describe(key, arrays)
+        for field, why in (("key", "written under another key"), ("arrays", "arrays missing or reshaped"),
+                           ("checksum", "arrays altered")):  # fmt: skip
+            if meta.get(field) != found[field]:
+                return self._discard(key, why)
+        return arrays
+
+    def _discard(self, key: str, why: str) -> None:
+        print(f"warning: cache entry {self._path(key)} discarded: {why}; recomputing", file=sys.stderr)
+        return None
 
     def save(self, key: str, arrays: dict[str, np.ndarray]) -> None:
         if self.root is None:
             return
+        arrays = {name: np.asarray(a) for name, a in arrays.items()}
+        meta = np.frombuffer(json.dumps(_describe(key, arrays)).encode(), dtype=np.uint8)
 
         def write(tmp):
             with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
+                np.savez(fh, **arrays, **{META: meta})
 
         atomic_save(self._path(key), write)

@@ -44,3 +44,46 @@ def test_unreadable_cache_entry_is_recomputed(tmp_path, garbage):
     (tmp_path / f"{cfg.cache_key()}.npz").write_bytes(garbage)
     ((_, arrays, cached),) = runner.run_all([cfg], RunCache(tmp_path), progress=False)
     assert not cached and arrays["avg_dist"].shape == (8, len(arrays["k"]))
+
+
+def _rewrite(path, change):
+    """Rewrite an .npz entry with ``change(arrays)`` applied, keeping its stored description as it was."""
+    with np.load(path) as z:
+        arrays = {name: z[name] for name in z.files}
+    change(arrays)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+@pytest.mark.parametrize(
+    "corrupt,why",
+    [
+        (lambda a: a.update(avg_dist=np.where(True, np.nan, a["avg_dist"])), "arrays altered"),
+        (lambda a: a.update({n: v[:2] for n, v in a.items() if n != "__entry__" and v.ndim and v.shape[0] == 8}),
+         "missing or reshaped"),
+        (lambda a: a.pop("avg_gap"), "missing or reshaped"),
+        (lambda a: a.pop("__entry__"), "no description"),
+    ],
+    ids=["nan-array", "cut-trials", "missing-array", "no-description"],
+)  # fmt: skip
+def test_a_readable_but_wrong_cache_entry_is_discarded_and_recomputed(tmp_path, capsys, corrupt, why):
+    cfg = _configs()[0]
+    cache = RunCache(tmp_path)
+    ((_, fresh, _),) = runner.run_all([cfg], cache, progress=False)
+    _rewrite(tmp_path / f"{cfg.cache_key()}.npz", corrupt)
+    ((_, arrays, cached),) = runner.run_all([cfg], cache, progress=False)
+    assert not cached and why in capsys.readouterr().err
+    for name, value in fresh.items():
+        np.testing.assert_array_equal(arrays[name], value)
+    ((_, _, cached),) = runner.run_all([cfg], cache, progress=False)  # the recomputed entry is good again
+    assert cached
+
+
+def test_another_configurations_entry_under_this_key_is_not_used(tmp_path, capsys):
+    a, b = _configs()[:2]
+    cache = RunCache(tmp_path)
+    runner.run_all([a, b], cache, progress=False)
+    (tmp_path / f"{b.cache_key()}.npz").replace(tmp_path / f"{a.cache_key()}.npz")
+    ((_, arrays, cached),) = runner.run_all([a], cache, progress=False)
+    assert not cached and "written under another key" in capsys.readouterr().err
+    np.testing.assert_array_equal(arrays["avg_dist"], runner.run_quadratic(a)["avg_dist"])
