@@ -1,6 +1,7 @@
 """Command line: ``python -m simulate rates ...`` and ``python -m simulate bench``."""
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -60,8 +61,24 @@ def _check_common(args) -> list:
     return claims
 
 
+def check_folder(path: Path, name: str) -> Path:
+    """A folder the run can write into: an existing writable folder, or a new one under a writable existing
+    ancestor (created later, by the first write)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name}={str(path)!r} is a file; accepted: a folder (existing or new)")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{name}={str(path)!r} cannot be written: {str(existing)!r} is not a writable folder")
+    return path
+
+
 def cmd_controls(args) -> int:
     claims = _check_common(args)
+    if not args.no_cache:
+        check_folder(args.cache_dir, "cache-dir")
     if args.claim:
         for c in claims:
             if not c.controls:
@@ -92,6 +109,9 @@ def cmd_rates(args) -> int:
         check_positive_int(args.K, "K")
     if args.trials is not None:
         check_positive_int(args.trials, "trials")
+    check_folder(args.out, "out")
+    if args.cache_dir is not None and not args.no_cache:
+        check_folder(args.cache_dir, "cache-dir")
     threads = _set_threads(args.threads)
 
     import pandas as pd

@@ -33,6 +33,21 @@ def test_bad_input_fails_before_work(argv, message, capsys, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_output_and_cache_folders_are_checked_before_work(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    for argv, message in (
+        (["rates", "--out", str(a_file)], "out="),
+        (["rates", "--out", str(tmp_path / "res"), "--cache-dir", str(a_file)], "cache-dir="),
+        (["rates", "--out", str(a_file / "below")], "cannot be written"),
+        (["controls", "--cache-dir", str(a_file)], "cache-dir="),
+    ):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and str(a_file) in err, err
+    assert not (tmp_path / "res").exists()
+
+
 @pytest.mark.parametrize(
     "kwargs,message",
     [
