@@ -19,6 +19,7 @@ from theory import verdicts  # noqa: E402
 from theory.claims import EXPONENT_TOLERANCE, Claim  # noqa: E402
 from theory.finite_k import local_exponent  # noqa: E402
 from theory.fitting import fit_exponent, window_mask  # noqa: E402
+from theory.mean_square import mean_has_finite_variance  # noqa: E402
 
 from .store import atomic_save, atomic_write_text  # noqa: E402
 
@@ -56,7 +57,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
             curve = claim.finite_k_curve(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, asdict(cfg))
         for m in claim.metrics:
             fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
-            ci_valid = m.stat != "mean" or _finite_variance(cfg)
+            ci_valid = m.stat != "mean" or mean_has_finite_variance(cfg.method, cfg.noise, cfg.tail)
             theory = m.theory(cfg.alpha)
             finite = math.nan
             if curve is not None and m.finite_k is not None:
@@ -80,13 +81,6 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
                 )
             )
     return measurements(rows)
-
-
-def _finite_variance(cfg) -> bool:
-    """Do means over trials of this run's errors (|e| and e^2) have finite variance? Clipped methods: yes (bounded
-    steps); unclipped ones only under Gaussian noise or a tail above 4. A percentile bootstrap of a mean is
-    inconsistent otherwise (Athreya 1987), so no CI is reported there."""
-    return "clip" in cfg.method or cfg.noise == "gaussian" or cfg.tail > 4.0
 
 
 FLOAT_COLUMNS = ["tail", "alpha", "beta", "theory_exponent", "fitted_exponent", "ci_low", "ci_high", "value",

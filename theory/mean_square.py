@@ -61,6 +61,13 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
+def mean_has_finite_variance(method: str, noise: str, tail: float) -> bool:
+    """May a mean over trials of this run's errors (|e| and e^2) be bootstrapped? Clipped methods: yes (bounded
+    steps); unclipped ones only under Gaussian noise or a tail above 4. A percentile bootstrap of a mean is
+    inconsistent under infinite variance (Athreya 1987), so no CI is reported where this is False."""
+    return "clip" in method or noise == "gaussian" or tail > 4.0
+
+
 def median_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Median of ``x`` with a distribution-free CI from its order statistics (binomial(n, 1/2) ranks): valid for
     any law, heavy tails included, unlike a bootstrap of a mean."""

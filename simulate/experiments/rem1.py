@@ -56,7 +56,7 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
     the run labelled (method, noise, tail); a negative control labels a run as another."""
     method, noise, tail = label
     common = dict(trials=cfg.trials, k_min=cfg.K, k_max=cfg.K, n_diverged=int((arrays["diverged_at"] > 0).sum()))
-    finite_variance = method == "gclip" or noise == "gaussian" or tail > 4.0
+    finite_variance = ms.mean_has_finite_variance(method, noise, tail)
     lo, hi = ms.bootstrap(ms.growth_ratio, v, p.n_boot, seed) if finite_variance else (math.nan, math.nan)
     predicted = 100.0 ** ms.predicted_growth_slope(tail) if method == "sgd" else 1.0
     m_large = p.M // 100
@@ -87,7 +87,7 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
         for metric, values, stat, th in (("median_last_dist", e, "median", theory),
                                          ("mean_sq_last_dist", e**2, "mean", 2 * theory)):  # fmt: skip
             fit = fit_exponent(k, values, stat, n_boot=200, seed=ctx.seed)
-            valid = cfg.method == "gclip" or stat == "median"
+            valid = stat == "median" or ms.mean_has_finite_variance(cfg.method, cfg.noise, cfg.tail)
             rows.append(_row(claim, cfg.method, cfg.noise, cfg.tail, cfg.alpha, metric, theory_exponent=th,
                              fitted_exponent=fit.exponent, ci_low=fit.ci_low if valid else math.nan,
                              ci_high=fit.ci_high if valid else math.nan,

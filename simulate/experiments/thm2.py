@@ -12,6 +12,7 @@ from theory.claims import EXPONENT_TOLERANCE, Claim, Thm2Profile
 from theory.exponents import theorem2, theorem2_sgd_same_step
 from theory.finite_k import local_exponent, theorem2_metric
 from theory.fitting import fit_exponent, window_mask
+from theory.mean_square import mean_has_finite_variance
 
 from .. import report
 from ..config import NonconvexRun
@@ -157,7 +158,8 @@ def fit_groups(claim: Claim, results) -> tuple[list[dict], list[dict]]:
             theory = _theory(key, m.name, m.theory)
             curve = model.get(m.source)
             finite = local_exponent(Ks, curve, window_mask(Ks)) if curve is not None else math.nan
-            ci = (fit.ci_low, fit.ci_high) if key.method == "gclip" else (math.nan, math.nan)  # SGD: infinite variance
+            valid = mean_has_finite_variance(key.method, key.noise, key.tail)
+            ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
             rows.append(dict(
                 claim=claim.id, method=key.method, noise=key.noise, tail=key.tail, alpha=key.alpha,
                 metric=m.name + suffix, theory_exponent=round(theory, 6), fitted_exponent=round(fit.exponent, 6),
