@@ -7,13 +7,20 @@ import time
 from pathlib import Path
 
 from theory.claims import CLAIMS, PROFILES, get_claim
-from theory.validation import check_alpha, check_choice, check_positive_int
+from theory.validation import check_choice, check_seed
 
 from .store import RunCache
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line refusal (exit 2) instead of the usage block."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m simulate", description=__doc__)
+    p = _Parser(prog="python -m simulate", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("rates", help="run claims, fit exponents, write rates.csv, runs.parquet, figures, REPORT.md")
     r.add_argument("--claim", nargs="+", default=None, help=f"claim ids (default: all): {', '.join(CLAIMS)}")
@@ -56,8 +63,7 @@ def _check_common(args) -> list:
     """Validate the options shared by ``rates`` and ``controls``; returns the claims."""
     check_choice(args.profile, PROFILES, "profile")
     claims = [get_claim(c) for c in (args.claim or list(CLAIMS))]
-    if not 0 <= args.seed < 2**63:
-        raise ValueError(f"seed={args.seed!r} is outside the accepted range [0, 2**63)")
+    check_seed(args.seed)
     return claims
 
 
@@ -100,18 +106,72 @@ def cmd_controls(args) -> int:
     return 0 if failed == len(table) else 1
 
 
+def _memory_available() -> int:
+    """Bytes of memory available to a new process (MemAvailable on Linux, else physical memory)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+BYTES_PER_TRIAL_CHECKPOINT = 8 * 8  # float64: the kernel's outputs (up to 5) plus the fit's working copies
+BYTES_PER_TRIAL_BOOTSTRAP = 8 * 1000  # float64 resample counts: 1000 bootstrap resamples x trials
+
+
+NOMINAL_RATE = 1e8  # iterations per second of a d = 1 kernel on two cores (make bench measures the real one)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("years", 3.15e7), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.2g} s"
+
+
+def _memory_estimate(profile) -> int:
+    """Bytes one configuration of ``profile`` needs at its K and trials: per trial its checkpoints and the
+    bootstrap's resample counts (the largest arrays the suite holds; other memory does not grow with them)."""
+    from .config import checkpoints
+
+    trials, K = getattr(profile, "trials", 0), getattr(profile, "K", 10)
+    return trials * (BYTES_PER_TRIAL_CHECKPOINT * checkpoints(K).size + BYTES_PER_TRIAL_BOOTSTRAP)
+
+
+def _profiles(claims, args) -> dict:
+    """Each claim's profile with the command line's overrides applied, all checked before any work."""
+    from .experiments import MODULES
+    from .overrides import apply_overrides, given
+
+    overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials)
+    profiles = {c.id: apply_overrides(c, c.profiles[args.profile], overrides, MODULES[c.id]) for c in claims}
+    if given(overrides):
+        available = _memory_available()
+        for claim_id, profile in profiles.items():
+            need = _memory_estimate(profile)
+            if need > 0.8 * available:
+                raise ValueError(
+                    f"trials={profile.trials!r} with K={getattr(profile, 'K', '-')} needs about {need / 2**30:.1f} GiB "
+                    f"for claim {claim_id!r}; this machine has {available / 2**30:.1f} GiB available: accepted "
+                    f"trials <= {int(0.8 * available / (need / profile.trials))}"
+                )
+            if not args.quiet:
+                work = getattr(profile, "K", 1) * getattr(profile, "trials", 1)
+                print(f"{claim_id}: at the overridden sizes a run holds about {need / 2**30:.2g} GiB and takes about "
+                      f"{_duration(work / NOMINAL_RATE)} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s)",
+                      file=sys.stderr)  # fmt: skip
+    return profiles
+
+
 def cmd_rates(args) -> int:
     # Validate everything before any work.
     claims = _check_common(args)
-    for a in args.alphas or ():
-        check_alpha(a)
-    if args.K is not None:
-        check_positive_int(args.K, "K")
-    if args.trials is not None:
-        check_positive_int(args.trials, "trials")
     check_folder(args.out, "out")
     if args.cache_dir is not None and not args.no_cache:
         check_folder(args.cache_dir, "cache-dir")
+    profiles = _profiles(claims, args)
     threads = _set_threads(args.threads)
 
     import pandas as pd
@@ -121,43 +181,57 @@ def cmd_rates(args) -> int:
     from . import report
     from .controls import run_controls
     from .experiments import EXPERIMENTS, Context
+    from .overrides import given
+    from .progress import interactive, progress_bar
+    from .publish import Staging
 
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
-    ctx = Context(seed=args.seed, out=out, cache=cache, progress=not args.quiet, alphas=args.alphas, K=args.K,
-                  trials=args.trials)  # fmt: skip
-    t0 = time.perf_counter()
-    overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials)
-    all_rates, all_stats, all_controls, sections = [], [], [], []
-    for claim in claims:
-        if not args.quiet:
-            print(f"== {claim.id}", file=sys.stderr)
-        profile = claim.profiles[args.profile]
-        output = EXPERIMENTS[claim.id](claim, profile, ctx)
-        rates = judge(claim.judged, output.rates)
-        controls = run_controls(claim, profile, ctx)
-        sections.append(report.claim_section(claim, profile, rates, controls, output.figures, output.columns,
-                                             output.appendix, overrides))  # fmt: skip
-        all_rates.append(rates)
-        all_stats.append(output.stats)
-        all_controls.append(controls)
-
-    rates = pd.concat(all_rates, ignore_index=True)
-    stats = pd.concat(all_stats, ignore_index=True)
-    controls = pd.concat(all_controls, ignore_index=True)
-    wall = time.perf_counter() - t0
-    prov = report.provenance(args.profile, args.seed, wall, threads, [c.id for c in claims], ctx.computed, ctx.cached)
-    report.write_tables(out, rates, stats, controls, prov)
-    report.write_report(out, sections, prov, rates, controls)
+    staging = Staging(out)
+    ctx = Context(seed=args.seed, out=staging.path, cache=cache, progress=not args.quiet)
+    overrides = given(dict(alphas=args.alphas, K=args.K, trials=args.trials))
+    all_rates, all_controls, stats, sections, records = [], [], {}, {}, {}
+    try:
+        with progress_bar(len(claims), "claims", enabled=not args.quiet, unit="claim", level=0) as bar:
+            for i, claim in enumerate(claims, 1):
+                bar.set_postfix_str(claim.id)
+                if not args.quiet and not interactive():
+                    print(f"== {claim.id} ({i}/{len(claims)})", file=sys.stderr)
+                t0, computed, cached = time.perf_counter(), ctx.computed, ctx.cached
+                ctx.label = claim.id
+                profile = profiles[claim.id]
+                output = EXPERIMENTS[claim.id](claim, profile, ctx)
+                rates = judge(claim.judged, output.rates)
+                controls = run_controls(claim, profile, ctx)
+                sections[claim.id] = report.claim_section(claim, profile, rates, controls, output.figures,
+                                                          output.columns, output.appendix, overrides)  # fmt: skip
+                all_rates.append(rates)
+                all_controls.append(controls)
+                stats[claim.id] = output.stats
+                records[claim.id] = report.run_record(args.profile, args.seed, overrides, threads,
+                                                      time.perf_counter() - t0, ctx.computed - computed,
+                                                      ctx.cached - cached, output.figures)  # fmt: skip
+                bar.update()
+        rates = pd.concat(all_rates, ignore_index=True)
+        controls = pd.concat(all_controls, ignore_index=True)
+        staging.publish(rates, controls, stats, sections, records, report.render_report)
+    except KeyboardInterrupt:
+        staging.discard()
+        kept = ("nothing is kept (--no-cache)" if cache.root is None
+                else f"{ctx.computed} configurations finished in this run are kept in {cache.root}")  # fmt: skip
+        print(f"\ninterrupted: {out} is unchanged; {kept}; run the same command again to resume", file=sys.stderr)
+        return 130
+    except BaseException:
+        staging.discard()
+        raise
     if not args.quiet:
         judged = rates[rates.kind != "info"]
         print(judged[["claim", "method", "noise", "tail", "metric", "theory_exponent", "fitted_exponent", "value",
                       "ci_low", "ci_high", "kind", "verdict"]].to_string(index=False), file=sys.stderr)  # fmt: skip
-        print(report.headline(rates, controls), file=sys.stderr)
-        print(
-            f"wrote {out}/REPORT.md, rates.csv, runs.parquet, figures/ in {prov['wall_time_s']} s",
-            file=sys.stderr,
-        )
+        print("this run: " + report.headline(rates, controls), file=sys.stderr)
+        wall = sum(r["wall_time_s"] for r in records.values())
+        print(f"published {', '.join(records)} into {out} (REPORT.md, rates.csv, controls.csv, runs/, figures/) "
+              f"in {wall:.0f} s", file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -174,3 +248,6 @@ def main(argv=None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130

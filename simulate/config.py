@@ -13,7 +13,15 @@ import numpy as np
 
 from theory import nonconvex
 from theory.schedules import theorem4_beta
-from theory.validation import check_alpha, check_choice, check_positive, check_positive_int
+from theory.validation import (
+    check_alpha,
+    check_choice,
+    check_finite,
+    check_positive,
+    check_positive_int,
+    check_seed,
+    normalise_fields,
+)
 
 from .jit import source_hash
 from .methods import METHODS
@@ -75,6 +83,7 @@ class QuadraticRun:
     _LATER_FIELDS = {"step": "theorem4", "eta": None, "per_decade": 10}
 
     def __post_init__(self):
+        normalise_fields(self)
         check_choice(self.method, METHODS, "method")
         check_alpha(self.alpha)
         object.__setattr__(self, "alpha", float(self.alpha))
@@ -89,12 +98,13 @@ class QuadraticRun:
         check_positive(self.radius, "radius")
         check_positive(self.G, "G")
         check_positive(self.noise_scale, "noise_scale")
+        check_finite(self.x_star, "x_star")
+        check_finite(self.x0, "x0")
         if self.beta is None:
             object.__setattr__(self, "beta", theorem4_beta(self.alpha))
         if not (0.0 <= self.beta <= 5.0):
             raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
-        if self.seed < 0 or self.seed >= 2**63:
-            raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+        check_seed(self.seed)
         check_choice(self.step, ("theorem4", "constant"), "step")
         if self.step == "constant":
             if self.eta is None:
@@ -121,9 +131,13 @@ class QuadraticRun:
             return float(self.eta), 0.0, 0.0
         return 4.0 / self.mu, 1.0, 1.0
 
+    def describe(self) -> dict:
+        """What this run's stored result depends on: the configuration and its kernel family's code version."""
+        return {**asdict(self), "code": code_version("quadratic")}
+
     def cache_key(self) -> str:
-        """Key of this run's stored result: configuration + code version."""
-        return _digest({**asdict(self), "code": code_version("quadratic")})[:24]
+        """Key of this run's stored result (a hash of ``describe()``)."""
+        return _digest(self.describe())[:24]
 
     def label(self) -> str:
         step = "" if self.step == "theorem4" else f" eta={self.eta:g}"
@@ -157,6 +171,7 @@ class NonconvexRun:
     seed: int = 0
 
     def __post_init__(self):
+        normalise_fields(self)
         check_choice(self.method, ("gclip", "sgd"), "method")
         object.__setattr__(self, "alpha", check_alpha(self.alpha))
         if self.tail is None:
@@ -168,12 +183,10 @@ class NonconvexRun:
         check_positive_int(self.d, "d")
         check_choice(self.objective, nonconvex.OBJECTIVES, "objective")
         nonconvex.check_c(self.c)
-        if not math.isfinite(self.x0):
-            raise ValueError(f"x0={self.x0!r} is outside the accepted range: finite numbers")
+        check_finite(self.x0, "x0")
         check_positive(self.noise_scale, "noise_scale")
         check_choice(self.params, nonconvex.PARAMETER_RULES, "params")
-        if self.seed < 0 or self.seed >= 2**63:
-            raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+        check_seed(self.seed)
         if self.F0 <= 0.0:
             raise ValueError(f"x0={self.x0!r} is a global minimiser (F0 = 0): Theorem 2 needs f(x0) > f*")
 
@@ -202,10 +215,14 @@ class NonconvexRun:
         fields.pop("seed")
         return int(_digest({"kind": "nonconvex", **fields})[:16], 16)
 
-    def cache_key(self) -> str:
-        """Key of this run's stored result: configuration, the (eta, tau) it uses, code version."""
+    def describe(self) -> dict:
+        """What this run's stored result depends on: configuration, the (eta, tau) it uses, code version."""
         eta, tau = self.parameters()
-        return _digest({**asdict(self), "eta": eta, "tau": tau, "code": code_version("nonconvex")})[:24]
+        return {**asdict(self), "eta": eta, "tau": tau, "code": code_version("nonconvex")}
+
+    def cache_key(self) -> str:
+        """Key of this run's stored result (a hash of ``describe()``)."""
+        return _digest(self.describe())[:24]
 
     def label(self) -> str:
         return (
@@ -259,6 +276,7 @@ class AdaptiveRun:
     def __post_init__(self):
         from .adaptive import NOISE_SHAPES, VECTOR_METHODS
 
+        normalise_fields(self, may_be_infinite=("decay_t0",))
         check_choice(self.method, VECTOR_METHODS, "method")
         object.__setattr__(self, "alpha", check_alpha(self.alpha))
         if self.tail is None:
@@ -270,6 +288,8 @@ class AdaptiveRun:
             check_positive_int(getattr(self, name), name)
         for name in ("mu", "noise_scale", "eta", "G", "B", "order"):
             check_positive(getattr(self, name), name)
+        for name in ("x_star", "x0"):
+            check_finite(getattr(self, name), name)
         if not self.decay_t0 > 0.0:
             raise ValueError(f"decay_t0={self.decay_t0!r} is outside the accepted range (0, inf]")
         for name in ("curvature_spread", "noise_spread"):
@@ -284,8 +304,7 @@ class AdaptiveRun:
                 raise ValueError(f"{name}={getattr(self, name)!r} is outside the accepted range [{lo:g}, {hi:g}]")
         if not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
             raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
-        if self.seed < 0 or self.seed >= 2**63:
-            raise ValueError(f"seed={self.seed!r} is outside the accepted range [0, 2**63)")
+        check_seed(self.seed)
 
     def profile(self) -> tuple[np.ndarray, np.ndarray]:
         """(h, s): the curvatures h_i and coordinate noise scales s_i."""
@@ -309,8 +328,13 @@ class AdaptiveRun:
             fields.pop(name)
         return int(_digest({"kind": "adaptive", **fields})[:16], 16)
 
+    def describe(self) -> dict:
+        """What this run's stored result depends on: the configuration and its kernel family's code version."""
+        return {**asdict(self), "code": code_version("adaptive")}
+
     def cache_key(self) -> str:
-        return _digest({**asdict(self), "code": code_version("adaptive")})[:24]
+        """Key of this run's stored result (a hash of ``describe()``)."""
+        return _digest(self.describe())[:24]
 
     def label(self) -> str:
         return (

@@ -1,7 +1,7 @@
-"""From finished runs to the outputs: rates.csv, runs.parquet, figures/, REPORT.md, provenance.json."""
+"""From finished runs to the outputs: rates.csv, controls.csv, runs/<claim>.parquet, figures/, REPORT.md,
+provenance.json (published by ``simulate.publish``)."""
 
 import io
-import json
 import math
 import platform
 import subprocess
@@ -21,9 +21,9 @@ from theory.finite_k import local_exponent  # noqa: E402
 from theory.fitting import fit_exponent, window_mask  # noqa: E402
 from theory.mean_square import mean_has_finite_variance  # noqa: E402
 
-from .store import atomic_save, atomic_write_text  # noqa: E402
+from .publish import SECTION_MARK  # noqa: E402
+from .store import atomic_save  # noqa: E402
 
-SCHEMA_VERSION = 2
 # Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
 # the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations.
 MEASUREMENT_COLUMNS = [
@@ -264,17 +264,23 @@ def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     )
 
 
-def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> None:
-    """REPORT.md: headline counts, how to read it, then one section per claim."""
+def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> str:
+    """REPORT.md: headline counts, which run produced each claim, how to read it, then one section per claim."""
+    runs = pd.DataFrame([{"claim": c, "profile": r["profile"] + ("" if not r["overrides"] else " **off-profile**: "
+                          + ", ".join(f"{k} = {v}" for k, v in r["overrides"].items())),
+                          "seed": r["seed"], "git": f"`{r['git_revision']}`", "date (UTC)": r["date"],
+                          "threads": r["numba_threads"], "wall s": f"{r['wall_time_s']:.0f}",
+                          "computed / cached": f"{r['configurations_computed']} / {r['configurations_from_cache']}"}
+                         for c, r in provenance["claims"].items()])  # fmt: skip
     head = [
         "# Rate verification report",
         "",
-        f"Profile `{provenance['profile']}`, seed {provenance['seed']}, git `{provenance['git_revision']}`, "
-        f"{provenance['numba_threads']} threads, wall time {provenance['wall_time_s']:.0f} s "
-        f"({provenance['configurations_computed']} configurations computed, "
-        f"{provenance['configurations_from_cache']} from the cache).",
-        "",
         "**" + headline(rates, controls) + "**",
+        "",
+        "Which run produced each claim (a run of some claims replaces those and keeps the others; "
+        "`provenance.json` has the package versions of each):",
+        "",
+        markdown_table(runs, list(runs.columns)),
         "",
         "How to read this: every judged row is declared beside its claim (`theory/claims.py`): the statistic, the "
         "comparison, the tolerance and the reason for the tolerance; the rules printed under each claim are rendered "
@@ -284,10 +290,10 @@ def write_report(out: Path, sections: list[str], provenance: dict, rates: pd.Dat
         "computed from the data alone: the 95% CI is wider than the tolerance, the window's `drift` (late-half minus "
         "early-half slope) exceeds twice the tolerance, or the predicted exponent is smaller than the CI half-width. "
         "Each claim with evidence rows has negative controls: deliberately wrong set-ups that its own rules must fail. "
-        "Full table: `rates.csv`; per-checkpoint statistics: `runs.parquet`; run details: `provenance.json`.",
+        "Full table: `rates.csv`; per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`.",
         "",
     ]
-    atomic_write_text(out / "REPORT.md", "\n".join(head + sections) + "\n")
+    return "\n".join(head) + "\n" + "".join(sections.values())
 
 
 DEFAULT_COLUMNS = ["method", "noise", "alpha", "metric", "theory_exponent", "fitted_exponent", "ci_low", "ci_high",
@@ -328,6 +334,7 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
         sizes += " (command-line overrides, where the claim applies them: "
         sizes += ", ".join(f"{k} = {v}" for k, v in given.items()) + ")"
     parts = [
+        SECTION_MARK.format(claim.id),
         f"## {claim.id}: {claim.title}",
         "",
         claim.statement,
@@ -359,10 +366,12 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
     return "\n".join(parts)
 
 
-def provenance(
-    profile: str, seed: int, wall: float, threads: int, claims: list[str], computed: int, cached: int
-) -> dict:
-    """Versions, git revision, seed, profile, wall time, thread count and how many runs came from the cache."""
+def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: float, computed: int, cached: int,
+               figures: list[str]) -> dict:  # fmt: skip
+    """Provenance of one claim's results: the run (git revision, profile, seed, overrides, date), its size and
+    cost, the figures it drew, and the versions of the packages that computed it."""
+    import datetime
+
     import numba
     import pyarrow
     import scipy
@@ -377,13 +386,14 @@ def provenance(
     return dict(
         profile=profile,
         seed=seed,
-        claims=claims,
+        overrides={k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()},
+        git_revision=revision,
+        date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
         wall_time_s=round(wall, 1),
         numba_threads=threads,
         configurations_computed=computed,
         configurations_from_cache=cached,
-        schema_version=SCHEMA_VERSION,
-        git_revision=revision,
+        figures=list(figures),
         python=platform.python_version(),
         platform=platform.platform(),
         versions=dict(
@@ -395,13 +405,3 @@ def provenance(
             matplotlib=matplotlib.__version__,
         ),  # fmt: skip
     )
-
-
-def write_tables(out: Path, rates: pd.DataFrame, stats: pd.DataFrame, controls: pd.DataFrame, prov: dict) -> None:
-    """rates.csv (integer columns kept integral where rows leave them empty), runs.parquet, controls.csv (the
-    negative controls and how they were judged), provenance.json."""
-    rates = rates.astype({c: "Int64" for c in ("trials", "k_min", "k_max", "n_diverged")})
-    atomic_save(out / "rates.csv", lambda tmp: rates.to_csv(tmp, index=False, float_format="%.6g"))
-    atomic_save(out / "runs.parquet", lambda tmp: stats.to_parquet(tmp, index=False))
-    atomic_save(out / "controls.csv", lambda tmp: controls.to_csv(tmp, index=False))
-    atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")

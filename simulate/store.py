@@ -11,15 +11,26 @@ from pathlib import Path
 import numpy as np
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file; mkstemp's 0600 is narrowed to the user's umask
+
+
+def atomic_save(path: Path, writer) -> None:
+    """Create or replace ``path`` atomically: ``writer(tmp_path)`` writes a temporary file in the same folder,
+    which gets the umask's permissions, is flushed to disk and renamed over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        writer(tmp)
+        os.chmod(tmp, FILE_MODE)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -27,22 +38,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see ``atomic_save``)."""
+    atomic_save(path, lambda tmp: Path(tmp).write_bytes(data))
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode())
-
-
-def atomic_save(path: Path, writer) -> None:
-    """Atomically create ``path`` with ``writer(tmp_path)`` (for libraries that write to a filename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 META = "__entry__"  # the array holding an entry's self-description (JSON bytes)
@@ -58,18 +60,30 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def _describe(key: str, arrays: dict[str, np.ndarray]) -> dict:
-    return dict(key=key, arrays={n: [a.dtype.str, list(a.shape)] for n, a in sorted(arrays.items())},
-                checksum=_checksum(arrays))  # fmt: skip
+def _describe(key: str, about: dict | None, arrays: dict[str, np.ndarray]) -> dict:
+    """An entry's self-description (as it reads back from JSON, so that stored and expected compare equal)."""
+    return json.loads(
+        json.dumps(
+            dict(
+                key=key,
+                about=about,
+                checksum=_checksum(arrays),
+                arrays={n: [a.dtype.str, list(a.shape)] for n, a in sorted(arrays.items())},
+            )
+        )
+    )
 
 
 class RunCache:
-    """Finished runs keyed by ``cache_key`` (the configuration and its kernel family's source hash), one .npz each.
+    """Finished runs keyed by ``cache_key`` (a hash of the configuration and its kernel family's source hash), one
+    .npz each, written atomically (two runs sharing a cache both write whole entries; the last rename wins).
 
-    An entry carries its own description: the key it was written under, every array's name, dtype and shape, and a
-    checksum of the arrays. ``load`` uses an entry only when all of that matches; an unreadable entry, one written
-    under another key, one with an array missing, reshaped or altered, or one without a description is discarded
-    with a one-line warning on stderr and recomputed by the caller, never used and never a crash.
+    An entry carries its own description: the key it was written under, ``about`` (the configuration and code
+    version it was computed for, ``cfg.describe()``), every array's name, dtype and shape, and a checksum of the
+    arrays. ``load`` uses an entry only when all of that matches what is asked for; an unreadable entry, one written
+    under another key or for another configuration, one with an array missing, reshaped or altered, or one without
+    a description is discarded with a one-line warning on stderr and recomputed by the caller, never used and never
+    a crash.
     """
 
     def __init__(self, root: Path | None):
@@ -78,7 +92,7 @@ class RunCache:
     def _path(self, key: str) -> Path:
         return self.root / f"{key}.npz"
 
-    def load(self, key: str) -> dict[str, np.ndarray] | None:
+    def load(self, key: str, about: dict | None = None) -> dict[str, np.ndarray] | None:
         if self.root is None or not self._path(key).exists():
             return None
         try:
@@ -92,9 +106,9 @@ class RunCache:
             meta = json.loads(arrays.pop(META).tobytes().decode())
         except (ValueError, UnicodeDecodeError):
             return self._discard(key, "unreadable description")
-        found = _describe(key, arrays)
-        for field, why in (("key", "written under another key"), ("arrays", "arrays missing or reshaped"),
-                           ("checksum", "arrays altered")):  # fmt: skip
+        found = _describe(key, about, arrays)
+        for field, why in (("key", "written under another key"), ("about", "computed for another configuration"),
+                           ("arrays", "arrays missing or reshaped"), ("checksum", "arrays altered")):  # fmt: skip
             if meta.get(field) != found[field]:
                 return self._discard(key, why)
         return arrays
@@ -103,11 +117,11 @@ class RunCache:
         print(f"warning: cache entry {self._path(key)} discarded: {why}; recomputing", file=sys.stderr)
         return None
 
-    def save(self, key: str, arrays: dict[str, np.ndarray]) -> None:
+    def save(self, key: str, arrays: dict[str, np.ndarray], about: dict | None = None) -> None:
         if self.root is None:
             return
         arrays = {name: np.asarray(a) for name, a in arrays.items()}
-        meta = np.frombuffer(json.dumps(_describe(key, arrays)).encode(), dtype=np.uint8)
+        meta = np.frombuffer(json.dumps(_describe(key, about, arrays)).encode(), dtype=np.uint8)
 
         def write(tmp):
             with open(tmp, "wb") as fh:

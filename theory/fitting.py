@@ -87,8 +87,8 @@ def fit_exponent(
     if values.ndim != 2 or values.shape[1] != k.size:
         raise ValueError(f"values has shape {values.shape}; expected (trials, {k.size})")
     mask = window_mask(k, decades, k_floor)
-    if mask.sum() < 3:
-        raise ValueError(f"only {int(mask.sum())} checkpoints in the window; need >= 3 (raise K or lower k_floor)")
+    if mask.sum() < MIN_WINDOW_POINTS:
+        raise ValueError(f"only {int(mask.sum())} checkpoints in the fit window; need >= {MIN_WINDOW_POINTS} (raise K)")
     kw, vw = k[mask], values[:, mask]
     logk = np.log(kw)
     point = float(slopes(logk, _log(statistic(vw, stat)))[()])
@@ -114,3 +114,14 @@ def fit_exponent(
     else:
         lo, hi = np.quantile(boot, [0.025, 0.975])
     return FitResult(point, float(lo), float(hi), int(kw.min()), int(kw.max()), drift, int(kw.size))
+
+
+MIN_WINDOW_POINTS = 3  # a slope and its drift (two half-window slopes sharing the middle point) need three points
+
+
+def smallest_fit_horizon(checkpoints, decades: float = 2.0, k_floor: int = 10, limit: int = 10**6) -> int:
+    """The smallest K whose checkpoints (``checkpoints(K)``) put ``MIN_WINDOW_POINTS`` inside the fit window."""
+    for K in range(1, limit):
+        if window_mask(checkpoints(K), decades, k_floor).sum() >= MIN_WINDOW_POINTS:
+            return K
+    raise ValueError(f"no K below {limit} gives {MIN_WINDOW_POINTS} checkpoints in the fit window")

@@ -9,11 +9,14 @@ import pandas as pd
 from theory.claims import Claim, ClipMapProfile
 from theory.exponents import clipping_map
 from theory.finite_k import local_exponent, theorem4_second_moment
-from theory.fitting import fit_exponent, window_mask
+from theory.fitting import fit_exponent, smallest_fit_horizon, window_mask
 
 from .. import report
+from ..config import checkpoints
 from ..runner import problem_run
 from .common import ClaimOutput, Context
+
+SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
 
 def cell_row(claim: Claim, cfg, arrays, noise: str | None = None) -> dict:

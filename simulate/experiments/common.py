@@ -11,15 +11,13 @@ from ..store import RunCache
 
 @dataclass
 class Context:
-    """Run-wide settings: seed, output folder, run cache, progress, and the CLI's grid overrides."""
+    """Run-wide settings: seed, output folder (figures go to ``out/figures``), run cache, progress."""
 
     seed: int
     out: Path
     cache: RunCache
     progress: bool = True
-    alphas: tuple[float, ...] | None = None
-    K: int | None = None
-    trials: int | None = None
+    label: str = "runs"  # what the progress bar calls the sweep (the claim id)
     computed: int = 0
     cached: int = 0
 
@@ -29,7 +27,7 @@ class Context:
 
     def run(self, configs) -> list:
         """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``."""
-        results = run_all(configs, self.cache, progress=self.progress)
+        results = run_all(configs, self.cache, progress=self.progress, label=self.label)
         self.cached += sum(cached for _, _, cached in results)
         self.computed += sum(not cached for _, _, cached in results)
         return results

@@ -8,14 +8,15 @@ import pandas as pd
 
 from theory import dimension
 from theory.claims import Claim, DimensionProfile
-from theory.fitting import fit_exponent, slopes
+from theory.fitting import fit_exponent, slopes, smallest_fit_horizon
 
 from .. import report
-from ..config import AdaptiveRun
+from ..config import AdaptiveRun, checkpoints
 from ..noise import sample
 from .common import ClaimOutput, Context
 
 N_BOOT = 1000
+SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
 
 def coordinate_G(tail: float, p: float, d: int, draws: int, seed: int) -> tuple[float, float, int]:
@@ -75,8 +76,6 @@ def _boot_means(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def run(claim: Claim, p: DimensionProfile, ctx: Context) -> ClaimOutput:
-    if ctx.alphas:
-        p = DimensionProfile(**{**p.__dict__, "alphas": tuple(ctx.alphas)})
     rows, table, per_coord = _measure(claim, p, ctx)
     rows += _power_rows(claim, p, per_coord)
     rates = report.measurements(rows)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from theory import heterogeneity as het
 from theory.claims import Claim, HeadProfile
-from theory.fitting import slopes
+from theory.fitting import slopes, smallest_fit_horizon
 from theory.linear_head import batch_presence, signgd_rare_bias
 from theory.mean_square import bootstrap
 
@@ -31,6 +31,10 @@ def checkpoints(K: int) -> np.ndarray:
     """0 and the 1-2-3-5 sequence (1, 2, 3, 5, 10, 20, ...) up to K, then K."""
     ks = [m * 10**e for e in range(int(math.log10(max(K, 1))) + 1) for m in (1, 2, 3, 5)]
     return np.array(sorted({0, *[k for k in ks if k < K], K}), dtype=np.int64)
+
+
+# the growth power is fitted over the last decade of checkpoints (k >= 1)
+SMALLEST_K = smallest_fit_horizon(checkpoints, decades=1.0, k_floor=1)
 
 
 def stream_key(n_classes: int, batch: int) -> int:
@@ -74,8 +78,6 @@ def _power(ks: np.ndarray, values: np.ndarray) -> float:
 
 
 def run(claim: Claim, p: HeadProfile, ctx: Context) -> ClaimOutput:
-    if ctx.trials:
-        p = HeadProfile(**{**p.__dict__, "trials": ctx.trials, "sweep_trials": min(ctx.trials, p.sweep_trials)})
     results = {}
     for C in p.classes:
         for method, eta in p.etas:
@@ -99,8 +101,6 @@ def run(claim: Claim, p: HeadProfile, ctx: Context) -> ClaimOutput:
 
 def _signgd_as_signum(claim: Claim, p: HeadProfile, ctx: Context) -> pd.DataFrame:
     """The norm ratio at the largest C with SignGD in Signum's place (no momentum where momentum is claimed)."""
-    if ctx.trials:
-        p = HeadProfile(**{**p.__dict__, "trials": ctx.trials})
     C = max(p.classes)
     out = _train_logged(ctx, p, C, "signgd", (p.batch, dict(p.etas)["signgd"], p.K, True), p.trials)
     rows = ratio_rows(claim, p, {(C, "signgd"): out, (C, "signum"): out}, ctx.seed, classes=(C,))

@@ -12,6 +12,8 @@ from ..adaptive import COORDINATE, rmsprop_versus_clipping
 from ..noise import NOISE_CODES
 from .common import ClaimOutput, Context
 
+SMALLEST_TRIALS = 1  # identities checked per trial; no bootstrap CI
+
 
 def residuals(p: EquivalenceProfile, beta1: float, beta2: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Per trial: the largest relative difference of the two iterate sequences, and the fraction of

@@ -27,17 +27,6 @@ def horizons(K_min: int, K_max: int, per_decade: int) -> np.ndarray:
     return np.unique(np.round(np.logspace(math.log10(K_min), math.log10(K_max), max(n, 2))).astype(np.int64))
 
 
-def _overridden(p: Thm2Profile, ctx: Context) -> Thm2Profile:
-    changes = {}
-    if ctx.alphas:
-        changes.update(alphas=tuple(ctx.alphas), rule_alphas=(), objective_alphas=())
-    if ctx.K is not None:  # the grid keeps three decades below the new K_max, so the fit window has its points
-        changes.update(K_max=ctx.K, K_min=max(10, ctx.K // 1000))
-    if ctx.trials is not None:
-        changes["trials"] = ctx.trials
-    return replace(p, **changes)
-
-
 def configs(claim: Claim, p: Thm2Profile, seed: int) -> list[NonconvexRun]:
     """Every run of the profile: the main grid, the other parameter rules, the R^d objectives (one run per K)."""
     base = dict(claim=claim.id, seed=seed, **claim.problem)
@@ -116,7 +105,6 @@ def _model(cfg: NonconvexRun, runs) -> dict[str, np.ndarray]:
 
 
 def run(claim: Claim, p: Thm2Profile, ctx: Context) -> ClaimOutput:
-    p = _overridden(p, ctx)
     rows, stats = fit_groups(claim, ctx.run(configs(claim, p, ctx.seed)))
     rates = report.measurements(rows)
     stats = pd.DataFrame(stats)
@@ -134,7 +122,6 @@ def run(claim: Claim, p: Thm2Profile, ctx: Context) -> ClaimOutput:
 def _heavier_tail(claim: Claim, p: Thm2Profile, ctx: Context) -> pd.DataFrame:
     """GClip with Theorem 2's parameters for alpha = 1.8 on symmetric Pareto noise of tail 1.2 (a negative
     control: the tail index differs from the alpha that the parameters and the prediction assume)."""
-    p = _overridden(p, ctx)
     base = dict(claim=claim.id, seed=ctx.seed, **claim.problem)
     runs = [NonconvexRun(**base, method="gclip", noise="pareto", alpha=1.8, tail=1.2, K=int(K), trials=p.trials)
             for K in horizons(p.K_min, p.K_max, p.per_decade)]  # fmt: skip

@@ -1,14 +1,17 @@
 """Exponent claims on the strongly convex quadratic (thm4-strongly-convex): a grid of runs, fits, figures."""
 
 from theory.claims import Claim, Profile
+from theory.fitting import smallest_fit_horizon
 
 from .. import report
-from ..runner import problem_run, profile_configs, with_overrides
+from ..config import checkpoints
+from ..runner import problem_run, profile_configs
 from .common import ClaimOutput, Context
+
+SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
 
 def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
-    profile = with_overrides(profile, ctx.alphas, ctx.K, ctx.trials)
     configs = profile_configs(claim, profile, ctx.seed)
     results = ctx.run(configs)
     rates = report.fit_rows(claim, results)
@@ -29,7 +32,6 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
 
 def _mutant(claim: Claim, profile: Profile, ctx: Context, **fields):
     """proj-GClip rows of one mis-specified run at the profile's size, fitted exactly like the real ones."""
-    profile = with_overrides(profile, None, ctx.K, ctx.trials)
     cfg = problem_run(claim, ctx.seed, method="proj-gclip", K=profile.K, trials=profile.trials, **fields)
     return report.fit_rows(claim, ctx.run([cfg]))
 

@@ -12,7 +12,7 @@ import pandas as pd
 from theory import lower_bounds as lbs
 from theory.claims import Claim, LowerBoundProfile
 from theory.finite_k import local_exponent
-from theory.fitting import slopes, window_drift, window_mask
+from theory.fitting import slopes, smallest_fit_horizon, window_drift, window_mask
 
 from .. import report
 from ..config import checkpoints
@@ -22,6 +22,7 @@ from .common import ClaimOutput, Context
 SIMULATED = ("proj-gclip", "proj-sgd")
 EXACT = ("posterior-mean", "mle")
 N_BOOT = 400
+SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
 
 def _key(*parts) -> np.uint64:

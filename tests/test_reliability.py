@@ -1,0 +1,273 @@
+"""Results cannot be lost or mixed, and bad input is refused up front.
+
+Bad inputs (CLI and API) fail with exit 2 / ValueError naming the parameter and write nothing; a run killed with
+SIGKILL leaves the output folder as it was and its rerun is byte-identical to an uninterrupted run; Ctrl-C stops
+within a few seconds without a traceback; a run of one claim keeps every other claim of the folder; two runs on one
+folder at once lose nothing; output files respect the umask; an interrupted publication is rolled forward.
+"""
+
+import io
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulate.cli import main
+from simulate.config import AdaptiveRun, NonconvexRun, QuadraticRun
+from simulate.noise import sample
+from simulate.publish import JOURNAL, Staging, read_sections, recover
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--profile", "quick", "--alphas", "1.5", "1.8", "--K", "3000", "--trials", "64"]
+TWO_CLAIMS = ["thm4-strongly-convex", "thm5-lower-bound"]  # both take --alphas, --K and --trials
+
+
+def _cli(*args, cwd=ROOT, umask=None, **kwargs) -> subprocess.Popen:
+    """``python -m simulate ...`` in a subprocess (stderr captured)."""
+    pre = (lambda: os.umask(umask)) if umask is not None else None
+    return subprocess.Popen([sys.executable, "-m", "simulate", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=pre, **kwargs)  # fmt: skip
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every published file of a folder (hidden files, the cache and the lock left out), by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}  # fmt: skip
+
+
+def _results(folder: Path) -> dict[str, bytes]:
+    """The run-dependent outputs that must be byte-identical between equal runs (REPORT.md and provenance.json
+    carry dates and wall times)."""
+    return {k: v for k, v in _snapshot(folder).items() if k not in ("REPORT.md", "provenance.json")}
+
+
+BAD_CLI = [
+    (["--alphas", "2.5"], "alpha=2.5"),
+    (["--alphas", "1.0"], "alpha=1.0"),
+    (["--alphas", "nan"], "alpha=nan"),
+    (["--alphas", "inf"], "alpha=inf"),
+    (["--claim", "thm4-strongly-convex", "--K", "0"], "K=0"),
+    (["--claim", "thm4-strongly-convex", "--K", "1"], "K=1"),
+    (["--claim", "thm4-strongly-convex", "--K", "3"], "K >= "),
+    (["--claim", "thm4-strongly-convex", "--K", str(10**17)], f"K={10**17}"),
+    (["--claim", "thm4-strongly-convex", "--trials", "-3"], "trials=-3"),
+    (["--claim", "thm4-strongly-convex", "--trials", "1"], "trials=1"),
+    (["--claim", "thm4-strongly-convex", "--trials", str(10**12)], "trials=1000000000000"),
+    (["--claim", "thm2-nonconvex", "--K", "2000"], "--K does not apply to claim 'thm2-nonconvex'"),
+    (["--claim", "rem1-sgd-failure", "--alphas", "1.5"], "--alphas does not apply to claim 'rem1-sgd-failure'"),
+    (["--claim", "cor7-thm8-dimension", "--trials", "40"], "--trials does not apply"),
+    (["--K", "2000"], "--K does not apply"),
+    (["--claim", "thm9"], "claim='thm9'"),
+    (["--profile", "huge"], "profile='huge'"),
+    (["--seed", "-1"], "seed=-1"),
+    (["--seed", str(2**63)], f"seed={2**63}"),
+    (["--seed", str(2**70)], f"seed={2**70}"),
+    (["--threads", "0"], "threads=0"),
+    (["--threads", "99"], "threads=99"),
+    (["--K", "1000.0"], "--K"),  # argparse: invalid int value
+    (["--seed", "1.5"], "--seed"),
+    (["--trials", "abc"], "--trials"),
+    (["--alphas", "abc"], "--alphas"),
+]
+
+
+@pytest.mark.parametrize("args,named", BAD_CLI, ids=[" ".join(a) for a, _ in BAD_CLI])
+def test_bad_cli_input_exits_2_naming_it_and_writes_nothing(tmp_path, capsys, args, named):
+    out = tmp_path / "out"
+    try:
+        code = main(["rates", *args, "--out", str(out)])
+    except SystemExit as exit_:  # argparse's own refusals
+        code = exit_.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert named in err and len(err.strip().splitlines()) <= 3, err
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_bad_folders_exit_2_before_any_work(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    new = str(tmp_path / "o")
+    for args, named in ((["--out", str(a_file)], "out="), (["--out", str(a_file / "below")], "out="),
+                        (["--out", new, "--cache-dir", str(a_file)], "cache-dir="),
+                        (["--out", new, "--cache-dir", str(a_file / "below")], "cache-dir=")):  # fmt: skip
+        assert main(["rates", "--claim", "rmsprop-as-clipping", *args]) == 2
+        assert named in capsys.readouterr().err
+    assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache"]) == 2
+    assert "claim='acclip-nonstationary' declares no negative controls" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+Q = dict(claim="c", method="proj-gclip", noise="pareto", alpha=1.5, K=100, trials=4)
+N = dict(claim="c", method="gclip", noise="pareto", alpha=1.5, K=100, trials=4)
+A = dict(claim="c", method="gclip", noise="pareto", alpha=1.5, K=100, trials=4, d=3)
+BAD_API = [
+    (QuadraticRun, Q, dict(K=1000.0), "K=1000.0"),
+    (QuadraticRun, Q, dict(trials=np.float64(8)), "trials="),
+    (QuadraticRun, Q, dict(seed=1.5), "seed=1.5"),
+    (QuadraticRun, Q, dict(seed=2**64 - 1), "seed="),
+    (QuadraticRun, Q, dict(seed=-1), "seed=-1"),
+    (QuadraticRun, Q, dict(tail=math.inf), "tail=inf"),
+    (QuadraticRun, Q, dict(tail=math.nan), "tail=nan"),
+    (QuadraticRun, Q, dict(x0=math.nan), "x0=nan"),
+    (QuadraticRun, Q, dict(x0=math.inf), "x0=inf"),
+    (QuadraticRun, Q, dict(x_star=-math.inf), "x_star=-inf"),
+    (QuadraticRun, Q, dict(alpha="abc"), "alpha='abc'"),
+    (QuadraticRun, Q, dict(alpha=None), "alpha=None"),
+    (QuadraticRun, Q, dict(d=True), "d=True"),
+    (QuadraticRun, Q, dict(mu=math.nan), "mu=nan"),
+    (QuadraticRun, Q, dict(noise_scale=math.inf), "noise_scale=inf"),
+    (QuadraticRun, Q, dict(noise=3), "noise=3"),
+    (NonconvexRun, N, dict(x0=math.inf), "x0=inf"),
+    (NonconvexRun, N, dict(K=2.5), "K=2.5"),
+    (NonconvexRun, N, dict(tail=math.inf), "tail=inf"),
+    (AdaptiveRun, A, dict(eta=math.nan), "eta=nan"),
+    (AdaptiveRun, A, dict(decay_t0=math.nan), "decay_t0=nan"),
+    (AdaptiveRun, A, dict(x0=math.nan), "x0=nan"),
+    (AdaptiveRun, A, dict(seed=2**63), "seed="),
+]
+
+
+@pytest.mark.parametrize("kind,base,bad,named", BAD_API, ids=[f"{k.__name__}-{n}" for k, _, _, n in BAD_API])
+def test_bad_configuration_is_refused_naming_the_parameter(kind, base, bad, named):
+    with pytest.raises(ValueError, match=named.replace("(", r"\(").replace("+", r"\+")):
+        kind(**{**base, **bad})
+
+
+@pytest.mark.parametrize("tail", [math.inf, math.nan, "abc", None])
+def test_sampler_refuses_a_bad_tail(tail):
+    with pytest.raises(ValueError, match="tail="):
+        sample("pareto", tail, 10)
+
+
+def test_numpy_integers_are_accepted_and_keyed_like_python_ints():
+    plain = QuadraticRun(**{**Q, "K": 100, "trials": 4, "seed": 3})
+    numpy = QuadraticRun(**{**Q, "K": np.int64(100), "trials": np.int32(4), "seed": np.uint64(3),
+                            "x0": np.float32(1.0)})  # fmt: skip
+    assert numpy == plain and numpy.cache_key() == plain.cache_key() and numpy.rng_key() == plain.rng_key()
+    assert type(numpy.K) is int and type(numpy.x0) is float
+
+
+def test_one_claim_run_keeps_every_other_claim(tmp_path):
+    """The folder holds two claims; rerunning one replaces its rows, section and figures and keeps the other's."""
+    out = tmp_path / "res"
+    assert main(["rates", "--claim", *TWO_CLAIMS, *SMALL, "--out", str(out), "--quiet"]) == 0
+    before = _snapshot(out)
+    sections = read_sections(out / "REPORT.md")
+    stale = out / "figures" / "thm4-strongly-convex_from_an_old_run.png"
+    stale.write_bytes(b"x")
+    stray = out / "figures" / "nothing-references-me.png"
+    stray.write_bytes(b"x")
+    assert main(["rates", "--claim", "thm4-strongly-convex", *SMALL, "--seed", "7", "--out", str(out), "--quiet"]) == 0
+    after = _snapshot(out)
+    kept = [k for k in before if k.startswith(("figures/thm5", "runs/thm5"))]
+    assert kept and all(after[k] == before[k] for k in kept), "the other claim's figures and tables are untouched"
+    assert not stale.exists() and not stray.exists(), "figures nothing references are removed"
+    rates_before, rates_after = (pd.read_csv(io.BytesIO(snapshot["rates.csv"])) for snapshot in (before, after))
+    pd.testing.assert_frame_equal(rates_before[rates_before.claim == TWO_CLAIMS[1]].reset_index(drop=True),
+                                  rates_after[rates_after.claim == TWO_CLAIMS[1]].reset_index(drop=True))  # fmt: skip
+    assert list(rates_after.claim.unique()) == TWO_CLAIMS
+    assert read_sections(out / "REPORT.md")[TWO_CLAIMS[1]] == sections[TWO_CLAIMS[1]]
+    prov = json.loads((out / "provenance.json").read_text())["claims"]
+    assert prov[TWO_CLAIMS[0]]["seed"] == 7 and prov[TWO_CLAIMS[1]]["seed"] == 0
+    assert "off-profile" in (out / "REPORT.md").read_text()
+
+
+def _entries(cache: Path) -> list[Path]:
+    """The finished entries of a run cache (not the temporary files of entries being written)."""
+    return list(cache.glob("[!.]*.npz"))
+
+
+def _wait_for(predicate, timeout=120.0):
+    t0 = time.monotonic()
+    while not predicate():
+        if time.monotonic() - t0 > timeout:
+            raise TimeoutError
+        time.sleep(0.02)
+
+
+def test_kill_9_leaves_results_untouched_and_the_rerun_is_byte_identical(tmp_path):
+    out, cache = tmp_path / "res", tmp_path / "cache"
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 0
+    earlier = _snapshot(out)
+    reference = tmp_path / "reference"
+    shutil.copytree(out, reference)
+    run = ["rates", "--claim", *TWO_CLAIMS, *SMALL, "--out", str(out), "--cache-dir", str(cache), "--quiet"]
+    proc = _cli(*run)
+    # thm4's configurations are cached one by one; kill while the run is still going (thm4's last runs or thm5)
+    _wait_for(lambda: len(_entries(cache)) >= 2 or proc.poll() is not None)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    assert _snapshot(out) == earlier, "a killed run changes nothing in the output folder"
+    assert list(out.glob(".staging-*")), "the killed run's staging folder is left for the next run to remove"
+    rerun = _cli(*run)
+    assert rerun.wait() == 0, rerun.stderr.read()
+    assert not list(out.glob(".staging-*")) and not (out / JOURNAL).exists()
+    uninterrupted = _cli(*run[:-5], "--out", str(reference), "--no-cache", "--quiet")
+    assert uninterrupted.wait() == 0, uninterrupted.stderr.read()
+    assert _results(out) == _results(reference)
+    assert "rmsprop-as-clipping" in pd.read_csv(out / "rates.csv").claim.values, "the earlier claim is kept"
+
+
+def test_ctrl_c_stops_quickly_without_traceback_and_keeps_finished_entries(tmp_path):
+    out, cache = tmp_path / "res", tmp_path / "cache"
+    proc = _cli("rates", "--claim", "thm4-strongly-convex", "--profile", "quick", "--K", "200000", "--trials", "2048",
+                "--out", str(out), "--cache-dir", str(cache), "--quiet")  # fmt: skip
+    _wait_for(lambda: len(_entries(cache)) >= 1 or proc.poll() is not None)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=30)
+    stopped = time.monotonic() - t0
+    err = proc.stderr.read()
+    assert code == 130 and "Traceback" not in err and "run the same command again to resume" in err, err
+    assert stopped < 3.0, f"took {stopped:.1f} s to stop"
+    assert not out.exists() or not (out / "rates.csv").exists()
+    assert len(_entries(cache)) >= 1
+
+
+def test_two_runs_on_one_folder_at_once_lose_nothing(tmp_path):
+    out = tmp_path / "res"
+    runs = [_cli("rates", "--claim", claim, *SMALL, "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
+                 "--quiet") for claim in TWO_CLAIMS]  # fmt: skip
+    for proc in runs:
+        assert proc.wait() == 0, proc.stderr.read()
+    rates = pd.read_csv(out / "rates.csv")
+    assert list(rates.claim.unique()) == TWO_CLAIMS
+    assert list(json.loads((out / "provenance.json").read_text())["claims"]) == TWO_CLAIMS
+    assert set(read_sections(out / "REPORT.md")) == set(TWO_CLAIMS)
+    assert not list(out.glob(".staging-*")) and not list((tmp_path / "cache").glob(".*"))
+
+
+def test_output_files_respect_the_umask(tmp_path):
+    out = tmp_path / "res"
+    proc = _cli("rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet",
+                umask=0o027)  # fmt: skip
+    assert proc.wait() == 0, proc.stderr.read()
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert modes and set(modes.values()) == {0o640}, modes
+
+
+def test_an_interrupted_publication_is_rolled_forward(tmp_path):
+    out = tmp_path / "res"
+    staging = Staging(out)
+    (staging.path / "figures").mkdir()
+    (staging.path / "figures" / "new.png").write_bytes(b"new")
+    (staging.path / "rates.csv").write_text("claim\n")
+    (out / "figures").mkdir()
+    (out / "figures" / "stale.png").write_bytes(b"old")
+    (out / JOURNAL).write_text(json.dumps({"staging": staging.path.name, "remove": ["figures/stale.png"]}))
+    os.replace(staging.path / "rates.csv", out / "rates.csv")  # the kill came after the first move
+    recover(out)
+    assert (out / "figures" / "new.png").read_bytes() == b"new" and (out / "rates.csv").exists()
+    assert not (out / "figures" / "stale.png").exists() and not (out / JOURNAL).exists()
+    assert not staging.path.exists()
