@@ -139,15 +139,18 @@ def run_config(cfg: QuadraticRun | NonconvexRun | AdaptiveRun, on_block=None) ->
     after each block. Each block runs through ``interruptible``, so Ctrl-C stops a run at once."""
     # looked up at call time, so tests can substitute a runner
     runner = {NonconvexRun: run_nonconvex, AdaptiveRun: run_adaptive}.get(type(cfg), run_quadratic)
-    parts = []
+    out = None
     for first, n in trial_blocks(cfg):
-        parts.append(interruptible(runner, cfg, first, n))
+        part = interruptible(runner, cfg, first, n)
+        if out is None:  # whole-run arrays, filled block by block (memory: the run plus one block)
+            out = {name: a if name in SHARED_OUTPUTS else np.empty((cfg.trials, *a.shape[1:]), a.dtype)
+                   for name, a in part.items()}  # fmt: skip
+        for name, a in part.items():
+            if name not in SHARED_OUTPUTS:
+                out[name][first : first + n] = a
         if on_block is not None:
             on_block(cfg.K * n * cfg.d)
-    return {
-        name: parts[0][name] if name in SHARED_OUTPUTS else np.concatenate([p[name] for p in parts])
-        for name in parts[0]
-    }
+    return out
 
 
 def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:

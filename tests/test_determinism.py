@@ -5,9 +5,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
-from simulate.config import QuadraticRun
-from simulate.runner import run_quadratic
+import simulate.runner as runner
+from simulate.config import AdaptiveRun, NonconvexRun, QuadraticRun
+from simulate.runner import run_adaptive, run_nonconvex, run_quadratic
 
 CFG = QuadraticRun(claim="det", method="proj-gclip", noise="pareto-onesided", alpha=1.3, K=5000, trials=37, seed=5)
 
@@ -26,6 +28,25 @@ def test_chunking_does_not_change_results():
     parts = [run_quadratic(CFG, 0, 10), run_quadratic(CFG, 10, 1), run_quadratic(CFG, 11, 26)]
     for name in ("avg_dist", "avg_gap", "last_dist", "diverged_at"):
         assert np.array_equal(whole[name], np.concatenate([p[name] for p in parts]))
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        CFG,
+        NonconvexRun(claim="det", method="gclip", noise="stable", alpha=1.5, K=400, trials=300, seed=5),
+        AdaptiveRun(claim="det", method="acclip", noise="pareto", alpha=1.5, K=300, trials=300, d=3, seed=5),
+    ],
+    ids=["quadratic", "nonconvex", "adaptive"],
+)
+def test_runs_split_into_blocks_of_trials_are_bit_identical_to_one_call(cfg, monkeypatch):
+    whole = {QuadraticRun: run_quadratic, NonconvexRun: run_nonconvex, AdaptiveRun: run_adaptive}[type(cfg)](cfg)
+    monkeypatch.setattr(runner, "BLOCK_ITERATIONS", 1)  # blocks of 128 trials: 300 = 128 + 128 + 44
+    assert len(runner.trial_blocks(cfg)) == (1 if cfg.trials <= 128 else 3)
+    blocked = runner.run_config(cfg)
+    assert blocked.keys() == whole.keys()
+    for name, value in whole.items():
+        assert np.array_equal(blocked[name], value, equal_nan=True), name
 
 
 def test_trial_streams_do_not_depend_on_trial_count():

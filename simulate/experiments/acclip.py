@@ -37,7 +37,7 @@ def _median_ci(values: np.ndarray, rng) -> tuple[float, float, float]:
 
 
 def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
-    tune = [run_config(claim, p, st, m, eta, p.tune_trials, ctx.seed + 1) for st in p.settings for m in p.methods
+    tune = [run_config(claim, p, st, m, eta, p.tune_trials, ctx.derived_seed(1)) for st in p.settings for m in p.methods
             for eta in p.etas]  # fmt: skip
     tuned = {}
     tuning_rows = []

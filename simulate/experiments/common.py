@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from theory.validation import SEED_LIMIT
+
 from ..runner import run_all
 from ..store import RunCache
 
@@ -20,6 +22,11 @@ class Context:
     label: str = "runs"  # what the progress bar calls the sweep (the claim id)
     computed: int = 0
     cached: int = 0
+
+    def derived_seed(self, offset: int) -> int:
+        """A second seed for runs that must not share the main runs' streams: seed + offset, wrapped into the
+        accepted range [0, 2**63) so that every base seed the CLI accepts stays valid."""
+        return (self.seed + offset) % SEED_LIMIT
 
     @property
     def figures(self) -> Path:
