@@ -106,62 +106,15 @@ def cmd_controls(args) -> int:
     return 0 if failed == len(table) else 1
 
 
-def _memory_available() -> int:
-    """Bytes of memory available to a new process (MemAvailable on Linux, else physical memory)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-BYTES_PER_TRIAL_CHECKPOINT = 8 * 8  # float64: the kernel's outputs (up to 5) plus the fit's working copies
-BYTES_PER_TRIAL_BOOTSTRAP = 8 * 1000  # float64 resample counts: 1000 bootstrap resamples x trials
-
-
-NOMINAL_RATE = 1e8  # iterations per second of a d = 1 kernel on two cores (make bench measures the real one)
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("years", 3.15e7), ("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.2g} s"
-
-
-def _memory_estimate(profile) -> int:
-    """Bytes one configuration of ``profile`` needs at its K and trials: per trial its checkpoints and the
-    bootstrap's resample counts (the largest arrays the suite holds; other memory does not grow with them)."""
-    from .config import checkpoints
-
-    trials, K = getattr(profile, "trials", 0), getattr(profile, "K", 10)
-    return trials * (BYTES_PER_TRIAL_CHECKPOINT * checkpoints(K).size + BYTES_PER_TRIAL_BOOTSTRAP)
-
-
 def _profiles(claims, args) -> dict:
     """Each claim's profile with the command line's overrides applied, all checked before any work."""
     from .experiments import MODULES
-    from .overrides import apply_overrides, given
+    from .overrides import apply_overrides, check_resources, given
 
     overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials)
     profiles = {c.id: apply_overrides(c, c.profiles[args.profile], overrides, MODULES[c.id]) for c in claims}
     if given(overrides):
-        available = _memory_available()
-        for claim_id, profile in profiles.items():
-            need = _memory_estimate(profile)
-            if need > 0.8 * available:
-                raise ValueError(
-                    f"trials={profile.trials!r} with K={getattr(profile, 'K', '-')} needs about {need / 2**30:.1f} GiB "
-                    f"for claim {claim_id!r}; this machine has {available / 2**30:.1f} GiB available: accepted "
-                    f"trials <= {int(0.8 * available / (need / profile.trials))}"
-                )
-            if not args.quiet:
-                work = getattr(profile, "K", 1) * getattr(profile, "trials", 1)
-                print(f"{claim_id}: at the overridden sizes a run holds about {need / 2**30:.2g} GiB and takes about "
-                      f"{_duration(work / NOMINAL_RATE)} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s)",
-                      file=sys.stderr)  # fmt: skip
+        check_resources(profiles, report=not args.quiet)
     return profiles
 
 

@@ -5,10 +5,15 @@ An experiment module may declare ``SMALLEST_K`` (the smallest K its fits can use
 """
 
 import math
+import os
+import sys
 from dataclasses import fields, replace
+from pathlib import Path
 
 from theory.claims import Claim
 from theory.validation import check_alpha, check_int
+
+from .config import checkpoints
 
 OVERRIDABLE = ("alphas", "K", "trials")
 LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
@@ -65,3 +70,55 @@ def _checked(name: str, value, claim: Claim, module):
     except ValueError as err:
         why = f" (fewer than {low} trials cannot give a 95% bootstrap CI)" if low > 1 else ""
         raise ValueError(f"{err}{why}") from None
+
+
+def _memory_available() -> int:
+    """Bytes of memory available to a new process (MemAvailable on Linux, else physical memory)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+BYTES_PER_TRIAL_CHECKPOINT = 8 * 8  # float64: the kernel's outputs (up to 5) plus the fit's working copies
+BYTES_PER_TRIAL_BOOTSTRAP = 8 * 1000  # float64 resample counts: 1000 bootstrap resamples x trials
+
+
+MEMORY_SHARE = 0.8  # of the available memory a run may plan to hold; the rest is left to everything else
+NOMINAL_RATE = 1e8  # iterations per second of a d = 1 kernel on two cores (make bench measures the real one)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("years", 3.15e7), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.2g} s"
+
+
+def _memory_estimate(profile) -> int:
+    """Bytes one configuration of ``profile`` needs at its K and trials: per trial its checkpoints and the
+    bootstrap's resample counts (the largest arrays the suite holds; other memory does not grow with them)."""
+    trials, K = getattr(profile, "trials", 0), getattr(profile, "K", 10)
+    return trials * (BYTES_PER_TRIAL_CHECKPOINT * checkpoints(K).size + BYTES_PER_TRIAL_BOOTSTRAP)
+
+
+def check_resources(profiles: dict, *, report: bool = True) -> None:
+    """Refuse (ValueError naming trials and the largest accepted count) a profile whose run would not fit in the
+    available memory; otherwise print each claim's memory and a time estimate when ``report``."""
+    available = _memory_available()
+    for claim_id, profile in profiles.items():
+        need = _memory_estimate(profile)
+        if need > MEMORY_SHARE * available:
+            raise ValueError(
+                f"trials={profile.trials!r} with K={getattr(profile, 'K', '-')} needs about {need / 2**30:.1f} GiB "
+                f"for claim {claim_id!r}; this machine has {available / 2**30:.1f} GiB available: accepted "
+                f"trials <= {int(MEMORY_SHARE * available / (need / profile.trials))}"
+            )
+        if report:
+            work = getattr(profile, "K", 1) * getattr(profile, "trials", 1)
+            print(f"{claim_id}: at the overridden sizes a run holds about {need / 2**30:.2g} GiB and takes about "
+                  f"{_duration(work / NOMINAL_RATE)} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s)",
+                  file=sys.stderr)  # fmt: skip
