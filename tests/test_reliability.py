@@ -32,10 +32,12 @@ TWO_CLAIMS = ["thm4-strongly-convex", "thm5-lower-bound"]  # both take --alphas,
 
 
 def _cli(*args, cwd=ROOT, umask=None, **kwargs) -> subprocess.Popen:
-    """``python -m simulate ...`` in a subprocess (stderr captured)."""
-    pre = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.Popen([sys.executable, "-m", "simulate", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=pre, **kwargs)  # fmt: skip
+    """``python -m simulate ...`` in a subprocess (stderr captured), under ``umask`` when given (set by a shell:
+    a preexec_fn would fork a process that JAX has made multithreaded)."""
+    command = [sys.executable, "-m", "simulate", *args]
+    if umask is not None:
+        command = ["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", *command]
+    return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
