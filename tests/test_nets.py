@@ -4,9 +4,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from scipy import stats
 
 from simulate.adaptive import VECTOR_METHODS, vector_step
-from simulate.nets import curvature, data, model, optim
+from simulate.nets import curvature, data, model, noise, optim
 
 TINY = dict(seq_len=6, d_model=8, heads=2, layers=1, mlp=12)
 
@@ -122,3 +123,40 @@ def test_training_is_bit_identical_when_repeated():
         return np.concatenate([np.asarray(p).ravel() for p in params.values()])
 
     assert np.array_equal(train(), train())
+
+
+def _toy(samples: np.ndarray):
+    """Per-example loss 1/2 ||theta - x_i||^2: per-example gradients theta - x_i, deviations -(x_i - mean x)."""
+    params = {"theta": jnp.zeros(samples.shape[1])}
+    return params, jnp.asarray(samples), jnp.zeros(len(samples), jnp.int32), (
+        lambda p, x, y: 0.5 * jnp.mean(jnp.sum((p["theta"] - x) ** 2, axis=1)))  # fmt: skip
+
+
+def test_noise_deviations_and_norms_match_a_direct_computation():
+    rng = np.random.default_rng(0)
+    samples = rng.normal(size=(300, 7))
+    params, x, y, loss = _toy(samples)
+    D, mean = noise.deviations(loss, params, x, y, chunk=64)
+    np.testing.assert_allclose(D, -(samples - samples.mean(0)), atol=1e-5)
+    np.testing.assert_allclose(mean, -samples.mean(0), atol=1e-5)
+    G = noise.gram(D)
+    got = noise.minibatch_noise_norms(G, 4, 50, np.random.default_rng(1))
+    again = np.random.default_rng(1)
+    direct = [np.linalg.norm(D[again.integers(0, 300, 4)].mean(0)) for _ in range(50)]
+    np.testing.assert_allclose(got, direct, rtol=1e-9)
+
+
+@pytest.mark.parametrize("law,heavy", [("gaussian", False), ("pareto", True)])
+def test_minibatch_noise_against_the_gaussian_reference(law, heavy):
+    """Gaussian per-example gradients: the noise norms follow the reference (two-sample KS statistic below its 1%
+    critical value); Pareto (tail 1.5): the noise norms' upper tail is far heavier than the reference's."""
+    rng = np.random.default_rng(2)
+    M, P, n = 4000, 20, 4000
+    samples = rng.normal(size=(M, P)) if law == "gaussian" else rng.pareto(1.5, (M, P)) * rng.choice([-1, 1], (M, P))
+    params, x, y, loss = _toy(samples)
+    G = noise.gram(noise.deviations(loss, params, x, y, chunk=1000)[0])
+    norms = noise.minibatch_noise_norms(G, 1, n, np.random.default_rng(3))
+    reference = noise.gaussian_reference_norms(G, 1, n, np.random.default_rng(4))
+    ks = stats.ks_2samp(norms, reference).statistic
+    critical = 1.63 * np.sqrt(2 / n)  # the two-sample KS statistic's 1% critical value
+    assert (ks > 3 * critical) if heavy else (ks < critical), ks

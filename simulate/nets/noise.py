@@ -1,0 +1,59 @@
+"""Minibatch gradient noise of a model at fixed parameters, and [Z] Fig. 1's Gaussian reference.
+
+From a pool of M examples: per-example gradients g_i, their mean g (the "full" gradient of the pool) and deviations
+d_i = g_i - g (rows of D, M x P). A minibatch of B examples drawn with replacement has noise xi_B = (1/B) sum_{i in B}
+d_i, whose covariance is Sigma / B with Sigma = D^T D / M. The Gaussian reference is the norm of a Gaussian vector
+with that same covariance, z = D^T w / sqrt(M B) with w ~ N(0, I_M). Both norms need only the Gram matrix
+G = D D^T (M x M): ||xi_B||^2 = c^T G c / B^2 (c = counts of each example in the batch), ||z||^2 = w^T G w / (M B).
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from theory.validation import check_int
+
+from .curvature import per_example_gradients
+
+
+def flat(tree: dict) -> np.ndarray:
+    """A dict of tensors (with a leading example axis) as one float64 matrix, tensors in name order."""
+    names = sorted(tree)
+    lead = tree[names[0]].shape[0]
+    return np.concatenate([np.asarray(tree[n], dtype=np.float64).reshape(lead, -1) for n in names], axis=1)
+
+
+def deviations(loss: Callable, params: dict, inputs, labels, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """(D, g): per-example gradient deviations from the pool mean (M x P) and the pool mean gradient (P)."""
+    chunk = check_int(chunk, "chunk", 1)
+    rows = [flat(per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk]))
+            for s in range(0, len(labels), chunk)]  # fmt: skip
+    grads = np.concatenate(rows)
+    mean = grads.mean(axis=0)
+    return grads - mean, mean
+
+
+def _quadratic_forms(rows: np.ndarray, gram: np.ndarray) -> np.ndarray:
+    """rows[n] . gram . rows[n] for every row (one matrix product)."""
+    return np.sum((rows @ gram) * rows, axis=1)
+
+
+def minibatch_noise_norms(gram: np.ndarray, batch: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of ||xi_B|| for minibatches of ``batch`` examples drawn with replacement from the pool."""
+    batch, n = check_int(batch, "batch", 1), check_int(n, "n", 1)
+    M = gram.shape[0]
+    counts = np.stack([np.bincount(rng.integers(0, M, batch), minlength=M) for _ in range(n)]).astype(float)
+    return np.sqrt(np.maximum(_quadratic_forms(counts, gram), 0.0)) / batch
+
+
+def gaussian_reference_norms(gram: np.ndarray, batch: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of the norm of a Gaussian vector with the minibatch noise's covariance (Sigma / batch)."""
+    batch, n = check_int(batch, "batch", 1), check_int(n, "n", 1)
+    M = gram.shape[0]
+    w = rng.standard_normal((n, M))
+    return np.sqrt(np.maximum(_quadratic_forms(w, gram), 0.0) / (M * batch))
+
+
+def gram(D: np.ndarray) -> np.ndarray:
+    """G = D D^T (float64)."""
+    return D @ D.T
