@@ -331,7 +331,7 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
     sizes = ", ".join(f"{k} = {v}" for k, v in vars(profile).items())
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     if given:
-        sizes += " (command-line overrides, where the claim applies them: "
+        sizes += " (command-line overrides: "
         sizes += ", ".join(f"{k} = {v}" for k, v in given.items()) + ")"
     parts = [
         SECTION_MARK.format(claim.id),

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from theory.validation import check_int
 
 
+@partial(jax.jit, static_argnames="loss")  # compiled once per loss and batch shape, not run op by op
 def per_example_gradients(loss: Callable, params: dict, inputs: jax.Array, labels: jax.Array) -> dict:
     """Gradient of the loss of each example alone: every tensor gains a leading batch axis."""
 
