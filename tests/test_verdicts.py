@@ -34,6 +34,8 @@ def _judge(rule: Rule, **row) -> tuple[str, str]:
         (Rule("between", "r", target=(2 / 3, 1.5), stat="value"), dict(value=1.4), dict(value=0.6)),
         (Rule("ci_above", "r", target=2.0, stat="value"), dict(value=2.5, ci_low=2.01, ci_high=3.0),
          dict(value=2.5, ci_low=1.99, ci_high=3.0)),
+        (Rule("ci_below", "r", target=0.0, stat="value"), dict(value=-0.5, ci_low=-1.0, ci_high=-0.01),
+         dict(value=-0.5, ci_low=-1.0, ci_high=0.0)),
         (Rule("ci_contains", "r", target=1.0, stat="value"), dict(value=1.01, ci_low=0.99, ci_high=1.02),
          dict(value=1.02, ci_low=1.01, ci_high=1.03)),
         (Rule("within", "r", target="predicted", tolerance=4.0, stat="value", tolerance_column="std_error"),

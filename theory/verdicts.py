@@ -43,6 +43,10 @@ TESTS: dict[str, tuple[str, Callable]] = {
         "the 95% CI of {stat} lies above {target}",
         lambda x, t, tol, r: _value(r, "ci_low") > t,
     ),
+    "ci_below": (
+        "the 95% CI of {stat} lies below {target}",
+        lambda x, t, tol, r: _value(r, "ci_high") < t,
+    ),
     "ci_contains": (
         "the 95% CI of {stat} contains {target}",
         lambda x, t, tol, r: _value(r, "ci_low") <= t <= _value(r, "ci_high"),

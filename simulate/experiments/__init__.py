@@ -5,7 +5,24 @@ its negative controls, ``{mutant name: (claim, profile, ctx) -> measurement rows
 claim's ``controls``. The verdicts come from ``theory.verdicts.judge``, never from an experiment.
 """
 
-from . import acclip, clip_map, dimension, het_head, het_sign, noise_diagnostics, rem1, rmsprop, thm2, thm4, thm5, thm6
+from . import (
+    acclip,
+    acclip_transformer,
+    attention_noise,
+    clip_map,
+    dimension,
+    head_growth,
+    het_head,
+    het_sign,
+    ln_placement,
+    noise_diagnostics,
+    rem1,
+    rmsprop,
+    thm2,
+    thm4,
+    thm5,
+    thm6,
+)
 from .common import ClaimOutput, Context
 
 MODULES = {
@@ -21,6 +38,10 @@ MODULES = {
     "acclip-nonstationary": acclip,
     "het-gd-vs-sign": het_sign,
     "het-linear-head-momentum": het_head,
+    "attention-noise-2x2": attention_noise,
+    "ln-placement-heterogeneity": ln_placement,
+    "head-growth-transformer": head_growth,
+    "acclip-transformer": acclip_transformer,
 }
 EXPERIMENTS = {claim_id: module.run for claim_id, module in MODULES.items()}
 CONTROLS = {claim_id: getattr(module, "CONTROLS", {}) for claim_id, module in MODULES.items()}
