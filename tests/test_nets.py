@@ -3,11 +3,14 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 from scipy import stats
 
 from simulate.adaptive import VECTOR_METHODS, vector_step
+from simulate.experiments import ln_placement, nets_common
 from simulate.nets import curvature, data, model, noise, optim
+from simulate.nets.train import Schedule, initial_params, train, trial_key
 
 TINY = dict(seq_len=6, d_model=8, heads=2, layers=1, mlp=12)
 
@@ -82,14 +85,18 @@ def test_hvp_matches_finite_difference_of_gradients_and_power_iteration_finds_th
     fd = (grad({**params, name: params[name] + eps * v}, x, y)[name]
           - grad({**params, name: params[name] - eps * v}, x, y)[name]) / (2 * eps)  # fmt: skip
     assert float(jnp.linalg.norm(fd - exact) / jnp.linalg.norm(exact)) < 1e-3
-    # the dense block Hessian (columns by HVPs) and its eigenvalues
-    size = params[name].size
-    basis = jnp.eye(size).reshape(size, *params[name].shape)
-    column = jax.jit(lambda e: curvature.hvp(loss, params, x, y, {**zeros, name: e})[name])
-    H = np.array([np.asarray(column(e)).ravel() for e in basis])
-    top = max(np.linalg.eigvalsh((H + H.T) / 2), key=abs)
-    found = curvature.top_block_eigenvalue(loss, params, x, y, name, jax.random.key(6), iterations=300)
-    assert abs(found - top) <= 1e-3 * abs(top), (found, top)
+    # the dense block Hessians (columns by HVPs) and their eigenvalues, against power iteration on all blocks at once
+    names = (name, "head.w", "block0.ln2.scale")
+    found = curvature.top_block_eigenvalues(loss, params, x, y, names, jax.random.key(6), iterations=300)
+    for n in names:
+        size = params[n].size
+        basis = jnp.eye(size).reshape(size, *params[n].shape)
+        column = jax.jit(lambda e, n=n: curvature.hvp(loss, params, x, y, {**zeros, n: e})[n])
+        H = np.array([np.asarray(column(e)).ravel() for e in basis])
+        top = max(np.linalg.eigvalsh((H + H.T) / 2), key=abs)
+        assert abs(found[n] - top) <= 1e-3 * abs(top), (n, found[n], top)
+    with pytest.raises(ValueError, match="are not parameter tensors"):
+        curvature.top_block_eigenvalues(loss, params, x, y, ("head.q",), jax.random.key(6))
 
 
 @pytest.mark.parametrize("method", ["sgd", "gclip", "cclip", "signsgd", "signum", "adam", "acclip"])
@@ -160,3 +167,83 @@ def test_minibatch_noise_against_the_gaussian_reference(law, heavy):
     ks = stats.ks_2samp(norms, reference).statistic
     critical = 1.63 * np.sqrt(2 / n)  # the two-sample KS statistic's 1% critical value
     assert (ks > 3 * critical) if heavy else (ks < critical), ks
+
+
+def _text_cfg(task="next-char", **changes):
+    return model.NetConfig(vocab=len(data.vocabulary()), n_classes=data.n_classes(task), **{**TINY, **changes})
+
+
+@pytest.mark.parametrize("method,eta,clip_norm", [("adam", 1e-2, None), ("sgd", 0.5, 0.1), ("acclip", 0.3, None)])
+def test_vmapped_training_matches_a_plain_optax_loop(method, eta, clip_norm):
+    """One compiled call over (method, eta) x trials gives, for each run, what a plain loop of the optax
+    transformation gives from the same initial weights and minibatches."""
+    cfg, seed, steps = _text_cfg(), 3, 4
+    schedule = Schedule(steps=steps, batch=4, every=2, eval_size=16, clip_norm=clip_norm)
+    params, recs = train(cfg, "next-char", [("signum", 1e-3), (method, eta)], 2, seed, schedule)
+    init_key, data_key = jax.random.split(trial_key(seed, 1))
+    p = model.init(init_key, cfg)
+    opt = optim.optimizer(method, eta)
+    if clip_norm is not None:
+        opt = optax.chain(optax.clip_by_global_norm(clip_norm), opt)
+    state = opt.init(p)
+    for k in range(steps):
+        x, y = data.batch(jax.random.fold_in(data_key, k), "next-char", 4, cfg.seq_len)
+        updates, state = opt.update(jax.grad(model.loss)(p, cfg, x, y), state, p)
+        p = jax.tree.map(jnp.add, p, updates)
+    for name in p:
+        np.testing.assert_allclose(params[name][1, 1], p[name], rtol=1e-4, atol=1e-6, err_msg=name)
+    assert recs["eval_loss"].shape == (2, 2, 3) and np.isnan(recs["train_loss"][..., 0]).all()
+    np.testing.assert_array_equal(recs["eval_loss"][0, :, 0], recs["eval_loss"][1, :, 0])  # paired start
+    assert not np.array_equal(recs["eval_loss"][0, :, -1], recs["eval_loss"][1, :, -1])
+
+
+def test_vmapped_training_is_bit_identical_when_repeated_and_snapshots_end_at_the_final_weights():
+    cfg, schedule = _text_cfg(), Schedule(steps=4, batch=4, every=2, eval_size=16)
+    runs = [("sgd", 0.1), ("adam", 1e-2)]
+    first, repeat = (train(cfg, "next-char", runs, 2, 5, schedule) for _ in range(2))
+    kept = train(cfg, "next-char", runs, 2, 5, schedule, snapshots=True)
+    for name in first[0]:
+        np.testing.assert_array_equal(first[0][name], repeat[0][name])
+        # another compiled program (and eager sampling for initial_params): equal up to float32 rounding
+        np.testing.assert_allclose(kept[0][name][:, :, -1], first[0][name], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(kept[0][name][0, 1, 0], initial_params(cfg, 5, 1)[name], rtol=1e-5, atol=1e-7)
+    for name in first[1]:
+        np.testing.assert_array_equal(first[1][name], repeat[1][name])
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: train(_text_cfg(inputs="gaussian"), "next-char", [("sgd", 0.1)], 1, 0, Schedule(2, 2, 1)), "inputs"),
+        (lambda: train(_text_cfg(), "next-char", [("lion", 0.1)], 1, 0, Schedule(2, 2, 1)), "method='lion'"),
+        (lambda: train(_text_cfg(), "next-char", [("sgd", 0.0)], 1, 0, Schedule(2, 2, 1)), "eta"),
+        (lambda: train(_text_cfg(), "words", [("sgd", 0.1)], 1, 0, Schedule(2, 2, 1)), "task='words'"),
+        (lambda: train(_text_cfg(), "next-char", [("sgd", 0.1)], 0, 0, Schedule(2, 2, 1)), "trials"),
+        (lambda: Schedule(steps=5, batch=2, every=2), "not a multiple"),
+        (lambda: Schedule(steps=4, batch=2, every=2, clip_norm=-1.0), "clip_norm"),
+    ],
+)  # fmt: skip
+def test_bad_training_input_is_refused_before_any_work(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_tuning_skips_a_diverging_step_and_flags_the_grid_edge():
+    from theory.claims import QUICK_NET, NetTrainingProfile
+
+    p = NetTrainingProfile(net=QUICK_NET, grids=(("sgd", (0.1, 1e4)), ("adam", (1e-3, 3e-3, 1e-2))), tune_trials=1,
+                           trials=2, steps=4, every=2, clip_norm=None)  # fmt: skip
+    tuned = nets_common.tuned_training(p, nets_common.net_config(QUICK_NET), 0, {})
+    assert tuned["sgd"].eta == 0.1 and tuned["sgd"].at_edge
+    assert tuned["sgd"].final_loss.shape == (2,) and np.isfinite(tuned["sgd"].final_loss).all()
+    assert tuned["adam"].records["eval_loss"].shape == (2, 3)
+
+
+def test_gradient_blocks_split_qkv_into_thirds_and_keep_every_named_block():
+    cfg, params, x, y, loss = _setup()
+    grads = jax.grad(loss)(params, x, y)
+    blocks = ln_placement.gradient_blocks(grads, cfg.layers)
+    qkv = sum(np.sum(blocks[f"block0.{n}"] ** 2) for n in "QKV")
+    np.testing.assert_allclose(qkv, np.sum(np.asarray(grads["block0.attn.wqkv"], np.float64) ** 2), rtol=1e-6)
+    assert set(blocks) == {"block0.Q", "block0.K", "block0.V", "block0.attn.wo", "block0.ln1.scale", "block0.mlp.w1",
+                           "block0.mlp.w2", "block0.ln2.scale", "head.w"}  # fmt: skip

@@ -1249,6 +1249,7 @@ class NetTrainingProfile:
     every: int
     clip_norm: float | None  # global-norm clip before every method ([T]'s runs: 1.0), or None
     pool: int = 0
+    hessian_pool: int = 0  # the first examples of the pool, for the Hessian-vector products
     power_iterations: int = 0
 
 
@@ -1365,6 +1366,7 @@ LN_PLACEMENT = Claim(
             every=20,
             clip_norm=1.0,
             pool=64,
+            hessian_pool=16,
             power_iterations=5,
         ),
         "default": NetTrainingProfile(
@@ -1382,6 +1384,7 @@ LN_PLACEMENT = Claim(
             every=50,
             clip_norm=1.0,
             pool=512,
+            hessian_pool=64,
             power_iterations=20,
         ),
     },  # fmt: skip

@@ -44,6 +44,7 @@ def spread_ratio_ci(a: np.ndarray, b: np.ndarray, n_boot: int, seed: int) -> tup
     return float(spread(a) / spread(b)), float(lo), float(hi)
 
 
+@cache  # one function per configuration, so that the jitted per-example gradients compile once for it
 def _loss(cfg):
     return lambda p, x, y: model.loss(p, cfg, x, y)
 

@@ -42,9 +42,12 @@ def gradient_blocks(grads: dict, layers: int) -> dict[str, np.ndarray]:
     return {n: np.asarray(v, dtype=np.float64).ravel() for n, v in out.items()}
 
 
+_loss_gradient = jax.jit(jax.grad(model.loss), static_argnums=1)
+
+
 def block_gradient_norms(cfg, params: dict, x, y) -> dict[str, float]:
     """||grad_b f|| on the pool (x, y) for every block of ``gradient_blocks``."""
-    grads = jax.grad(model.loss)(params, cfg, x, y)
+    grads = _loss_gradient(params, cfg, x, y)
     return {n: float(np.linalg.norm(v)) for n, v in gradient_blocks(grads, cfg.layers).items()}
 
 
@@ -71,13 +74,11 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
         norms = {s: [block_gradient_norms(cfg, w, x, y) for w in weights[s]] for s in STAGES}
         loss = lambda q, x, y, cfg=cfg: model.loss(q, cfg, x, y)  # noqa: E731
         key = jax.random.key(seed)
-        eig = {
-            s: {
-                n: abs(curvature.top_block_eigenvalue(loss, weights[s][0], x, y, n, key, p.power_iterations))
-                for n in hessian_tensors(cfg)
-            }
-            for s in STAGES
-        }
+        hx, hy = x[: p.hessian_pool], y[: p.hessian_pool]
+        tensors = hessian_tensors(cfg)
+        eig = {s: curvature.top_block_eigenvalues(loss, weights[s][0], hx, hy, tensors, key, p.power_iterations)
+               for s in STAGES}  # fmt: skip
+        eig = {s: {n: abs(v) for n, v in e.items()} for s, e in eig.items()}
         out[ln] = dict(tuned=tuned, norms=norms, eig=eig)
     return out
 

@@ -1,0 +1,49 @@
+"""The four small-transformer claims end to end at their quick profile: every declared rule judges rows, every
+negative control is judged fail by its claim's own rules, every figure is written."""
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from theory.claims import CLAIMS
+
+NET_CLAIMS = ("attention-noise-2x2", "ln-placement-heterogeneity", "head-growth-transformer", "acclip-transformer")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("nets") / "results"
+    cmd = [sys.executable, "-m", "simulate", "rates", "--profile", "quick", "--claim", *NET_CLAIMS, "--out", str(out),
+           "--no-cache", "--quiet"]  # fmt: skip
+    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"}, timeout=900)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return out
+
+
+@pytest.mark.parametrize("claim_id", NET_CLAIMS)
+def test_every_declared_rule_judges_rows_and_only_pass_or_fail(quick_run, claim_id):
+    rates = pd.read_csv(quick_run / "rates.csv")
+    rows = rates[rates.claim == claim_id]
+    judged = rows[rows.kind == "evidence"]
+    for declaration in CLAIMS[claim_id].judged:
+        assert any(declaration.matches(r) for _, r in judged.iterrows()), declaration.selection()
+    assert set(judged.verdict) <= {"pass", "fail"}
+    assert judged.value.notna().all() and judged.ci_low.notna().sum() >= len(judged) - 1
+
+
+def test_every_negative_control_fails_its_claims_rules(quick_run):
+    controls = pd.read_csv(quick_run / "controls.csv")
+    mine = controls[controls.claim.isin(NET_CLAIMS)]
+    assert sorted(mine.claim) == sorted(c for c in NET_CLAIMS for _ in CLAIMS[c].controls)
+    assert (mine.got == "fail").all(), mine[["mutant", "got", "why"]]
+
+
+def test_every_figure_is_written_and_referenced(quick_run):
+    report = (quick_run / "REPORT.md").read_text()
+    figures = sorted((quick_run / "figures").glob("*.png"))
+    assert {f.name.split("_")[0] for f in figures} == set(NET_CLAIMS)
+    for f in figures:
+        assert f.stat().st_size > 10_000 and f"figures/{f.name}" in report
