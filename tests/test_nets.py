@@ -247,3 +247,29 @@ def test_gradient_blocks_split_qkv_into_thirds_and_keep_every_named_block():
     np.testing.assert_allclose(qkv, np.sum(np.asarray(grads["block0.attn.wqkv"], np.float64) ** 2), rtol=1e-6)
     assert set(blocks) == {"block0.Q", "block0.K", "block0.V", "block0.attn.wo", "block0.ln1.scale", "block0.mlp.w1",
                            "block0.mlp.w2", "block0.ln2.scale", "head.w"}  # fmt: skip
+
+
+_THREADS_SCRIPT = """
+import sys, numpy as np, jax
+from simulate.nets import data, model
+from simulate.nets.train import Schedule, train
+cfg = model.NetConfig(vocab=len(data.vocabulary()), n_classes=data.n_classes("next-char"), seq_len=8, d_model=16,
+                      heads=2, layers=1, mlp=32)
+params, rec = train(cfg, "next-char", [("adam", 3e-3), ("sgd", 0.3)], 2, 0, Schedule(steps=20, batch=8, every=10))
+np.savez(sys.argv[1], head=params["head.w"], loss=rec["eval_loss"])
+"""
+
+
+def test_training_is_bit_identical_on_one_thread_and_on_every_core(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for i, flags in enumerate(("", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")):
+        path = tmp_path / f"run{i}.npz"
+        env = {**os.environ, "XLA_FLAGS": flags}
+        subprocess.run([sys.executable, "-c", _THREADS_SCRIPT, str(path)], check=True, env=env, timeout=300)
+        outputs.append(np.load(path))
+    for name in ("head", "loss"):
+        np.testing.assert_array_equal(outputs[0][name], outputs[1][name])

@@ -1,0 +1,105 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The papers' real-model statements on a small transformer (THEORY.md §8)
+#
+# A causal transformer in JAX (`simulate/nets`) on the language reference that ships with Python
+# (`pydoc_data.topics`, character tokens). Four claims use it: `attention-noise-2x2`, `ln-placement-heterogeneity`,
+# `head-growth-transformer`, `acclip-transformer`; their verdicts are in `results/REPORT.md`. This notebook shows the
+# pieces, so that a researcher can change a model switch, a method or a step grid and look again.
+# Set `NOTEBOOK_SMALL=1` for CI size.
+
+# %%
+import os
+
+import jax
+import matplotlib.pyplot as plt
+import numpy as np
+
+from simulate.experiments import attention_noise, ln_placement
+from simulate.experiments.nets_common import net_config, parameter_count, pool
+from simulate.nets import data
+from simulate.nets.train import Schedule, initial_params, train
+from theory import heterogeneity as het
+from theory.claims import LN_PLACEMENT, NOISE_2X2
+
+SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"
+SIZE = "quick" if SMALL else "default"
+NET = LN_PLACEMENT.profiles[SIZE].net
+STEPS = 40 if SMALL else 300
+
+cfg = net_config(NET)
+print(f"corpus {len(data.corpus()):,} characters, vocabulary {len(data.vocabulary())}, tasks {data.TASKS}")
+print(f"model: {NET}, {parameter_count(cfg):,} parameters")
+
+# %% [markdown]
+# ## Gradient noise in the 2 x 2 ([Z] Fig. 4): attention or not, text or Gaussian input
+#
+# Per-example gradients of a pool of examples; the noise of a minibatch of B = 1 against a Gaussian vector with the
+# same covariance. `spread` = q99 / median of the norms.
+
+# %%
+m = attention_noise.measure(NOISE_2X2.profiles[SIZE], seed=0)
+fig, axes = plt.subplots(1, 4, figsize=(16, 3.2), sharey=True)
+for ax, (label, _, _) in zip(axes, attention_noise.CELLS, strict=True):
+    xi, ref = m["norms"][label, 1]
+    ax.hist(xi / np.median(xi), bins=40, density=True, alpha=0.6, label="noise")
+    ax.hist(ref / np.median(ref), bins=40, density=True, histtype="step", color="k", label="Gaussian reference")
+    ax.set_title(f"{label}\nspread {attention_noise.spread(xi):.2f} vs {attention_noise.spread(ref):.2f}")
+axes[0].legend(fontsize=7)
+plt.show()
+
+# %% [markdown]
+# ## Block gradient norms under Post-LN and Pre-LN at initialisation ([T])
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 3.5))
+for i, ln in enumerate(("post", "pre")):
+    c = net_config(NET, ln=ln)
+    x, y = pool(c, 256 if not SMALL else 32, seed=0)
+    norms = ln_placement.block_gradient_norms(c, initial_params(c, seed=0), x, y)
+    cv = het.spread(np.array(list(norms.values())))["cv"]
+    ax.plot(range(len(norms)), list(norms.values()), "o", color=f"C{i}", label=f"{ln}-LN, CV {cv:.2f}")
+ax.set_xticks(range(len(norms)), list(norms), rotation=70, fontsize=7)
+ax.set_yscale("log")
+ax.set_ylabel("||grad_b f||")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ## Bring a method and a step grid: one compiled call trains them all
+#
+# `train` runs every (method, eta) pair on the same trials (same initial weights and minibatches per trial);
+# methods are those of `simulate.nets.optim.METHODS`. `clip_norm` adds [T]'s global-norm clip in front.
+
+# %%
+runs = [("sgd", 0.3), ("gclip", 0.3), ("signum", 1e-3), ("adam", 3e-3)]
+schedule = Schedule(steps=STEPS, batch=NET.batch, every=STEPS // 4 if SMALL else 50)
+_, records = train(cfg, "next-char", runs, trials=2, seed=0, schedule=schedule)
+steps = schedule.checkpoints()
+for i, (method, eta) in enumerate(runs):
+    plt.plot(steps, records["eval_loss"][i].mean(axis=0), label=f"{method} {eta:g}")
+plt.xlabel("step")
+plt.ylabel("held-out loss (nats)")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## The head under SignSGD and Signum, few and many classes ([T])
+
+# %%
+for task in ("char-kind", "next-char"):
+    _, rec = train(net_config(NET, task), task, [("signsgd", 1e-3), ("signum", 1e-3)], 2, 0, schedule)
+    ratio = rec["head_norm"][0, :, -1] / rec["head_norm"][1, :, -1]
+    print(f"{task:10s} ({data.n_classes(task):3d} classes): ||W_head|| SignSGD / Signum = {np.round(ratio, 3)}")
