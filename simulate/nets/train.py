@@ -1,6 +1,8 @@
-"""Training runs of the small transformer: one method, a grid of steps eta and a set of trials, in one compiled call.
+"""Training runs of the small transformer: several methods, each on its grid of steps eta, over a set of trials,
+in one compiled call.
 
-Every (eta, trial) pair is one run, vmapped; the steps are a ``lax.scan``. Trial t of seed s starts from the
+Every (method, eta) pair is one run; the runs are vmapped, the trials follow one another (so memory does not grow
+with the trials) and the steps are a ``lax.scan``. Trial t of seed s starts from the
 parameters drawn from key(s) folded with t and sees the minibatches drawn from that key folded with the step number:
 every method and every eta of a trial start from the same weights and see the same batches (paired comparisons).
 The held-out batch (``eval_size`` windows of the test part) is drawn from the seed alone, the same for every trial.
@@ -119,8 +121,11 @@ def _train(cfg, task, methods, options, schedule, snapshots, indices, etas, keys
             final = jax.tree.map(lambda p0, p: jnp.concatenate([p0[None], p]), params, kept)
         return final, [jnp.concatenate([jnp.atleast_1d(s), r]) for s, r in zip(start, recs, strict=True)]
 
-    per_trial = jax.vmap(one, in_axes=(None, None, 0))
-    return jax.vmap(per_trial, in_axes=(0, 0, None))(indices, etas, keys)
+    # runs side by side (vmap), trials one after another (lax.map): memory grows with the runs, not the trials
+    per_run = jax.vmap(one, in_axes=(0, 0, None))
+    final, recs = jax.lax.map(lambda key: per_run(indices, etas, key), keys)
+    swap = lambda a: jnp.swapaxes(a, 0, 1)  # noqa: E731  [trials, runs, ...] -> [runs, trials, ...]
+    return jax.tree.map(swap, final), [swap(r) for r in recs]
 
 
 def train(cfg: model.NetConfig, task: str, runs, trials: int, seed: int, schedule: Schedule,
