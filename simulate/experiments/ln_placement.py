@@ -16,7 +16,20 @@ from .. import report
 from ..nets import curvature, model
 from ..nets.train import initial_params
 from .common import ClaimOutput, Context
-from .nets_common import band, eta_note, exp_ci, net_config, paired_ci, pool, row, tuned_training, welch_ci
+from .nets_common import (
+    band,
+    by_ci,
+    eta_note,
+    exp_ci,
+    net_config,
+    paired_ci,
+    pick,
+    pool,
+    row,
+    tuned_training,
+    welch_ci,
+    with_ci,
+)
 
 PLACEMENTS = ("post", "pre")
 STAGES = ("init", "trained")
@@ -257,7 +270,45 @@ def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     _plot_training(p, m, ctx.figures / figs[1])
     rates = report.measurements(_rows(claim, p, m))
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "trials"]
-    return ClaimOutput(rates, pd.DataFrame(), figs, cols)
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, m, rates))
+
+
+def _reading(p: NetTrainingProfile, m: dict, rates: pd.DataFrame) -> str:
+    """What this run shows against [T], every number from ``rates``."""
+    ratio = {s: pick(rates, "grad_het_cv_post_over_pre", noise=s) for s in STAGES}
+    cv = {(ln, s): pick(rates, "grad_het_cv", method=ln, noise=s)["value"] for ln in PLACEMENTS for s in STAGES}
+    loss = {(ln, x): pick(rates, "final_loss", method=x, noise=ln) for ln in PLACEMENTS for x in m[ln]["tuned"]}
+    adv = {(ln, pair): pick(rates, "sign_advantage", method="-".join(pair), noise=ln) for ln in PLACEMENTS
+           for pair in PAIRS}  # fmt: skip
+    gap = {pair: pick(rates, "sign_advantage_post_minus_pre", method="-".join(pair)) for pair in PAIRS}
+    edges = sorted({f"{t.method} ({ln}-LN, eta {t.eta:g})" for ln in PLACEMENTS for t in m[ln]["tuned"].values()
+                    if t.at_edge})  # fmt: skip
+    order = {ln: ", ".join(f"{x} {loss[ln, x]['value']:.3f}" for x in sorted(m[ln]["tuned"],
+             key=lambda x: loss[ln, x]["value"])) for ln in PLACEMENTS}  # fmt: skip
+    return f"""### What this run shows against [T]
+
+**Heterogeneity.** The CV of the block gradient norms is {cv["post", "init"]:.3g} under Post-LN and
+{cv["pre", "init"]:.3g} under Pre-LN at initialisation (ratio {with_ci(ratio["init"])}), {cv["post", "trained"]:.3g}
+and {cv["pre", "trained"]:.3g} after {p.steps} Adam steps (ratio {with_ci(ratio["trained"])}): [T]'s Post-LN
+heterogeneity is {by_ci(ratio["init"], 1, "larger", "smaller", "not resolved as different")} at initialisation and
+{by_ci(ratio["trained"], 1, "larger", "smaller", "not resolved as different")} after training. The block figure
+shows which blocks make the difference.
+
+**Optimisers** (final held-out loss, best first). Post-LN: {order["post"]}. Pre-LN: {order["pre"]}.
+Sign advantage (gradient method minus sign method, nats): SGD - SignSGD {with_ci(adv["post", PAIRS[0]])} under
+Post-LN, {with_ci(adv["pre", PAIRS[0]])} under Pre-LN; SGD-momentum - Signum {with_ci(adv["post", PAIRS[1]])} and
+{with_ci(adv["pre", PAIRS[1]])}. Post-LN minus Pre-LN: {with_ci(gap[PAIRS[0]])} and {with_ci(gap[PAIRS[1]])}.
+Without momentum the sign method {by_ci(adv["post", PAIRS[0]], 0, "beats", "loses to", "is not told apart from")}
+SGD under Post-LN and {by_ci(adv["pre", PAIRS[0]], 0, "beats", "loses to", "is not told apart from")} it under Pre-LN;
+with momentum, Signum {by_ci(adv["post", PAIRS[1]], 0, "beats", "loses to", "is not told apart from")} SGD-momentum
+under Post-LN and {by_ci(adv["pre", PAIRS[1]], 0, "beats", "loses to", "is not told apart from")} it under Pre-LN.
+The advantage is {by_ci(gap[PAIRS[0]], 0, "larger", "smaller", "not resolved as different")} under Post-LN for the
+plain pair and {by_ci(gap[PAIRS[1]], 0, "larger", "smaller", "not resolved as different")} for the momentum pair
+([T]'s direction: larger where the heterogeneity is larger).
+
+**Caveats.** Tuned etas at the edge of their grid: {", ".join(edges) if edges else "none"}; such a method might do
+better off the grid, so its row is a bound on what tuning would give. A few hundred steps from random weights,
+not [T]'s fine-tuning of pre-trained models; {p.trials} reported trials."""
 
 
 def _pre_as_post(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.DataFrame:
