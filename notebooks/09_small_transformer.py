@@ -23,7 +23,6 @@
 # %%
 import os
 
-import jax
 import matplotlib.pyplot as plt
 import numpy as np
 
