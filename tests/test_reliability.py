@@ -223,9 +223,12 @@ def test_kill_9_leaves_results_untouched_and_the_rerun_is_byte_identical(tmp_pat
 
 def test_ctrl_c_stops_quickly_without_traceback_and_keeps_finished_entries(tmp_path):
     out, cache = tmp_path / "res", tmp_path / "cache"
+    # eight configurations, so that seconds of work remain after the first entry even on a loaded machine
+    alphas = ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "1.9"]
     proc = _cli("rates", "--claim", "thm4-strongly-convex", "--profile", "quick", "--K", "200000", "--trials", "2048",
-                "--out", str(out), "--cache-dir", str(cache), "--quiet")  # fmt: skip
+                "--alphas", *alphas, "--out", str(out), "--cache-dir", str(cache), "--quiet")  # fmt: skip
     _wait_for(lambda: len(_entries(cache)) >= 1 or proc.poll() is not None)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
     t0 = time.monotonic()
     proc.send_signal(signal.SIGINT)
     code = proc.wait(timeout=30)

@@ -12,6 +12,7 @@ from scipy import stats
 from theory import tail_index
 from theory.claims import Claim, NetNoiseProfile
 from theory.fitting import slopes
+from theory.mean_square import bootstrap
 
 from .. import report
 from ..nets import model, noise
@@ -27,6 +28,7 @@ CELLS = (
     ("no-attention/gaussian", False, "gaussian"),
 )
 TRAINED_CELL = "attention/text"
+ESTIMATOR_BOOT = 200  # resamples for the tail-index intervals (info rows; each resample re-sorts the sample)
 COORDINATE_BATCH = 8  # the minibatch whose noise coordinates give [Z] Fig. 5's per-coordinate view
 
 
@@ -86,6 +88,12 @@ def measure(p: NetNoiseProfile, seed: int) -> dict:
     return out
 
 
+def _estimate(estimator, x: np.ndarray, seed: int) -> dict:
+    """A tail-index estimate with its 95% percentile bootstrap interval (``ESTIMATOR_BOOT`` resamples)."""
+    low, high = bootstrap(estimator, x, ESTIMATOR_BOOT, seed)
+    return dict(value=float(estimator(x)), ci_low=low, ci_high=high)
+
+
 def _running_variance_slope(x: np.ndarray) -> float:
     """Slope of log(running variance of x[:n]) against log n over the last decade of n."""
     n = np.unique(np.round(np.logspace(1, math.log10(x.size), 40)).astype(int))
@@ -134,10 +142,10 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
                     label,
                     f"B={B}",
                     f"{name}_norm_hill",
-                    value=tail_index.hill(norms, len(norms) // 10),
+                    **_estimate(lambda v: tail_index.hill(v, len(v) // 10), norms, seed),
                     trials=p.draws,
                     k_max=0,
-                    description=f"Hill tail index of the {name} norms (top 10%)",
+                    description=f"Hill tail index of the {name} norms (top 10%); CI: bootstrap over the draws",
                 )
             )
         rows.append(
@@ -159,10 +167,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
                 label,
                 f"B={COORDINATE_BATCH}",
                 "coordinate_hill",
-                value=tail_index.hill(xi),
+                **_estimate(tail_index.hill, xi, seed),
                 trials=xi.size,
                 k_max=0,
-                description="Hill tail index of one minibatch's noise coordinates ([Z] Fig. 5)",
+                description="Hill tail index of one minibatch's noise coordinates ([Z] Fig. 5); CI: bootstrap over "
+                "the coordinates",
             )
         )
         rows.append(
@@ -171,10 +180,10 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
                 label,
                 f"B={COORDINATE_BATCH}",
                 "coordinate_mohammadi",
-                value=tail_index.mohammadi(xi),
+                **_estimate(tail_index.mohammadi, xi, seed),
                 trials=xi.size,
                 k_max=0,
-                description="Mohammadi tail index of the same coordinates",
+                description="Mohammadi tail index of the same coordinates; CI: bootstrap over the coordinates",
             )
         )
         rows.append(
