@@ -71,7 +71,9 @@ def measure(p: NetNoiseProfile, seed: int) -> dict:
         if label == TRAINED_CELL:  # a second, independent reference draw for the negative control
             out["reference_again"] = noise.gaussian_reference_norms(G, 1, p.draws, rng)
         counts = np.bincount(rng.integers(0, p.pool, COORDINATE_BATCH), minlength=p.pool)
-        out["coords"][label] = counts @ D / COORDINATE_BATCH
+        # in a random order: the tensors' coordinates come in blocks of like scale, and Mohammadi's estimator (block
+        # sums) and the bootstrap both assume exchangeable samples
+        out["coords"][label] = rng.permutation(counts @ D / COORDINATE_BATCH)
     cfg = net_config(p.net)
     every = math.gcd(*p.train_steps)
     schedule = Schedule(steps=max(p.train_steps), batch=p.net.batch, every=every)
