@@ -1,3 +1,10 @@
+import os
+
+# XLA compiles the small-transformer programs of the tests (and of the CLI and notebook subprocesses, which inherit
+# the environment) without backend optimisation: compilation, not running, is most of their time at test size.
+# Only float rounding differs; `make rates` and notebooks run outside the tests use XLA's defaults.
+os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+
 import numba
 import pytest
 
