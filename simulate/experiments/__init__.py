@@ -1,49 +1,35 @@
 """One experiment per claim: it turns a claim's profile into runs, measurement rows of rates.csv and figures.
 
-``EXPERIMENTS`` maps a claim id to its ``run(claim, profile, ctx) -> ClaimOutput``; ``CONTROLS`` maps a claim id to
-its negative controls, ``{mutant name: (claim, profile, ctx) -> measurement rows}``, the names declared in the
-claim's ``controls``. The verdicts come from ``theory.verdicts.judge``, never from an experiment.
+Every module of this package that sets ``CLAIM`` (a claim id of ``theory.claims.CLAIMS``) is that claim's
+experiment: it defines ``run(claim, profile, ctx) -> ClaimOutput`` and, when the claim declares negative controls,
+``CONTROLS = {mutant name: (claim, profile, ctx) -> measurement rows}``. Adding a claim touches two files: its
+declaration in ``theory/claims.py`` and its module here. ``MODULES``, ``EXPERIMENTS`` and ``CONTROLS`` map claim
+ids to them. The verdicts come from ``theory.verdicts.judge``, never from an experiment.
 """
 
-from . import (
-    acclip,
-    acclip_transformer,
-    attention_noise,
-    clip_map,
-    dimension,
-    head_growth,
-    het_head,
-    het_sign,
-    ln_placement,
-    noise_diagnostics,
-    rem1,
-    rmsprop,
-    thm2,
-    thm4,
-    thm5,
-    thm6,
-)
+import importlib
+import pkgutil
+
 from .common import ClaimOutput, Context
 
-MODULES = {
-    "thm4-strongly-convex": thm4,
-    "rem1-sgd-failure": rem1,
-    "noise-diagnostics": noise_diagnostics,
-    "thm5-lower-bound": thm5,
-    "thm6-nonconvex-lower-bound": thm6,
-    "clip-exponent-map": clip_map,
-    "thm2-nonconvex": thm2,
-    "cor7-thm8-dimension": dimension,
-    "rmsprop-as-clipping": rmsprop,
-    "acclip-nonstationary": acclip,
-    "het-gd-vs-sign": het_sign,
-    "het-linear-head-momentum": het_head,
-    "attention-noise-2x2": attention_noise,
-    "ln-placement-heterogeneity": ln_placement,
-    "head-growth-transformer": head_growth,
-    "acclip-transformer": acclip_transformer,
-}
+
+def _discover() -> dict:
+    """claim id -> experiment module, for every module of this package that sets ``CLAIM``."""
+    found = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        claim_id = getattr(module, "CLAIM", None)
+        if claim_id is None:
+            continue
+        if claim_id in found:
+            raise ImportError(f"claim {claim_id!r} has two experiment modules: {found[claim_id].__name__}, "
+                              f"{module.__name__}")  # fmt: skip
+        found[claim_id] = module
+    return found
+
+
+MODULES = _discover()
 EXPERIMENTS = {claim_id: module.run for claim_id, module in MODULES.items()}
 CONTROLS = {claim_id: getattr(module, "CONTROLS", {}) for claim_id, module in MODULES.items()}
 
-__all__ = ["CONTROLS", "EXPERIMENTS", "ClaimOutput", "Context"]
+__all__ = ["CONTROLS", "EXPERIMENTS", "MODULES", "ClaimOutput", "Context"]

@@ -113,3 +113,6 @@ def _plot_tuning(claim, p, tuning: pd.DataFrame, path) -> None:
         ax.set_ylabel("median f(x_K) - f*")
         ax.legend(fontsize=7)
     report.save_fig(fig, path)
+
+
+CLAIM = "acclip-nonstationary"  # the claim this module runs (how simulate.experiments finds it)

@@ -159,4 +159,5 @@ def _acclip_as_adam(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.Dat
     return report.measurements([_difference_row(claim, tuned, "adam", "adam", label="acclip - adam")])
 
 
+CLAIM = "acclip-transformer"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"acclip-as-adam": _acclip_as_adam}

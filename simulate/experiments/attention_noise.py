@@ -349,4 +349,5 @@ def _reference_as_noise(claim: Claim, p: NetNoiseProfile, ctx: Context) -> pd.Da
     return report.measurements([_excess_row(claim, TRAINED_CELL, 1, 0, m["reference_again"], ref, p, ctx.seed)])
 
 
+CLAIM = "attention-noise-2x2"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"reference-as-noise": _reference_as_noise}

@@ -58,6 +58,7 @@ def _symmetric_as_onesided(claim: Claim, p: ClipMapProfile, ctx: Context) -> pd.
     return report.measurements([cell_row(claim, cfg, arrays, noise="pareto-onesided")])
 
 
+CLAIM = "clip-exponent-map"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"symmetric-as-onesided": _symmetric_as_onesided}
 
 

@@ -101,6 +101,7 @@ def _gclip_as_cclip(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataF
     return report.measurements([{**r, "method": "cclip", "theory_exponent": 0.0} for r in rows])
 
 
+CLAIM = "cor7-thm8-dimension"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"radial-as-coordinate": _radial_as_coordinate, "gclip-as-cclip": _gclip_as_cclip}
 
 

@@ -150,4 +150,5 @@ def _no_momentum(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> pd.DataFra
     return report.measurements(_judged_rows(claim, same, METHODS))
 
 
+CLAIM = "head-growth-transformer"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"no-momentum": _no_momentum}

@@ -107,6 +107,7 @@ def _signgd_as_signum(claim: Claim, p: HeadProfile, ctx: Context) -> pd.DataFram
     return report.measurements(rows)
 
 
+CLAIM = "het-linear-head-momentum"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"no-momentum": _signgd_as_signum}
 
 

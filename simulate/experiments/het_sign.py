@@ -137,6 +137,7 @@ def _rotated_as_axis_aligned(claim: Claim, p: HeterogeneityProfile, ctx: Context
     return report.measurements([r for r in rows if r["method"] == "signgd"])
 
 
+CLAIM = "het-gd-vs-sign"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"rotated-as-axis-aligned": _rotated_as_axis_aligned}
 
 

@@ -317,4 +317,5 @@ def _pre_as_post(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.DataFr
     return report.measurements(_ratio_rows(claim, m["pre"], m["pre"]) + _gap_rows(claim, m, "pre", "pre"))
 
 
+CLAIM = "ln-placement-heterogeneity"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"pre-as-post": _pre_as_post}

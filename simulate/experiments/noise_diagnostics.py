@@ -199,4 +199,5 @@ def _hill_on_wrong_tail(claim, p: DiagnosticsProfile, ctx: Context) -> pd.DataFr
                                      value=mean, ci_low=lo, ci_high=hi, trials=len(est))])  # fmt: skip
 
 
+CLAIM = "noise-diagnostics"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"tail-1.2-claimed-1.5": _hill_on_wrong_tail}

@@ -177,6 +177,7 @@ def _relabelled(claim: Claim, p: Rem1Profile, ctx: Context, run: tuple[str, str,
     return report.measurements(_growth_rows(claim, cfg, arrays, v, p, ctx.seed, label))
 
 
+CLAIM = "rem1-sgd-failure"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {
     "gclip-as-sgd": lambda claim, p, ctx: _relabelled(claim, p, ctx, ("gclip", "pareto", 1.3), ("sgd", "pareto", 1.3)),
     "gaussian-as-heavy": lambda claim, p, ctx: _relabelled(

@@ -54,6 +54,7 @@ def run(claim: Claim, p: EquivalenceProfile, ctx: Context) -> ClaimOutput:
     return ClaimOutput(report.measurements(rows), pd.DataFrame(), [], ["method", "metric", "value", "trials", "k_max"])
 
 
+CLAIM = "rmsprop-as-clipping"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {
     "momentum-as-rmsprop": lambda claim, p, ctx: report.measurements(
         pair_rows(claim, p, 0.9, 0.5, ctx.seed, label=(0.0, 0.5))

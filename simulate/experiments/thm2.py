@@ -129,6 +129,7 @@ def _heavier_tail(claim: Claim, p: Thm2Profile, ctx: Context) -> pd.DataFrame:
     return report.measurements([r for r in rows if r["metric"] == "avg_min_grad"])
 
 
+CLAIM = "thm2-nonconvex"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"tail-1.2-as-1.8": _heavier_tail}
 
 

@@ -36,6 +36,7 @@ def _mutant(claim: Claim, profile: Profile, ctx: Context, **fields):
     return report.fit_rows(claim, ctx.run([cfg]))
 
 
+CLAIM = "thm4-strongly-convex"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {
     "tau-k^0.1": lambda claim, p, ctx: _mutant(claim, p, ctx, noise="pareto-onesided", alpha=1.5, beta=0.1),
     "tail-1.2-as-1.8": lambda claim, p, ctx: _mutant(claim, p, ctx, noise="pareto", alpha=1.8, tail=1.2),

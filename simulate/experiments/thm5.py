@@ -146,6 +146,7 @@ def _slow_threshold(claim: Claim, p: LowerBoundProfile, ctx: Context) -> pd.Data
                                      drift=fit["drift"], trials=p.trials)])  # fmt: skip
 
 
+CLAIM = "thm5-lower-bound"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"tau-k^0.1": _slow_threshold}
 
 

@@ -126,4 +126,5 @@ def _doubled_reveals(claim: Claim, p: ZeroChainProfile, ctx: Context) -> pd.Data
     return report.measurements([r for r in rows if r["metric"].startswith("calls_p_over_d_")])
 
 
+CLAIM = "thm6-nonconvex-lower-bound"  # the claim this module runs (how simulate.experiments finds it)
 CONTROLS = {"p-doubled": _doubled_reveals}
