@@ -8,9 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from theory.claims import CLAIMS
-
-NET_CLAIMS = ("attention-noise-2x2", "ln-placement-heterogeneity", "head-growth-transformer", "acclip-transformer")
+from theory.claims import CLAIMS, NET_CLAIMS
 
 
 @pytest.fixture(scope="module")

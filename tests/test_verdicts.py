@@ -10,7 +10,7 @@ from simulate.controls import run_controls
 from simulate.experiments import CONTROLS, EXPERIMENTS, MODULES, Context
 from simulate.report import RATE_COLUMNS, measurements
 from simulate.store import RunCache
-from theory.claims import CLAIMS, EXPONENT_TOLERANCE, exponent_rule
+from theory.claims import CLAIMS, EXPONENT_TOLERANCE, NET_CLAIMS, exponent_rule
 from theory.verdicts import Judged, Rule, judge, render_criteria
 
 
@@ -134,7 +134,6 @@ def test_registry_and_experiments_agree():
 # Claims whose quick size can tell a mutant apart (noise-diagnostics' quick run has 3 groups of kernel noise, too
 # few for its CI rule: its control is inconclusive there and runs at default size in `make rates`). The
 # small-transformer claims' controls run in tests/test_net_claims.py, through the command line.
-NET_CLAIMS = ("attention-noise-2x2", "ln-placement-heterogeneity", "head-growth-transformer", "acclip-transformer")
 QUICK_CONTROLS = [c for c in CLAIMS if CLAIMS[c].controls and c != "noise-diagnostics" and c not in NET_CLAIMS]
 
 

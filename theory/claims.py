@@ -1206,6 +1206,11 @@ test of "excessive growth"; the loss and bias rows show where the difference lie
 )
 
 
+def direction_rule(test: str, reason: str, target) -> Rule:
+    """A rule on the row's ``value`` against a fixed target (the small-transformer claims' directions and bands)."""
+    return Rule(test, reason, target=target, stat="value")
+
+
 @dataclass(frozen=True)
 class NetShape:
     """The small transformer of the real-model claims (``simulate.nets.model.NetConfig``) and its minibatch size."""
@@ -1295,36 +1300,33 @@ NOISE_2X2 = Claim(
     judged=(
         Judged(
             "noise_spread_excess",
-            Rule(
+            direction_rule(
                 "ci_above",
                 "'heavy-tailed' made a number with the claim, before the verdict runs: a 99th percentile 20% "
                 "further out, in units of the median, than that of Gaussian noise with the same covariance; the "
                 "Gaussian cell is judged against the same 1.2 read the other way. An exploratory look at "
                 "initialisation (ratios 0.96-1.01 in all four cells) preceded this rule; 1.2 was not chosen from it",
-                target=1.2,
-                stat="value",
+                1.2,
             ),
             where={"method": ("attention/text", "attention/gaussian", "no-attention/text"), "k_max": 0},
         ),
         Judged(
             "noise_spread_excess",
-            Rule(
+            direction_rule(
                 "between",
                 "the heavy-tail threshold 1.2 above, read both ways: Gaussian noise is within a factor 1.2 of its "
                 "same-covariance reference",
-                target=(1 / 1.2, 1.2),
-                stat="value",
+                (1 / 1.2, 1.2),
             ),
             where={"method": "no-attention/gaussian", "k_max": 0},
         ),
         Judged(
             "noise_spread_end_over_start",
-            Rule(
+            direction_rule(
                 "ci_below",
                 "[Z] Fig. 2's 'grows more concentrated' as a direction: the spread at the end is smaller than at "
                 "initialisation; no tolerance",
-                target=1.0,
-                stat="value",
+                1.0,
             ),
         ),
     ),
@@ -1402,32 +1404,29 @@ LN_PLACEMENT = Claim(
     judged=(
         Judged(
             "grad_het_cv_post_over_pre",
-            Rule(
+            direction_rule(
                 "ci_above",
                 "[T]'s direction ('Post-LN ... particularly pronounced heterogeneity'); no tolerance",
-                target=1.0,
-                stat="value",
-            ),  # fmt: skip
+                1.0,
+            ),
         ),
         Judged(
             "sign_advantage",
-            Rule(
+            direction_rule(
                 "ci_above",
                 "[T]'s direction (sign methods less hindered than SGD where heterogeneity is pronounced); no tolerance",
-                target=0.0,
-                stat="value",
-            ),  # fmt: skip
+                0.0,
+            ),
             where={"noise": "post"},
         ),
         Judged(
             "sign_advantage_post_minus_pre",
-            Rule(
+            direction_rule(
                 "ci_above",
                 "[T]'s link made a direction: the more heterogeneous placement hinders the gradient "
                 "method more, relative to its sign counterpart; no tolerance",
-                target=0.0,
-                stat="value",
-            ),  # fmt: skip
+                0.0,
+            ),
         ),
     ),
     controls=(Control("pre-as-post", "Pre-LN's measurements presented as Post-LN's (the same model on both sides)"),),
@@ -1465,23 +1464,21 @@ HEAD_GROWTH = Claim(
     judged=(
         Judged(
             "head_norm_ratio",
-            Rule(
+            direction_rule(
                 "ci_above",
                 "[T]'s direction ('excessive growth' without momentum, many classes); no number is "
                 "given for 103 classes, so no tolerance",
-                target=1.0,
-                stat="value",
-            ),  # fmt: skip
+                1.0,
+            ),
             where={"noise": "next-char"},
         ),
         Judged(
             "head_norm_ratio_many_over_few",
-            Rule(
+            direction_rule(
                 "ci_above",
                 "[T]'s 'with many classes' as a direction: the growth is larger with more classes",
-                target=1.0,
-                stat="value",
-            ),  # fmt: skip
+                1.0,
+            ),
         ),
     ),
     controls=(Control("no-momentum", "Signum replaced by SignSGD (no momentum where momentum is claimed)"),),
@@ -1537,22 +1534,20 @@ ACCLIP_NET = Claim(
     judged=(
         Judged(
             "loss_difference",
-            Rule(
+            direction_rule(
                 "ci_below",
                 "[Z]'s 'improves on' / 'beats' as a direction: a paired difference whose CI lies below 0; no tolerance",
-                target=0.0,
-                stat="value",
-            ),  # fmt: skip
+                0.0,
+            ),
             where={"method": ("gclip - sgd", "acclip - adam")},
         ),
         Judged(
             "cclip_gap_closed",
-            Rule(
+            direction_rule(
                 "at_least",
                 "'closes most of the gap' read, before any run, as more than half of it",
-                target=0.5,
-                stat="value",
-            ),  # fmt: skip
+                0.5,
+            ),
         ),
     ),
     controls=(Control("acclip-as-adam", "ACClip replaced by Adam in the ACClip-vs-Adam comparison"),),
@@ -1565,6 +1560,7 @@ and weight decay on a far larger model; here every eta is tuned, no weight decay
 grid is flagged in the row's description.""",
 )
 
+NET_CLAIMS = tuple(c.id for c in (NOISE_2X2, LN_PLACEMENT, HEAD_GROWTH, ACCLIP_NET))  # run on simulate/nets
 CLAIMS: dict[str, Claim] = {
     c.id: c
     for c in (

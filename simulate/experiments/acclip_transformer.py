@@ -15,6 +15,7 @@ from .nets_common import (
     band,
     by_ci,
     eta_note,
+    final_loss_rows,
     net_config,
     paired_ci,
     parameter_count,
@@ -90,22 +91,7 @@ def _gap_row(claim, tuned: dict, seed: int) -> dict:
 def _rows(claim, p: NetTrainingProfile, tuned: dict, seed: int) -> list[dict]:
     rows = [_difference_row(claim, tuned, a, b) for a, b in COMPARISONS]
     rows.append(_gap_row(claim, tuned, seed))
-    for method, t in tuned.items():
-        value, lo, hi = paired_ci(t.final_loss)
-        rows.append(
-            row(
-                claim,
-                method,
-                "next-char",
-                "final_loss",
-                value=value,
-                ci_low=lo,
-                ci_high=hi,
-                trials=len(t.final_loss),
-                k_max=p.steps,
-                description=f"mean final held-out loss (nats), t interval; {eta_note(t)}",
-            )
-        )
+    rows += final_loss_rows(claim, tuned, "next-char", p.steps)
     return rows
 
 

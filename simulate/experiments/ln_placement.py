@@ -21,6 +21,7 @@ from .nets_common import (
     by_ci,
     eta_note,
     exp_ci,
+    final_loss_rows,
     net_config,
     paired_ci,
     pick,
@@ -176,22 +177,7 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
                     description="CV of per-tensor top |Hessian eigenvalue| (power iteration), trial 0",
                 )
             )
-        for method, t in m[ln]["tuned"].items():
-            value, lo, hi = paired_ci(t.final_loss)
-            rows.append(
-                row(
-                    claim,
-                    method,
-                    ln,
-                    "final_loss",
-                    value=value,
-                    ci_low=lo,
-                    ci_high=hi,
-                    trials=len(t.final_loss),
-                    k_max=p.steps,
-                    description=f"final held-out loss (nats), {eta_note(t)}",
-                )
-            )
+        rows += final_loss_rows(claim, m[ln]["tuned"], ln, p.steps)
         for pair in PAIRS:
             value, lo, hi = paired_ci(_advantages(m, ln, pair))
             notes = ", ".join(eta_note(m[ln]["tuned"][x]) for x in pair)

@@ -106,6 +106,17 @@ def eta_note(t: Tuned) -> str:
     return f"{t.method} eta {t.eta:g}" + (" (edge of its grid)" if t.at_edge else "")
 
 
+def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int) -> list[dict]:
+    """One ``final_loss`` row per tuned method: the mean final held-out loss over the reported trials, t interval."""
+    rows = []
+    for method, t in tuned.items():
+        value, lo, hi = paired_ci(t.final_loss)
+        rows.append(row(claim, method, noise, "final_loss", value=value, ci_low=lo, ci_high=hi,
+                        trials=len(t.final_loss), k_max=steps,
+                        description=f"mean final held-out loss (nats), t interval; {eta_note(t)}"))  # fmt: skip
+    return rows
+
+
 def band(ax, steps: np.ndarray, curves: np.ndarray, label: str, colour: str) -> None:
     """Median over trials with the min-max band of ``curves`` [trials, checkpoints]."""
     ax.plot(steps, np.median(curves, axis=0), color=colour, label=label)
