@@ -23,14 +23,16 @@ from theory.validation import (
     normalise_fields,
 )
 
+from . import metrics, objectives
+from .engine import Trajectory
 from .jit import source_hash
-from .methods import METHODS
-from .noise import unit_abs_moment, validate_noise
+from .methods import METHODS, VECTOR_METHODS, method
+from .noise import law, unit_abs_moment, validate_noise
 
 
-def code_version(family: str) -> str:
-    """Hash of the source of every module that shapes a kernel family's output (the cache's code version)."""
-    return source_hash(family)
+def code_version() -> str:
+    """Hash of the source of every module that shapes a cached run's output (the cache's code version)."""
+    return source_hash()
 
 
 def _digest(fields: dict) -> str:
@@ -89,8 +91,7 @@ class QuadraticRun:
         object.__setattr__(self, "alpha", float(self.alpha))
         if self.tail is None:
             object.__setattr__(self, "tail", self.alpha)
-        _, tail = validate_noise(self.noise, self.tail)
-        object.__setattr__(self, "tail", tail)
+        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
         check_positive_int(self.K, "K")
         check_positive_int(self.trials, "trials")
         check_positive_int(self.d, "d")
@@ -131,9 +132,25 @@ class QuadraticRun:
             return float(self.eta), 0.0, 0.0
         return 4.0 / self.mu, 1.0, 1.0
 
+    def trajectory(self) -> Trajectory:
+        """This run as an ``engine.Trajectory``: (proj-)SGD / (proj-)GClip on the quadratic, X = ball(0, radius),
+        i.i.d. noise coordinates, Theorem 4's trajectory statistics (``simulate.metrics.trajectory``)."""
+        d, shape = self.d, "scalar" if self.d == 1 else "vector"
+        eta0, k0, power = self.step_schedule()
+        objective = objectives.quadratic(np.full(d, self.mu), np.full(d, self.x_star), radius=self.radius)
+        noise = law(self.noise, self.tail, self.noise_scale, scales=np.ones(d))
+        step = method(self.method, shape, eta0=eta0, k0=k0, power=power, G=self.G, beta=self.beta)
+        metric = metrics.trajectory(self.x_star if d == 1 else np.full(d, self.x_star))
+        return Trajectory(objective, noise, step, metric, np.full(d, self.x0), checkpoints(self.K, self.per_decade),
+                          self.trials, self.seed, self.rng_key())  # fmt: skip
+
+    def run_constants(self) -> dict[str, float]:
+        """Nothing beyond the per-trial outputs."""
+        return {}
+
     def describe(self) -> dict:
-        """What this run's stored result depends on: the configuration and its kernel family's code version."""
-        return {**asdict(self), "code": code_version("quadratic")}
+        """What this run's stored result depends on: the configuration and the kernels' code version."""
+        return {**asdict(self), "code": code_version()}
 
     def cache_key(self) -> str:
         """Key of this run's stored result (a hash of ``describe()``)."""
@@ -176,8 +193,7 @@ class NonconvexRun:
         object.__setattr__(self, "alpha", check_alpha(self.alpha))
         if self.tail is None:
             object.__setattr__(self, "tail", self.alpha)
-        _, tail = validate_noise(self.noise, self.tail)
-        object.__setattr__(self, "tail", tail)
+        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
         check_positive_int(self.K, "K")
         check_positive_int(self.trials, "trials")
         check_positive_int(self.d, "d")
@@ -208,6 +224,19 @@ class NonconvexRun:
         """(eta, tau) of Theorem 2 for this run's horizon K."""
         return nonconvex.theorem2_parameters(self.params, self.alpha, self.sigma, self.L, self.F0, self.K)
 
+    def trajectory(self) -> Trajectory:
+        """This run as an ``engine.Trajectory``: constant-step GClip or SGD on the cosine objective, i.i.d. noise
+        coordinates, Theorem 2's metric (``simulate.metrics.theorem2``) at the horizon K."""
+        eta, tau = self.parameters()
+        d, shape = self.d, "scalar" if self.d == 1 else "vector"
+        rotated = self.objective == "rotated-cosine" and d > 1  # in d = 1 both are phi(x) (phi is even)
+        objective = objectives.cosine(self.c, d, rotated=rotated)
+        noise = law(self.noise, self.tail, self.noise_scale, scales=np.ones(d))
+        step = method(self.method, shape, eta0=eta, G=tau)
+        metric = metrics.theorem2("rotated-cosine" if rotated else "cosine", d)
+        return Trajectory(objective, noise, step, metric, np.full(d, float(self.x0)), [self.K], self.trials,
+                          self.seed, self.rng_key())  # fmt: skip
+
     def rng_key(self) -> int:
         """64-bit key of the experiment (without trials and seed): every K has its own streams."""
         fields = asdict(self)
@@ -215,10 +244,15 @@ class NonconvexRun:
         fields.pop("seed")
         return int(_digest({"kind": "nonconvex", **fields})[:16], 16)
 
+    def run_constants(self) -> dict[str, float]:
+        """The run's K, eta, tau and sigma (stored beside its per-trial outputs)."""
+        eta, tau = self.parameters()
+        return dict(K=self.K, eta=eta, tau=tau, sigma=self.sigma)
+
     def describe(self) -> dict:
         """What this run's stored result depends on: configuration, the (eta, tau) it uses, code version."""
         eta, tau = self.parameters()
-        return {**asdict(self), "eta": eta, "tau": tau, "code": code_version("nonconvex")}
+        return {**asdict(self), "eta": eta, "tau": tau, "code": code_version()}
 
     def cache_key(self) -> str:
         """Key of this run's stored result (a hash of ``describe()``)."""
@@ -233,7 +267,7 @@ class NonconvexRun:
 
 @dataclass(frozen=True)
 class AdaptiveRun:
-    """One run of a vector method (``simulate.adaptive.VECTOR_METHODS``) on f(x) = 1/2 sum_i h_i (x_i - x*_i)^2.
+    """One run of a vector method (``simulate.methods.VECTOR_METHODS``) on f(x) = 1/2 sum_i h_i (x_i - x*_i)^2.
 
     Curvatures h_i = mu * curvature_spread^(i/(d-1)) rise log-spaced from mu; coordinate noise scales
     s_i = noise_scale * noise_spread^(-i/(d-1)) fall log-spaced (so the noisiest coordinates are the flattest);
@@ -274,16 +308,13 @@ class AdaptiveRun:
     seed: int = 0
 
     def __post_init__(self):
-        from .adaptive import NOISE_SHAPES, VECTOR_METHODS
-
         normalise_fields(self, may_be_infinite=("decay_t0",))
         check_choice(self.method, VECTOR_METHODS, "method")
         object.__setattr__(self, "alpha", check_alpha(self.alpha))
         if self.tail is None:
             object.__setattr__(self, "tail", self.alpha)
-        _, tail = validate_noise(self.noise, self.tail)
-        object.__setattr__(self, "tail", tail)
-        check_choice(self.shape, NOISE_SHAPES, "shape")
+        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
+        check_choice(self.shape, ("coordinate", "radial"), "shape")
         for name in ("K", "trials", "d"):
             check_positive_int(getattr(self, name), name)
         for name in ("mu", "noise_scale", "eta", "G", "B", "order"):
@@ -319,6 +350,21 @@ class AdaptiveRun:
             return float(self.eta), 0.0, 0.0
         return float(self.eta), 1.0, float(self.eta_power)
 
+    def trajectory(self) -> Trajectory:
+        """This run as an ``engine.Trajectory``: the vector method on the quadratic with the noise profile, the
+        squared-distance metric (``simulate.metrics.squared``)."""
+        h, s = self.profile()
+        eta0, k0, power = self.step_schedule()
+        x_star = np.full(self.d, self.x_star)
+        objective = objectives.quadratic(h, x_star, shape="vector")
+        noise = law(self.noise, self.tail, lift=self.shape, scales=s, decay_t0=self.decay_t0,
+                    decay_power=self.decay_power)  # fmt: skip
+        step = method(self.method, "vector", eta0=eta0, k0=k0, power=power, G=self.G, beta=self.beta,
+                      B=self.B * s / self.noise_scale, beta1=self.beta1, beta2=self.beta2, eps=self.eps,
+                      order=self.order)  # fmt: skip
+        return Trajectory(objective, noise, step, metrics.squared(x_star), np.full(self.d, self.x0),
+                          checkpoints(self.K, self.per_decade), self.trials, self.seed, self.rng_key())  # fmt: skip
+
     def rng_key(self) -> int:
         """64-bit key of the experiment (without trials, seed and the method's own parameters), so every method
         of a comparison sees the same noise stream in trial t."""
@@ -328,9 +374,13 @@ class AdaptiveRun:
             fields.pop(name)
         return int(_digest({"kind": "adaptive", **fields})[:16], 16)
 
+    def run_constants(self) -> dict[str, float]:
+        """Nothing beyond the per-trial outputs."""
+        return {}
+
     def describe(self) -> dict:
-        """What this run's stored result depends on: the configuration and its kernel family's code version."""
-        return {**asdict(self), "code": code_version("adaptive")}
+        """What this run's stored result depends on: the configuration and the kernels' code version."""
+        return {**asdict(self), "code": code_version()}
 
     def cache_key(self) -> str:
         """Key of this run's stored result (a hash of ``describe()``)."""

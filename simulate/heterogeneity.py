@@ -1,70 +1,65 @@
-"""Kernel for het-gd-vs-sign: iterations until a vector method first reaches f(x_k) - f* <= target on
-f(x) = 1/2 (x - x*)^T H (x - x*), with H diagonal (heterogeneous blocks) or dense (the rotated control).
+"""het-gd-vs-sign's measurement: iterations until a vector method first reaches f(x_k) - f* <= target on
+f(x) = 1/2 (x - x*)^T H (x - x*), H diagonal (heterogeneous blocks) or dense (the rotated control).
 
-The update rules are those of ``simulate.adaptive.vector_step``; the step is eta_k = eta0 / k^eta_power. Noise
-(optional) is added to the exact gradient as in ``simulate.adaptive``; each trial owns its stream. Runs take
-seconds and are not stored in the run cache, so this file is not in ``jit.KERNEL_SOURCES``: Numba notices edits to
-it, and the helpers it inlines (adaptive.py, noise.py, rng.py) are listed there.
+Runs take seconds and are not stored in the run cache.
 """
+
+from __future__ import annotations
 
 import math
 
 import numpy as np
-from numba import prange
 
-from .adaptive import draw_vector_noise, vector_step
-from .jit import jit, jit_parallel
-from .rng import seed_stream
-
-
-@jit
-def _hitting_trial(t, problem, method, noise, target, max_iter, stream, outputs):
-    """One trial, written into outputs[.][t] (a helper, as Numba's parfors lose writes through unpacked tuples)."""
-    hess, diagonal, x_star, x0 = problem
-    code, eta0, eta_power, beta1, beta2, eps = method
-    shape, kind, tail, scales, level = noise
-    seed, config_hash, trial_offset = stream
-    hits, finals = outputs
-    d = x0.size
-    states = np.empty(4, dtype=np.uint64)
-    seed_stream(states, 0, seed, config_hash, trial_offset + t)
-    x = x0.copy()
-    m, v = np.zeros(d), np.zeros(d)
-    r, g, scratch = np.empty(d), np.empty(d), np.empty(d)
-    unit = np.ones(d)
-    gap = math.inf
-    k = 0
-    for k in range(1, max_iter + 1):
-        for i in range(d):
-            r[i] = x[i] - x_star[i]
-        gap = 0.0
-        for i in range(d):
-            if diagonal:
-                g[i] = hess[i, i] * r[i]
-            else:
-                s = 0.0
-                for j in range(d):
-                    s += hess[i, j] * r[j]
-                g[i] = s
-            gap += 0.5 * r[i] * g[i]
-        if gap <= target or not math.isfinite(gap):
-            break
-        if level > 0.0:
-            draw_vector_noise(g, scratch, states, 0, shape, kind, tail, scales, level)
-        vector_step(code, x, 0, g, m, v, k, eta0 / k**eta_power, math.inf, unit, 1.0, beta1, beta2, eps, 1.0)
-    hits[t] = k - 1 if gap <= target else max_iter + 1
-    finals[t] = gap
+from .engine import Method, Metric, Noise, Trajectory, run_trajectory
+from .jit import jit_inline
+from .objectives import dense_quadratic, quadratic
 
 
-@jit_parallel
-def iterations_to_target(problem, method, noise, target, max_iter, stream, outputs):
+@jit_inline
+def _observe_hitting(acc, b, x, o, g, k, p):
+    """f - f* from the exact gradient (1/2 (x - x*) . g); stop at the target (acc[b, 1] = steps taken,
+    acc[b, 3] = 1) or when it is not finite; acc[b, 2] = f - f* where it stopped or was last seen."""
+    target, x_star = p
+    gap = 0.0
+    for i in range(g.size):
+        gap += 0.5 * (x[o + i] - x_star[i]) * g[i]
+    acc[b, 2] = gap
+    if gap <= target:
+        acc[b, 1] = k - 1
+        acc[b, 3] = 1.0
+        return True
+    return not math.isfinite(gap)
+
+
+@jit_inline
+def _record_hitting(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+    out[0][t] = acc[b, 1] if acc[b, 3] == 1.0 else k + 1
+    out[1][t] = acc[b, 2]
+    return True
+
+
+@jit_inline
+def _fill_hitting(out, t, c):
+    pass
+
+
+def _hitting_outputs(trials: int, n_ckpt: int) -> dict[str, np.ndarray]:
+    return {"hits": np.empty(trials), "finals": np.empty(trials)}
+
+
+def iterations_to_target(H: np.ndarray, diagonal: bool, x_star: np.ndarray, x0: np.ndarray, method: Method,
+                         noise: Noise, target: float, max_iter: int, *, trials: int = 1, seed: int = 0,
+                         stream_key: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Per trial: the number of steps k until f(x_k) - f* <= target first holds (max_iter + 1: not within
-    max_iter), and f - f* where it stopped.
+    max_iter), and f - f* where it stopped (int64[trials], float64[trials]).
 
-    problem (H, diagonal, x_star, x0): H float64[d, d] (only its diagonal is read when ``diagonal``)
-    method  (code, eta0, eta_power, beta1, beta2, eps): a ``simulate.adaptive.VECTOR_METHODS`` value
-    noise   (shape, kind, tail, scales, level): as ``adaptive.draw_vector_noise``; level = 0 is deterministic
-    stream  (seed, config_hash, trial_offset); outputs (hits int64[trials], finals float64[trials])
+    ``diagonal``: only H's diagonal is read (the axis-aligned problems); ``method`` a vector ``engine.Method``
+    (e.g. ``simulate.methods.method("signsgd", "vector", eta0=0.1, power=0.5)``); ``noise`` a vector
+    ``engine.Noise`` added to the exact gradient (``simulate.noise.NONE``: deterministic).
     """
-    for t in prange(outputs[0].size):
-        _hitting_trial(t, problem, method, noise, target, max_iter, stream, outputs)
+    objective = quadratic(np.diag(H).copy(), x_star, shape="vector") if diagonal else dense_quadratic(H, x_star)
+    metric = Metric("hitting", _record_hitting, _fill_hitting, _hitting_outputs, (float(target), objective.params[1]),
+                    observe_gradient=_observe_hitting, initial=(0.0, math.inf, 0.0))  # fmt: skip
+    traj = Trajectory(objective, noise, method, metric, x0, [int(max_iter)], trials, seed, stream_key)
+    out = run_trajectory(traj)
+    return out["hits"].astype(np.int64), out["finals"]

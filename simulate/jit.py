@@ -5,7 +5,8 @@ reproducibility across machines and thread counts. ``cache=True`` keeps compiled
 
 Numba's cache notices when a kernel's own file changes but not when a helper it inlines (noise.py, rng.py, ...)
 does, and would then load stale machine code. So the cache lives in a folder named by a hash of every source file
-that kernels compile: any edit starts a fresh folder.
+that the built-in kernels compile: any edit starts a fresh folder. (Pieces outside these files, such as
+zero_chain.py's or a notebook's, are keyed by their own source: see ``simulate.engine.compose``.)
 """
 
 import hashlib
@@ -16,24 +17,23 @@ from numba import njit
 
 _PACKAGE = Path(__file__).parent
 _THEORY = _PACKAGE.parent / "theory"
-# The files whose code is compiled into a kernel or decides how a kernel is called, per kernel family. Reporting
-# code is left out, so editing a figure neither recompiles kernels nor invalidates finished runs; editing one
-# family's kernel leaves the other families' finished runs valid.
-_SHARED = [_PACKAGE / f for f in ("jit.py", "rng.py", "vecmath.py", "noise.py", "methods.py", "config.py", "runner.py")]
-KERNEL_SOURCES = {
-    "quadratic": [*_SHARED, _PACKAGE / "objectives.py", _PACKAGE / "kernels.py", _THEORY / "schedules.py"],
-    # theory/nonconvex.py (Theorem 2's eta and tau) is not listed: the run's eta and tau are part of its cache key
-    "nonconvex": [*_SHARED, _PACKAGE / "nonconvex.py"],
-    "adaptive": [*_SHARED, _PACKAGE / "adaptive.py"],
-    "oracles": [*_SHARED, _PACKAGE / "oracle_kernels.py", _PACKAGE / "zero_chain.py"],
-}
+# The files whose code is compiled into a kernel or decides how a kernel is called. Reporting code is left out, so
+# editing a figure neither recompiles kernels nor invalidates finished runs.
+KERNEL_SOURCES = sorted(
+    [
+        *(_PACKAGE / f for f in ("jit.py", "rng.py", "vecmath.py", "noise.py", "methods.py", "objectives.py",
+                                 "metrics.py", "config.py", "runner.py")),
+        *(_PACKAGE / "engine").glob("*.py"),
+        _THEORY / "schedules.py",
+    ]
+)  # fmt: skip
 
 
-def source_hash(family: str | None = None) -> str:
-    """Short hash of one kernel family's sources (``KERNEL_SOURCES``), or of all of them when ``family`` is None."""
-    paths = KERNEL_SOURCES[family] if family else sorted({p for ps in KERNEL_SOURCES.values() for p in ps})
+def source_hash() -> str:
+    """Short hash of every file in ``KERNEL_SOURCES`` (the run cache's code version, and the kernel cache's
+    folder name)."""
     h = hashlib.sha256()
-    for path in paths:
+    for path in KERNEL_SOURCES:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -2,27 +2,28 @@
 
 Loss on a batch S: (1/|S|) sum_{i in S} [logsumexp(W x_i) - (W x_i)_{y_i}] with W in R^{C x p}; the batch gradient is
 (1/|S|) sum_i (softmax(W x_i) - e_{y_i}) x_i^T. Mini-batches are drawn uniformly with replacement from the n
-samples, one stream per trial (``batch = 0``: the full batch, every step). The update is
-``simulate.adaptive.vector_step`` with a constant step eta, on W flattened.
+samples, one stream per trial (``batch = 0``: the full batch, every step). The update is a vector method of
+``simulate.methods`` with a constant step eta, on W flattened; the run is an ``engine.Trajectory`` whose objective
+samples its mini-batch gradient from the trial's stream.
 
 W is stored transposed and flat, w[j * C + c] = W[c, j], so that the inner loops run over classes: each logit
 keeps its own accumulator (the sums are in the same order for any vector width) and LLVM can vectorise them.
 
-Its runs (seconds to a minute each) are not stored in the run cache, so this file is not in
-``jit.KERNEL_SOURCES`` (as ``heterogeneity.py``): Numba notices edits to it, and the helpers it inlines are listed
-there.
+Its runs (seconds to a minute each) are not stored in the run cache.
 """
 
 import math
 
 import numpy as np
-from numba import prange
 
-from .adaptive import VECTOR_METHODS, vector_step
-from .jit import jit, jit_inline, jit_parallel
-from .rng import seed_stream, uniform_open
+from .engine import Metric, Objective, Trajectory, run_trajectory
+from .jit import jit, jit_inline
+from .methods import method as make_method
+from .noise import NONE
+from .rng import uniform_open
 
 HEAD_OUTPUTS = ("w_norm", "logit_norm", "loss", "accuracy")
+_CLASS_OUTPUTS = ("class_grad_norm", "class_w_norm", "class_bias")
 # methods without clipping thresholds (GClip and CClip would need tau / B_i for W; they are not run here)
 HEAD_METHODS = ("sgd", "nsgd", "signsgd", "signum", "rmsprop", "adam", "acclip")
 
@@ -109,43 +110,49 @@ def _record(t, c, w, X, y, C, grad, z, r, outputs):
     scalars[t, c, 3] = accuracy
 
 
-@jit
-def _train_trial(t, data, method, batch, checkpoints, stream, outputs):
-    """Train trial t from W = 0 for checkpoints[-1] steps, recording at every checkpoint (``_record``)."""
-    X3, y2, C = data
-    code, eta, beta1, beta2, eps = method
-    seed, config_hash = stream
+# --- the head as pieces: its mini-batch gradient (an objective whose gradient samples from the trial's stream)
+# and its recorder; params (X[trials, n, p], y[trials, n], C, batch) ---
+
+
+@jit_inline
+def _minibatch_gradient(g, x, o, t, s, so, p):
+    """g = the batch gradient of trial t's loss at W = x[o:o+pC]; batch 0: the full batch, else ``batch``
+    samples drawn uniformly with replacement from the trial's stream."""
+    X3, y2, C, batch = p
     X, y = X3[t], y2[t]
-    n, p = X.shape
+    n = X.shape[0]
     size = n if batch == 0 else batch
-    states = np.empty(4, dtype=np.uint64)
-    seed_stream(states, 0, seed, config_hash, t)
-    w = np.zeros(p * C)
-    m, v, grad = np.zeros(p * C), np.zeros(p * C), np.empty(p * C)
+    w = x[o : o + g.size]
     z, r = np.empty(C), np.empty(C)
-    unit = np.ones(1)
-    K = checkpoints[checkpoints.size - 1]
-    c = 0
-    if checkpoints[0] == 0:
-        _record(t, 0, w, X, y, C, grad, z, r, outputs)
-        c = 1
-    for k in range(1, K + 1):
-        grad[:] = 0.0
-        for s in range(size):
-            i = s if batch == 0 else min(int(uniform_open(states, 0) * n), n - 1)
-            top = _logits(w, X[i], C, z)
-            _softmax_residual(z, top, y[i], C, r)
-            _accumulate(grad, X[i], r, 1.0 / size, C)
-        vector_step(code, w, 0, grad, m, v, k, eta, math.inf, unit, 1.0, beta1, beta2, eps, 1.0)
-        if k == checkpoints[c]:
-            _record(t, c, w, X, y, C, grad, z, r, outputs)
-            c += 1
+    g[:] = 0.0
+    for j in range(size):
+        i = j if batch == 0 else min(int(uniform_open(s, so) * n), n - 1)
+        top = _logits(w, X[i], C, z)
+        _softmax_residual(z, top, y[i], C, r)
+        _accumulate(g, X[i], r, 1.0 / size, C)
 
 
-@jit_parallel
-def _train_trials(data, method, batch, checkpoints, stream, outputs):
-    for t in prange(data[0].shape[0]):
-        _train_trial(t, data, method, batch, checkpoints, stream, outputs)
+@jit_inline
+def _head_loss(x, o, p):
+    """The full-batch loss of trial 0's data at W = x[o:...] (nats)."""
+    X3, y2, C, batch = p
+    d = X3.shape[2] * C
+    grad, z, r = np.empty(d), np.empty(C), np.empty(C)
+    return _full_pass(x[o : o + d], X3[0], y2[0], C, grad, z, r)[0]
+
+
+@jit_inline
+def _record_head(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+    X3, y2, C, batch = op
+    d = X3.shape[2] * C
+    grad, z, r = np.empty(d), np.empty(C), np.empty(C)
+    _record(t, c, x[o : o + d], X3[t], y2[t], C, grad, z, r, out)
+    return True
+
+
+@jit_inline
+def _fill_head(out, t, c):
+    pass
 
 
 def train_linear_head(
@@ -194,19 +201,20 @@ def train_linear_head(
     ck = np.asarray(checkpoints, dtype=np.int64)
     if ck.ndim != 1 or ck.size == 0 or ck[0] < 0 or np.any(np.diff(ck) <= 0):
         raise ValueError(f"checkpoints={ck.tolist()!r}: expected increasing iterations >= 0")
-    trials, n_ck = X.shape[0], ck.size
-    outputs = (np.zeros((trials, n_ck, len(HEAD_OUTPUTS))), *(np.zeros((trials, n_ck, n_classes)) for _ in range(3)))
-    _train_trials(
-        (X, y, np.int64(n_classes)),
-        (VECTOR_METHODS[method], float(eta), float(beta1), float(beta2), float(eps)),
-        np.int64(batch),
-        ck,
-        (np.uint64(seed), np.uint64(stream_key)),
-        outputs,
-    )
-    result = {name: outputs[0][:, :, i] for i, name in enumerate(HEAD_OUTPUTS)}
-    result["class_grad_norm"], result["class_w_norm"], result["class_bias"] = outputs[1:]
-    return result
+
+    def outputs(trials: int, n_ck: int) -> dict[str, np.ndarray]:
+        return {"scalars": np.zeros((trials, n_ck, len(HEAD_OUTPUTS))),
+                **{name: np.zeros((trials, n_ck, n_classes)) for name in _CLASS_OUTPUTS}}  # fmt: skip
+
+    objective = Objective("softmax-head", _minibatch_gradient, _head_loss, (X, y, int(n_classes), int(batch)),
+                          shape="vector")  # fmt: skip
+    metric = Metric("head", _record_head, _fill_head, outputs)
+    step = make_method(method, "vector", eta0=eta, beta1=beta1, beta2=beta2, eps=eps)
+    traj = Trajectory(objective, NONE, step, metric, np.zeros(X.shape[2] * n_classes), ck, X.shape[0], seed,
+                      stream_key)  # fmt: skip
+    out = run_trajectory(traj)
+    result = {name: out["scalars"][:, :, i] for i, name in enumerate(HEAD_OUTPUTS)}
+    return {**result, **{name: out[name] for name in _CLASS_OUTPUTS}}
 
 
 def zipf_counts(n_classes: int, n_top: int, zipf_s: float = 1.0) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Scalar noise samplers for kernels, and a plain-array API for tests and notebooks.
+"""Built-in noise laws as ``engine.Noise`` pieces (``law``), their scalar samplers, and a plain-array API.
 
 Laws (unit scale; multiply by ``scale``):
   gaussian          N(0, 1)
@@ -18,18 +18,11 @@ from scipy import integrate, special
 
 from theory.validation import check_choice, check_positive, check_positive_int, check_tail
 
+from .engine.pieces import Noise
 from .jit import jit, jit_inline
 from .rng import new_stream, next_u64, uniform_open
 from .vecmath import vexp, vlog
 
-GAUSSIAN, PARETO, PARETO_ONESIDED, STABLE, STUDENT_T = 0, 1, 2, 3, 4
-NOISE_CODES = {
-    "gaussian": GAUSSIAN,
-    "pareto": PARETO,
-    "pareto-onesided": PARETO_ONESIDED,
-    "stable": STABLE,
-    "student-t": STUDENT_T,
-}
 _HALF_PI = 0.5 * math.pi
 _TWO_POW_M53 = 1.0 / 9007199254740992.0
 
@@ -89,50 +82,104 @@ def student_t(s, o, nu):
 
 
 @jit_inline
-def draw_noise(s, o, kind, tail, scale):
-    """One scalar noise draw of law ``kind`` (a NOISE_CODES value) times ``scale``."""
-    if kind == PARETO:
-        return scale * symmetric_pareto(s, o, tail)
-    if kind == PARETO_ONESIDED:
-        return scale * onesided_pareto(s, o, tail)
-    if kind == STABLE:
-        return scale * symmetric_stable(s, o, tail)
-    if kind == STUDENT_T:
-        return scale * student_t(s, o, tail)
-    return scale * std_normal(s, o)
+def gaussian_sample(s, o, p):
+    """p = (scale, tail): scale * N(0, 1) (the tail is not used)."""
+    return p[0] * std_normal(s, o)
+
+
+@jit_inline
+def pareto_sample(s, o, p):
+    """p = (scale, tail): scale * symmetric Pareto(tail)."""
+    return p[0] * symmetric_pareto(s, o, p[1])
+
+
+@jit_inline
+def onesided_pareto_sample(s, o, p):
+    """p = (scale, tail): scale * centred one-sided Pareto(tail)."""
+    return p[0] * onesided_pareto(s, o, p[1])
+
+
+@jit_inline
+def stable_sample(s, o, p):
+    """p = (scale, tail): scale * symmetric tail-stable."""
+    return p[0] * symmetric_stable(s, o, p[1])
+
+
+@jit_inline
+def student_t_sample(s, o, p):
+    """p = (scale, tail): scale * Student-t with tail degrees of freedom."""
+    return p[0] * student_t(s, o, p[1])
+
+
+@jit_inline
+def centred_bernoulli_sample(s, o, p):
+    """p = (jump, prob, mean): mean - jump * Bernoulli(prob), mean zero when mean = prob * jump (Theorem 5's
+    oracle: g = grad f_b(x) + this = x - jump with probability prob, else x)."""
+    return p[2] - p[0] * (1.0 if uniform_open(s, o) < p[1] else 0.0)
+
+
+@jit_inline
+def no_noise(g, xi, x, o, k, s, so, p):
+    """The exact gradient (a vector ``Noise.apply`` that adds nothing)."""
+    pass
+
+
+_SAMPLERS = {
+    "gaussian": gaussian_sample,
+    "pareto": pareto_sample,
+    "pareto-onesided": onesided_pareto_sample,
+    "stable": stable_sample,
+    "student-t": student_t_sample,
+}
+NOISES = tuple(_SAMPLERS)
+NONE = Noise("none", apply=no_noise)
+
+
+def law(name: str, tail: float, scale: float = 1.0, *, lift: str = "coordinate", scales=None,
+        decay_t0: float = math.inf, decay_power: float = 0.0) -> Noise:  # fmt: skip
+    """A built-in noise law as an ``engine.Noise``: ``scale`` times the unit law ``name`` with tail index ``tail``.
+
+    In vector problems the law is lifted (``lift``): "coordinate" draws coordinate i as scales[i] times the law,
+    "radial" draws scales[0] |law| times a uniform direction; both are multiplied by (1 + k/decay_t0)^(-decay_power)
+    at iteration k. ``scales`` defaults to ones (set it to the problem's dimension with ``numpy.ones(d)``).
+    """
+    tail = validate_noise(name, tail)
+    scale = check_positive(scale, "scale")
+    scales = np.ones(1) if scales is None else np.ascontiguousarray(scales, dtype=np.float64)
+    return Noise(name, sample=_SAMPLERS[name], params=(scale, tail), lift=lift,
+                 lift_params=(scales, float(decay_t0), float(decay_power)))  # fmt: skip
 
 
 @jit
-def _fill(kind, tail, scale, seed, config_hash, trial, n):
+def _fill(sampler, params, seed, config_hash, trial, n):
     s = new_stream(seed, config_hash, trial)
     out = np.empty(n)
     for i in range(n):
-        out[i] = draw_noise(s, 0, kind, tail, scale)
+        out[i] = sampler(s, 0, params)
     return out
 
 
-def validate_noise(noise: str, tail: float) -> tuple[int, float]:
-    """Return (kernel code, tail) or raise naming the bad value. ``tail`` is ignored (set to 2) for gaussian."""
-    check_choice(noise, NOISE_CODES, "noise")
+def validate_noise(noise: str, tail: float) -> float:
+    """Return the tail index or raise naming the bad value. ``tail`` is ignored (set to 2) for gaussian."""
+    check_choice(noise, NOISES, "noise")
     if noise == "gaussian":
-        return GAUSSIAN, 2.0
+        return 2.0
     tail = check_tail(tail)
     if noise == "stable" and tail > 2.0:
         raise ValueError(f"tail={tail!r} is outside the accepted range (1, 2] for stable noise")
-    return NOISE_CODES[noise], tail
+    return tail
 
 
 def sample(noise: str, tail: float, n: int, *, scale: float = 1.0, seed: int = 0, stream: int = 0) -> np.ndarray:
     """``n`` i.i.d. draws of a noise law from the same generator the kernels use (deterministic in seed, stream)."""
-    kind, tail = validate_noise(noise, tail)
+    piece = law(noise, tail, scale)
     n = check_positive_int(n, "n")
-    scale = check_positive(scale, "scale")
-    return _fill(kind, tail, scale, np.uint64(seed), np.uint64(0x5EED), np.uint64(stream), n)
+    return _fill(piece.sample, piece.params, np.uint64(seed), np.uint64(0x5EED), np.uint64(stream), n)
 
 
 def unit_abs_moment(noise: str, tail: float, p: float) -> float:
     """E|xi|^p of the unit-scale law (exact, or by quadrature for the one-sided Pareto); inf when p >= tail."""
-    kind, tail = validate_noise(noise, tail)
+    tail = validate_noise(noise, tail)
     p = check_positive(p, "p")
     if noise == "gaussian":
         return 2 ** (p / 2) * special.gamma((p + 1) / 2) / math.sqrt(math.pi)

@@ -7,93 +7,32 @@ import numpy as np
 
 from theory.claims import Claim, Profile
 
-from .adaptive import NOISE_SHAPES, VECTOR_METHODS, adaptive_quadratic, trial_block
-from .config import AdaptiveRun, NonconvexRun, QuadraticRun, checkpoints
-from .kernels import strongly_convex_quadratic
-from .methods import METHODS
-from .noise import NOISE_CODES
-from .nonconvex import OBJECTIVE_CODES, nonconvex_constant_step
-from .objectives import PROJ_BALL, PROJ_NONE
+from .config import AdaptiveRun, NonconvexRun, QuadraticRun
+from .engine import run_trajectory
 from .progress import progress_bar
 from .store import RunCache
 
-OUTPUTS = ("avg_dist", "avg_gap", "last_dist", "max_dist", "noise")
+RunConfig = QuadraticRun | NonconvexRun | AdaptiveRun
 
 
-def _trial_range(cfg, trial_offset: int, n_trials: int | None) -> int:
+def run_trials(cfg: RunConfig, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
+    """Run trials [trial_offset, trial_offset + n_trials) of any run configuration (its ``trajectory()``); returns
+    ``k`` (the checkpoints), the metric's per-trial outputs, ``diverged_at`` and the run's constants
+    (``run_constants()``, 0-d arrays). See ``simulate.metrics`` for what each metric records."""
+    out = run_trajectory(cfg.trajectory(), trial_offset, _trials(cfg, trial_offset, n_trials))
+    return {**out, **{name: np.array(value) for name, value in cfg.run_constants().items()}}
+
+
+# the names notebooks know; every configuration runs the same way
+run_quadratic = run_nonconvex = run_adaptive = run_trials
+
+
+def _trials(cfg, trial_offset: int, n_trials: int | None) -> int:
     """The number of trials in [trial_offset, trial_offset + n_trials), checked to lie inside [0, cfg.trials)."""
     n = cfg.trials - trial_offset if n_trials is None else n_trials
     if trial_offset < 0 or n < 1 or trial_offset + n > cfg.trials:
         raise ValueError(f"trials [{trial_offset}, {trial_offset + n}) are outside [0, {cfg.trials})")
     return n
-
-
-def run_quadratic(cfg: QuadraticRun, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
-    """Run trials [trial_offset, trial_offset + n_trials) of ``cfg``; returns k, per-trial outputs, diverged_at.
-
-    Outputs (trials x checkpoints): avg_dist = ||xbar_k - x*||, avg_gap = f(xbar_k) - f*, last_dist = ||x_k - x*||,
-    max_dist = max_{j<=k} ||x_j - x*||, noise = the gradient noise of coordinate 0 drawn at iteration k.
-    """
-    n = _trial_range(cfg, trial_offset, n_trials)
-    ks = checkpoints(cfg.K, cfg.per_decade)
-    d = cfg.d
-    clips, projects = METHODS[cfg.method]
-    out = {name: np.empty((n, ks.size)) for name in OUTPUTS}
-    diverged_at = np.empty(n, dtype=np.int64)
-    zeros = np.zeros(d)
-    strongly_convex_quadratic(
-        (np.full(d, cfg.mu), np.full(d, cfg.x_star), np.full(d, cfg.x0)),
-        (NOISE_CODES[cfg.noise], float(cfg.tail), float(cfg.noise_scale)),
-        (*cfg.step_schedule(), clips, float(cfg.G), float(cfg.beta)),
-        (PROJ_BALL if projects else PROJ_NONE, zeros, float(cfg.radius), zeros, zeros),
-        ks,
-        (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial_offset)),
-        tuple(out[name] for name in OUTPUTS) + (diverged_at,),
-    )
-    return {"k": ks, **out, "diverged_at": diverged_at}
-
-
-def run_nonconvex(cfg: NonconvexRun, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
-    """Run trials [trial_offset, trial_offset + n_trials) of ``cfg``; returns per-trial avg, last and best of
-    min{||grad f||, ||grad f||^2} (see ``nonconvex.nonconvex_constant_step``), diverged_at, and the run's K, eta,
-    tau, sigma as 0-d arrays."""
-    n = _trial_range(cfg, trial_offset, n_trials)
-    eta, tau = cfg.parameters()
-    out = {name: np.empty(n) for name in ("avg", "last", "best")}
-    diverged_at = np.empty(n, dtype=np.int64)
-    nonconvex_constant_step(
-        (OBJECTIVE_CODES[cfg.objective], float(cfg.c), np.full(cfg.d, float(cfg.x0))),
-        (NOISE_CODES[cfg.noise], float(cfg.tail), float(cfg.noise_scale)),
-        (float(eta), float(tau), cfg.method == "gclip"),
-        cfg.K,
-        (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial_offset)),
-        (out["avg"], out["last"], out["best"], diverged_at),
-    )
-    scalars = dict(K=cfg.K, eta=eta, tau=tau, sigma=cfg.sigma)
-    return {**out, "diverged_at": diverged_at, **{k: np.array(v) for k, v in scalars.items()}}
-
-
-def run_adaptive(cfg: AdaptiveRun, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
-    """Run trials [trial_offset, trial_offset + n_trials) of ``cfg``; returns k and per-trial (trials x checkpoints)
-    avg_sq = ||xbar_k - x*||^2, last_sq = ||x_k - x*||^2, gap = f(x_k) - f*, and diverged_at (see
-    ``adaptive.adaptive_quadratic``)."""
-    n = _trial_range(cfg, trial_offset, n_trials)
-    ks = checkpoints(cfg.K, cfg.per_decade)
-    h, s = cfg.profile()
-    out = {name: np.empty((n, ks.size)) for name in ("avg_sq", "last_sq", "gap")}
-    diverged_at = np.empty(n, dtype=np.int64)
-    adaptive_quadratic(
-        (h, np.full(cfg.d, cfg.x_star), np.full(cfg.d, cfg.x0)),
-        (NOISE_SHAPES[cfg.shape], NOISE_CODES[cfg.noise], float(cfg.tail), s, float(cfg.decay_t0),
-         float(cfg.decay_power)),
-        (VECTOR_METHODS[cfg.method], *cfg.step_schedule(), float(cfg.G), cfg.B * s / cfg.noise_scale,
-         float(cfg.beta), float(cfg.beta1), float(cfg.beta2), float(cfg.eps), float(cfg.order)),
-        ks,
-        (np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial_offset)),
-        (out["avg_sq"], out["last_sq"], out["gap"], diverged_at),
-        trial_block(cfg.d),
-    )  # fmt: skip
-    return {"k": ks, **out, "diverged_at": diverged_at}
 
 
 SHARED_OUTPUTS = ("k", "K", "eta", "tau", "sigma")  # the same for every trial; every other output is per trial
@@ -134,14 +73,12 @@ def interruptible(fn, *args):
     return box["value"]
 
 
-def run_config(cfg: QuadraticRun | NonconvexRun | AdaptiveRun, on_block=None) -> dict[str, np.ndarray]:
+def run_config(cfg: RunConfig, on_block=None) -> dict[str, np.ndarray]:
     """Run one configuration of any kind in blocks of trials (``trial_blocks``), calling ``on_block(work done)``
     after each block. Each block runs through ``interruptible``, so Ctrl-C stops a run at once."""
-    # looked up at call time, so tests can substitute a runner
-    runner = {NonconvexRun: run_nonconvex, AdaptiveRun: run_adaptive}.get(type(cfg), run_quadratic)
     out = None
     for first, n in trial_blocks(cfg):
-        part = interruptible(runner, cfg, first, n)
+        part = interruptible(run_trials, cfg, first, n)
         if out is None:  # whole-run arrays, filled block by block (memory: the run plus one block)
             out = {name: a if name in SHARED_OUTPUTS else np.empty((cfg.trials, *a.shape[1:]), a.dtype)
                    for name, a in part.items()}  # fmt: skip
@@ -169,12 +106,12 @@ def profile_configs(claim: Claim, profile: Profile, seed: int) -> list[Quadratic
 
 
 def run_all(
-    configs: Iterable[QuadraticRun | NonconvexRun | AdaptiveRun],
+    configs: Iterable[RunConfig],
     cache: RunCache,
     *,
     progress: bool = True,
     label: str = "runs",
-) -> list[tuple[QuadraticRun | NonconvexRun | AdaptiveRun, dict[str, np.ndarray], bool]]:
+) -> list[tuple[RunConfig, dict[str, np.ndarray], bool]]:
     """Run (or load from the cache) every configuration; returns (config, arrays, was_cached) in order.
 
     Each finished run is saved before the next starts, so an interrupted sweep resumes where it stopped. The

@@ -9,10 +9,11 @@ can only make coordinate prog_0(x) + 1 non-zero, and the oracle reveals it only 
 import math
 
 import numpy as np
-from numba import prange
 
-from .jit import jit, jit_parallel
-from .rng import seed_stream, uniform_open
+from .engine import Metric, Noise, Objective, Trajectory, run_trajectory
+from .jit import jit, jit_inline
+from .methods import method
+from .rng import uniform_open
 
 _SQRT_E = math.sqrt(math.e)
 _SQRT_2PI_E = math.sqrt(2.0 * math.pi * math.e)
@@ -67,39 +68,68 @@ def prog(x, beta):
     return 0
 
 
-@jit
-def _chain_trial(d, p, eta, tau, clips, max_calls, seed, key, trial):
-    s = np.empty(4, dtype=np.uint64)
-    seed_stream(s, 0, seed, key, trial)
-    x = np.zeros(d)
-    g = np.empty(d)
-    min_grad = np.inf
-    for k in range(1, max_calls + 1):
-        if prog(x, 0.25) >= d:  # every coordinate revealed and past 1/4
-            return k - 1, min_grad
-        gradient(x, g)
-        sq = 0.0
-        for i in range(d):
-            sq += g[i] * g[i]
-        min_grad = min(min_grad, math.sqrt(sq))
-        j = prog(x, 0.25)  # the oracle scales coordinate j + 1 (0-based j) by z / p
-        z = 1.0 if uniform_open(s, 0) < p else 0.0
-        g[j] *= z / p
-        if clips:
-            sq = 0.0
-            for i in range(d):
-                sq += g[i] * g[i]
-            if sq > tau * tau:
-                f = tau / math.sqrt(sq)
-                for i in range(d):
-                    g[i] *= f
-        for i in range(d):
-            x[i] -= eta * g[i]
-    return max_calls, min_grad
+# --- the chain as pieces: objective f_d, the probability-p oracle, and the "calls to finish" metric ---
 
 
-@jit_parallel
+@jit_inline
+def _chain_gradient(g, x, o, t, s, so, p):
+    gradient(x[o : o + g.size], g)
+
+
+@jit_inline
+def _chain_value(x, o, p):
+    return value(x[o : o + p[0]])
+
+
+@jit_inline
+def _probability_p_oracle(g, xi, x, o, k, s, so, p):
+    """Scale coordinate prog_{1/4}(x) + 1 of the gradient by z/p, z ~ Bernoulli(p): the only coordinate a
+    zero-respecting method could newly reveal is revealed with probability p (unbiased: E[z/p] = 1)."""
+    j = prog(x[o : o + g.size], 0.25)
+    z = 1.0 if uniform_open(s, so) < p[0] else 0.0
+    g[j] *= z / p[0]
+
+
+@jit_inline
+def _observe_chain(acc, b, x, o, g, k, p):
+    """Stop when prog_{1/4}(x) = d (acc[b, 1] = oracle calls so far, acc[b, 3] = 1); else track min ||grad f||."""
+    if prog(x[o : o + g.size], 0.25) >= g.size:
+        acc[b, 1] = k - 1
+        acc[b, 3] = 1.0
+        return True
+    sq = 0.0
+    for i in range(g.size):
+        sq += g[i] * g[i]
+    acc[b, 2] = min(acc[b, 2], math.sqrt(sq))
+    return False
+
+
+@jit_inline
+def _record_chain(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+    out[0][t] = acc[b, 1] if acc[b, 3] == 1.0 else k
+    out[1][t] = acc[b, 2]
+    return True
+
+
+@jit_inline
+def _fill_chain(out, t, c):
+    out[1][t] = np.inf
+
+
+def _chain_outputs(trials: int, n_ckpt: int) -> dict[str, np.ndarray]:
+    return {"calls": np.empty(trials), "min_grad": np.empty(trials)}
+
+
 def calls_to_finish(d, p, eta, tau, clips, max_calls, seed, key, out_calls, out_min_grad):
-    """Per trial: oracle calls until prog_{1/4}(x) = d (or max_calls), and min ||grad f_d|| before that."""
-    for t in prange(out_calls.size):
-        out_calls[t], out_min_grad[t] = _chain_trial(d, p, eta, tau, clips, max_calls, seed, key, np.uint64(t))
+    """Per trial: oracle calls until prog_{1/4}(x) = d (or max_calls), and min ||grad f_d|| before that; GClip
+    (``clips``) or SGD with constant eta and tau from x0 = 0; trial t draws from stream (seed, key, t)."""
+    objective = Objective("zero-chain", _chain_gradient, _chain_value, (int(d),), shape="vector")
+    oracle = Noise("probability-p", apply=_probability_p_oracle, params=(float(p),))
+    step = method("gclip" if clips else "sgd", "vector", eta0=eta, G=tau)
+    metric = Metric("calls-to-finish", _record_chain, _fill_chain, _chain_outputs, observe_gradient=_observe_chain,
+                    initial=(0.0, np.inf, 0.0))  # fmt: skip
+    traj = Trajectory(objective, oracle, step, metric, np.zeros(int(d)), [int(max_calls)], out_calls.size,
+                      int(seed), int(key))  # fmt: skip
+    out = run_trajectory(traj)
+    out_calls[:] = out["calls"].astype(np.int64)
+    out_min_grad[:] = out["min_grad"]

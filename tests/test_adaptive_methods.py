@@ -5,16 +5,24 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit
 
-from simulate.adaptive import VECTOR_METHODS, trial_block, vector_step
 from simulate.config import AdaptiveRun
+from simulate.engine import trial_block
+from simulate.methods import VECTOR_METHODS, apply_step, method
 from simulate.runner import run_adaptive
 
-PARAMS = dict(tau=1.5, B=np.array([0.5, 1.0, 2.0, 0.1, 3.0]), growth=2.0, beta1=0.9, beta2=0.99, eps=1e-8, order=1.0)
+PARAMS = dict(tau=1.5, B=np.array([0.5, 1.0, 2.0, 0.1, 3.0]), growth=1.0, beta1=0.9, beta2=0.99, eps=1e-8, order=1.0)
+
+
+def piece(name, p):
+    """The built-in method with constant eta and tau (growth 1) and the parameters ``p``."""
+    return method(name, "vector", eta0=p["eta"], G=p["tau"], B=p["B"], beta1=p["beta1"], beta2=p["beta2"],
+                  eps=p["eps"], order=p["order"])  # fmt: skip
 
 
 def reference_step(method, x, g, m, v, k, p):
-    """The update rules as written in simulate/adaptive.py's docstring, in NumPy (returns new x, m, v)."""
+    """The update rules as written in simulate/methods.py's docstring, in NumPy (returns new x, m, v)."""
     x, m, v = x.copy(), m.copy(), v.copy()
     b1, b2, eps = p["beta1"], p["beta2"], p["eps"]
     norm = np.linalg.norm(g)
@@ -62,50 +70,61 @@ def gradient_sequence(rng, n, d):
 @pytest.mark.parametrize("method", list(VECTOR_METHODS))
 @pytest.mark.parametrize("eps", [1e-8, 0.0])
 def test_step_matches_numpy_reference(method, eps):
-    rng = np.random.default_rng(VECTOR_METHODS[method])
+    rng = np.random.default_rng(VECTOR_METHODS.index(method))
     p = {**PARAMS, "eta": 0.01, "eps": eps}
+    step = piece(method, p)
     d = p["B"].size
     x = rng.normal(size=d)
     xr, mr, vr = x.copy(), np.zeros(d), np.zeros(d)
     xs, ms, vs = x.copy(), np.zeros(d), np.zeros(d)  # one trial's slice of the kernel's flat arrays
     for k, g in enumerate(gradient_sequence(rng, 300, d), start=1):
         xr, mr, vr = reference_step(method, xr, g, mr, vr, k, p)
-        vector_step(VECTOR_METHODS[method], xs, 0, g.copy(), ms, vs, k, p["eta"], p["tau"], p["B"], p["growth"],
-                    p["beta1"], p["beta2"], eps, p["order"])  # fmt: skip
+        apply_step(step, xs, g.copy(), ms, vs, k)
         assert np.all(np.isfinite(xs)), (method, k, xs)
         np.testing.assert_allclose(xs, xr, rtol=1e-12, atol=1e-300, err_msg=f"{method} step {k}")
 
 
 def test_zero_gradient_from_rest_gives_no_step_and_no_nan():
-    for method, code in VECTOR_METHODS.items():
+    p = {**PARAMS, "eta": 0.1, "tau": 1.0, "B": np.ones(3), "eps": 0.0}
+    for name in VECTOR_METHODS:
         x, m, v = np.ones(3), np.zeros(3), np.zeros(3)
-        vector_step(code, x, 0, np.zeros(3), m, v, 1, 0.1, 1.0, np.ones(3), 1.0, 0.9, 0.99, 0.0, 1.0)
-        assert np.array_equal(x, np.ones(3)), method
+        apply_step(piece(name, p), x, np.zeros(3), m, v, 1)
+        assert np.array_equal(x, np.ones(3)), name
 
 
 def test_acclip_with_order_two_and_no_momentum_clips_at_the_rms():
     """beta1 = 0, order 2: tau_1 = sqrt(1 - beta2) |g_1| < |g_1|, so the first step is clipped to that value."""
     x, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
-    vector_step(VECTOR_METHODS["acclip"], x, 0, np.array([4.0]), m, v, 1, 1.0, 0.0, np.ones(1), 1.0, 0.0, 0.99, 0.0,
-                2.0)  # fmt: skip
+    apply_step(method("acclip", "vector", eta0=1.0, beta1=0.0, beta2=0.99, eps=0.0, order=2.0), x, np.array([4.0]),
+               m, v, 1)  # fmt: skip
     assert x[0] == pytest.approx(-math.sqrt(0.01) * 4.0)
 
 
 def test_radial_noise_is_radial():
     """With the Theorem 4 step at k -> the noise dominates; here simply check the radial draw's norm law: the
     Pareto radius exceeds t with probability t^-tail, whatever d."""
-    from simulate.adaptive import COORDINATE, RADIAL, draw_vector_noise  # noqa: F401
-    from simulate.noise import NOISE_CODES
-    from simulate.rng import new_stream
+    from simulate.engine import Metric, Trajectory, run_trajectory
+    from simulate.noise import law
+    from simulate.objectives import quadratic
+
+    @njit(inline="always")
+    def record_noise_norm(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+        out[0][t, c] = np.sqrt(np.sum(xi * xi))
+        return True
+
+    @njit(inline="always")
+    def nothing(out, t, c):
+        pass
+
+    def outputs(trials, n_ckpt):
+        return {"norm": np.empty((trials, n_ckpt))}
 
     for d in (1, 50):
-        s = new_stream(np.uint64(1), np.uint64(d), np.uint64(0))
-        norms = np.empty(20000)
-        g, scratch = np.zeros(d), np.empty(d)
-        for i in range(norms.size):
-            g[:] = 0.0
-            draw_vector_noise(g, scratch, s, 0, RADIAL, NOISE_CODES["pareto"], 1.5, np.ones(d), 1.0)
-            norms[i] = np.linalg.norm(g)
+        traj = Trajectory(quadratic(np.ones(d), np.zeros(d), shape="vector"), law("pareto", 1.5, lift="radial",
+                          scales=np.ones(d)), method("sgd", "vector", eta0=0.0),
+                          Metric("noise-norm", record_noise_norm, nothing, outputs), np.zeros(d), np.arange(1, 201),
+                          100, seed=1, stream_key=d)  # fmt: skip
+        norms = run_trajectory(traj)["norm"].ravel()
         assert norms.min() >= 1.0 - 1e-12
         assert np.mean(norms > 4.0) == pytest.approx(4.0**-1.5, abs=0.01)
 

@@ -5,7 +5,8 @@ import pytest
 from scipy import stats
 
 from simulate.config import checkpoints
-from simulate.oracle_kernels import bernoulli_oracle
+from simulate.engine import run_trajectory
+from simulate.experiments.thm5 import bernoulli_trajectory
 from simulate.rng import uniforms
 from theory.lower_bounds import family, lower_bound, one_minus_tv
 
@@ -62,10 +63,9 @@ def test_oracle_kernel_matches_numpy_reference(clips):
     _, p0, _, jump = family(eps, alpha)
     b = 2 * eps
     ks = checkpoints(K)
-    out = np.empty((T, ks.size))
     seed, key = 3, 17
-    bernoulli_oracle((jump, p0, b), (4.0, 1.0, 1.0, clips, 1.0, 1 / alpha, 0.0), ks,
-                     (np.uint64(seed), np.uint64(key), np.uint64(0)), out)  # fmt: skip
+    method = "proj-gclip" if clips else "proj-sgd"
+    out = run_trajectory(bernoulli_trajectory(method, jump, p0, b, 1 / alpha, ks, T, seed, key))["avg_gap"]
     for t in range(T):
         u = uniforms(seed, key, t, K)  # the same stream the kernel's trial t draws from
         x = xbar = 0.0

@@ -7,8 +7,9 @@ import optax
 import pytest
 from scipy import stats
 
-from simulate.adaptive import VECTOR_METHODS, vector_step
 from simulate.experiments import ln_placement, nets_common
+from simulate.methods import apply_step
+from simulate.methods import method as make_method
 from simulate.nets import curvature, data, model, noise, optim
 from simulate.nets.train import Schedule, initial_params, train, trial_key
 
@@ -108,12 +109,13 @@ def test_each_optimizer_step_matches_the_numba_method_of_the_same_name(method):
     opt = optim.optimizer(method, eta, tau=tau, beta1=beta1, beta2=beta2, eps=eps, order=order)
     state = opt.init(params)
     x, m, v = x0.ravel().copy(), np.zeros(12), np.zeros(12)
+    step = make_method(method, "vector", eta0=eta, G=tau, B=np.full(12, tau), beta1=beta1, beta2=beta2, eps=eps,
+                       order=order)  # fmt: skip
     for k, g in enumerate(grads, 1):
         updates, state = opt.update({"a": jnp.asarray(g[0]), "b": jnp.asarray(g[1])}, state, params)
         params = jax.tree.map(jnp.add, params, updates)
         # the Numba step clips globally over the whole vector, as the JAX one does over every tensor
-        vector_step(VECTOR_METHODS[method], x, 0, g.ravel(), m, v, k, eta, tau, np.full(12, tau), 1.0, beta1, beta2,
-                    eps, order)  # fmt: skip
+        apply_step(step, x, g.ravel().copy(), m, v, k)
     got = np.concatenate([np.asarray(params["a"]), np.asarray(params["b"])])
     np.testing.assert_allclose(got, x, rtol=2e-5, atol=2e-5)
 

@@ -15,7 +15,7 @@ def _configs():
 
 def test_interrupted_sweep_resumes(tmp_path, monkeypatch):
     cache = RunCache(tmp_path)
-    real = runner.run_quadratic
+    real = runner.run_trials
     calls = []
 
     def interrupted(cfg, *args, **kwargs):
@@ -24,14 +24,14 @@ def test_interrupted_sweep_resumes(tmp_path, monkeypatch):
         calls.append(cfg.alpha)
         return real(cfg, *args, **kwargs)
 
-    monkeypatch.setattr(runner, "run_quadratic", interrupted)
+    monkeypatch.setattr(runner, "run_trials", interrupted)
     with pytest.raises(KeyboardInterrupt):
         runner.run_all(_configs(), cache, progress=False)
     assert calls == [1.3]
     assert len(list(tmp_path.glob("*.npz"))) == 1
     assert not list(tmp_path.glob(".*tmp*")), "no partial files left behind"
 
-    monkeypatch.setattr(runner, "run_quadratic", lambda cfg, *a, **k: calls.append(cfg.alpha) or real(cfg, *a, **k))
+    monkeypatch.setattr(runner, "run_trials", lambda cfg, *a, **k: calls.append(cfg.alpha) or real(cfg, *a, **k))
     results = runner.run_all(_configs(), cache, progress=False)
     assert calls == [1.3, 1.6, 1.9], "the finished configuration was not recomputed"
     assert [cached for _, _, cached in results] == [True, False, False]

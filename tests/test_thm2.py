@@ -8,7 +8,7 @@ import pytest
 
 from simulate.config import NonconvexRun
 from simulate.experiments.thm2 import configs, horizons
-from simulate.noise import NOISE_CODES, _fill
+from simulate.noise import _fill, law
 from simulate.runner import run_all, run_nonconvex
 from simulate.store import RunCache
 from theory import nonconvex
@@ -108,8 +108,9 @@ def test_start_at_a_minimiser_is_rejected():
 def _reference(cfg: NonconvexRun, trial: int):
     """Plain NumPy/Python loop over the same noise stream the kernel draws for ``trial``."""
     eta, tau = cfg.parameters()
-    xi = _fill(NOISE_CODES[cfg.noise], cfg.tail, cfg.noise_scale, np.uint64(cfg.seed), np.uint64(cfg.rng_key()),
-               np.uint64(trial), cfg.K * cfg.d).reshape(cfg.K, cfg.d)  # fmt: skip
+    noise = law(cfg.noise, cfg.tail, cfg.noise_scale)
+    xi = _fill(noise.sample, noise.params, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial),
+               cfg.K * cfg.d).reshape(cfg.K, cfg.d)  # fmt: skip
     x = np.full(cfg.d, cfg.x0)
     total, best = 0.0, math.inf
     for k in range(cfg.K):

@@ -12,13 +12,13 @@ from theory import heterogeneity as het
 from theory.claims import Claim, HeterogeneityProfile
 from theory.fitting import slopes
 
+from .. import noise as noise_laws
 from .. import report
-from ..adaptive import COORDINATE, VECTOR_METHODS
 from ..heterogeneity import iterations_to_target
-from ..noise import NOISE_CODES
+from ..methods import method as make_method
 from .common import ClaimOutput, Context
 
-# suite name -> (simulate.adaptive method, power of the step schedule eta0 / k^power)
+# suite name -> (simulate.methods vector method, power of the step schedule eta0 / k^power)
 METHODS = {"gd": ("sgd", 0.0), "signgd": ("signsgd", 0.5), "signum": ("signum", 0.5), "adam": ("adam", 0.5)}
 ROTATION_SEED = 7
 
@@ -42,18 +42,13 @@ def stream_key(method: str, law: str, rotated: bool) -> int:
 def hitting(H, rotated, x_star, method, eta0, p, *, noise=("none", 0.0), trials=1, seed=0, max_iter=None):
     """Steps until f - f* <= p.target (f(0) - f*) for each trial (max_iter + 1 where not reached)."""
     name, power = METHODS[method]
-    law, level = noise
+    noise_law, level = noise
     d = x_star.size
-    hits, finals = np.empty(trials, dtype=np.int64), np.empty(trials)
-    iterations_to_target(
-        (H, not rotated, x_star, np.zeros(d)),
-        (VECTOR_METHODS[name], float(eta0), power, 0.9, 0.999, 1e-8),
-        (COORDINATE, NOISE_CODES[law if law != "none" else "gaussian"], 1.5, np.ones(d), float(level)),
-        p.target * d / 2.0,
-        int(max_iter or p.max_iter),
-        (np.uint64(seed), np.uint64(stream_key(method, law, rotated)), np.uint64(0)),
-        (hits, finals),
-    )
+    step = make_method(name, "vector", eta0=eta0, power=power, beta1=0.9, beta2=0.999, eps=1e-8)
+    added = noise_laws.NONE if level == 0 else noise_laws.law(noise_law, 1.5, scales=np.full(d, float(level)))
+    hits, _ = iterations_to_target(H, not rotated, x_star, np.zeros(d), step, added, p.target * d / 2.0,
+                                   int(max_iter or p.max_iter), trials=trials, seed=seed,
+                                   stream_key=stream_key(method, noise_law, rotated))  # fmt: skip
     return hits
 
 

@@ -8,8 +8,7 @@ import pandas as pd
 from theory.claims import Claim, EquivalenceProfile
 
 from .. import report
-from ..adaptive import COORDINATE, rmsprop_versus_clipping
-from ..noise import NOISE_CODES
+from ..rmsprop_pair import rmsprop_versus_clipping
 from .common import ClaimOutput, Context
 
 SMALLEST_TRIALS = 1  # identities checked per trial; no bootstrap CI
@@ -21,16 +20,8 @@ def residuals(p: EquivalenceProfile, beta1: float, beta2: float, seed: int) -> t
     in [1, 100], x0 = ones, symmetric Pareto noise with tail ``p.tail`` on every coordinate."""
     d = p.d
     h = np.logspace(0.0, 2.0, d) if d > 1 else np.ones(1)
-    residual, bound = np.empty(p.trials), np.empty(p.trials)
-    rmsprop_versus_clipping(
-        (h, np.zeros(d), np.ones(d)),
-        (COORDINATE, NOISE_CODES["pareto"], float(p.tail), np.ones(d)),
-        (float(p.eta), float(beta1), float(beta2), float(p.eps)),
-        p.K,
-        (np.uint64(seed), np.uint64(0x52D5), np.uint64(0)),
-        (residual, bound),
-    )
-    return residual, bound
+    return rmsprop_versus_clipping(h, np.zeros(d), np.ones(d), p.tail, p.eta, beta1, beta2, p.eps, p.K,
+                                   trials=p.trials, seed=seed, stream_key=0x52D5)  # fmt: skip
 
 
 def pair_rows(claim: Claim, p: EquivalenceProfile, beta1: float, beta2: float, seed: int,

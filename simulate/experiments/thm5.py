@@ -16,7 +16,11 @@ from theory.fitting import slopes, smallest_fit_horizon, window_drift, window_ma
 
 from .. import report
 from ..config import checkpoints
-from ..oracle_kernels import bernoulli_oracle
+from ..engine import Noise, Trajectory, run_trajectory
+from ..methods import method as make_method
+from ..metrics import trajectory
+from ..noise import centred_bernoulli_sample
+from ..objectives import quadratic
 from .common import ClaimOutput, Context
 
 SIMULATED = ("proj-gclip", "proj-sgd")
@@ -25,8 +29,8 @@ N_BOOT = 400
 SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
 
-def _key(*parts) -> np.uint64:
-    return np.uint64(int(hashlib.sha256(repr(parts).encode()).hexdigest()[:16], 16))
+def _key(*parts) -> int:
+    return int(hashlib.sha256(repr(parts).encode()).hexdigest()[:16], 16)
 
 
 def simulate_family(method: str, alpha: float, eps: float, nu: int, ks: np.ndarray, trials: int, seed: int,
@@ -35,12 +39,21 @@ def simulate_family(method: str, alpha: float, eps: float, nu: int, ks: np.ndarr
     unless given (the stream does not depend on beta)."""
     _, p0, p1, jump = lbs.family(eps, alpha)
     p, b = (p0, 2 * eps) if nu == 0 else (p1, eps)
-    out = np.empty((trials, ks.size))
-    clips = method == "proj-gclip"
     beta = 1.0 / alpha if beta is None else beta
-    bernoulli_oracle((jump, p, b), (4.0, 1.0, 1.0, clips, 1.0, beta, 0.0), ks,
-                     (np.uint64(seed), _key(method, alpha, eps, nu), np.uint64(0)), out)  # fmt: skip
-    return out
+    return run_trajectory(
+        bernoulli_trajectory(method, jump, p, b, beta, ks, trials, seed, _key(method, alpha, eps, nu))
+    )["avg_gap"]
+
+
+def bernoulli_trajectory(method: str, jump: float, p: float, b: float, beta: float, ks, trials: int, seed: int,
+                         key: int) -> Trajectory:  # fmt: skip
+    """(proj-)SGD / (proj-)GClip with Theorem 4's schedule (mu = 1, tau_k = k^beta) on f_b(x) = (x - b)^2/2 over
+    X = [0, 1/2], from x0 = 0, with the Bernoulli oracle: g = x - jump with probability p, else x (unbiased when
+    p jump = b). Its ``avg_gap`` is f_b(xbar_k) - f*."""
+    objective = quadratic(1.0, b, lower=0.0, upper=0.5)
+    oracle = Noise("bernoulli", sample=centred_bernoulli_sample, params=(float(jump), float(p), float(b)))
+    step = make_method(method, eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=beta)
+    return Trajectory(objective, oracle, step, trajectory(b), [0.0], ks, trials, seed, int(key))
 
 
 def envelope_fit(ks: np.ndarray, gaps: list[np.ndarray], window: np.ndarray, seed: int) -> dict:

@@ -1,0 +1,201 @@
+"""The three interfaces a trajectory is composed from (objective, noise, method) and the recorder (metric).
+
+Every piece is a set of Numba-jitted functions plus the runtime parameters passed to them (a tuple of floats,
+ints and float64 arrays). A plain Python function given as a piece's function is compiled with
+``numba.njit(inline="always")`` (so it is inlined into the kernel loop). A piece's ``key`` is a hash of the source
+of its functions, of the jitted helpers they call and of the constants they read: the run cache keys a result by
+it, and the kernel cache builds one kernel per combination of keys.
+
+Signatures (``p`` the piece's own parameters; ``s, so`` a trial's xoshiro256** state s[so:so+4]):
+
+scalar shape (x in R, the d = 1 SIMD template)
+  Objective  gradient(x, p) -> float;  value(x, p) -> float (f - f*);  project(x, p) -> float
+  Noise      sample(s, so, p) -> float                     one draw, added to the gradient
+  Method     schedule(k, p) -> tuple;  step(x, g, m, sched, p) -> (x, m)   m: one float of state per trial
+  Metric     track(a0, a1, x_prev, grad_prev, x, p) -> (a0, a1)   every iteration, after the step
+             record(out, t, c, k, x, xbar, xi, a0, a1, op, p) -> bool (finite);  fill_diverged(out, t, c)
+vector shape (x in R^d, the trial's point is x[o:o+d])
+  Objective  gradient(g, x, o, t, s, so, p) writes grad f (or an estimate sampled from s) into g[0:d];
+             value(x, o, p) -> float;  project(x, o, p) in place
+  Noise      apply(g, xi, x, o, k, s, so, p): adds the noise to g, and writes what it added into xi
+             (or: a scalar ``sample`` and shape "coordinate" / "radial", lifted by ``simulate.engine.vector_noise``)
+  Method     schedule(k, p) -> tuple;  step(x, o, g, m, v, k, sched, p) -> float (clipping events)
+             m, v: state arrays laid out as x
+  Metric     observe_gradient(acc, b, x, o, g, k, p) -> bool (stop this trial);  observe_step(acc, b, x, o, k, p)
+             record(out, t, c, k, x, o, xbar, xi, acc, b, op, p) -> bool (finite);  fill_diverged(out, t, c)
+             acc[b, 0] counts clipping events; acc[b, 1:] starts at ``initial`` and belongs to the metric
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numba import njit
+from numba.core.registry import CPUDispatcher
+
+from ..jit import JIT_OPTIONS
+
+SHAPES = ("scalar", "vector")
+
+
+def as_kernel_function(fn: Callable | None) -> CPUDispatcher | None:
+    """``fn`` itself if it is already jitted, else ``fn`` compiled with ``njit(inline="always")``."""
+    if fn is None or isinstance(fn, CPUDispatcher):
+        return fn
+    if not callable(fn):
+        raise TypeError(f"{fn!r} is not a function")
+    return njit(inline="always", **JIT_OPTIONS)(fn)
+
+
+def source_key(fn: Callable | None, _seen: set | None = None) -> str:
+    """Hash of a function's source, the jitted functions it calls and the numbers it reads from its globals and
+    closure (recursively): what a kernel compiled from it depends on."""
+    if fn is None:
+        return "none"
+    seen = set() if _seen is None else _seen
+    py = getattr(fn, "py_func", fn)
+    if id(py) in seen:
+        return "cycle"
+    seen.add(id(py))
+    h = hashlib.sha256()
+    try:
+        h.update(inspect.getsource(py).encode())
+    except (OSError, TypeError):  # no source file (exec'd code): the bytecode and constants stand in
+        h.update(py.__code__.co_code)
+        h.update(repr(py.__code__.co_consts).encode())
+    cells = dict(zip(py.__code__.co_freevars, (c.cell_contents for c in py.__closure__ or ()), strict=True))
+    for name in sorted(set(py.__code__.co_names) | set(cells)):
+        value = cells[name] if name in cells else py.__globals__.get(name)
+        if isinstance(value, CPUDispatcher) or inspect.isfunction(value):
+            h.update(f"{name}:{source_key(value, seen)}".encode())
+        elif isinstance(value, bool | int | float | str | tuple):
+            h.update(f"{name}={value!r}".encode())
+    return h.hexdigest()[:16]
+
+
+def _params(params: Any) -> tuple:
+    return params if isinstance(params, tuple) else (params,)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Common to every piece: a name for labels, its parameters, and the key of its code."""
+
+    def functions(self) -> dict[str, CPUDispatcher | None]:
+        """The piece's jitted functions by role."""
+        raise NotImplementedError
+
+    def key(self) -> str:
+        """Hash of the piece's code (``source_key`` of each function) and its compile-time settings."""
+        h = hashlib.sha256(type(self).__name__.encode())
+        for role, fn in sorted(self.functions().items()):
+            h.update(f"{role}:{source_key(fn)}".encode())
+        for name, value in sorted(self.settings().items()):
+            h.update(f"{name}={value!r}".encode())
+        return h.hexdigest()[:16]
+
+    def settings(self) -> dict[str, Any]:
+        """Compile-time settings (they shape the kernel, unlike ``params``)."""
+        return {}
+
+    def __post_init__(self):
+        for role in self.functions():
+            object.__setattr__(self, role, as_kernel_function(getattr(self, role)))
+        object.__setattr__(self, "params", _params(self.params))
+
+
+@dataclass(frozen=True)
+class Objective(_Piece):
+    """f, its gradient and (for objectives with a domain X) the projection onto X; see the module docstring."""
+
+    name: str
+    gradient: Callable
+    value: Callable
+    params: tuple = ()
+    project: Callable | None = None
+    shape: str = "scalar"
+
+    def functions(self):
+        return {"gradient": self.gradient, "value": self.value, "project": self.project}
+
+    def settings(self):
+        return {"shape": self.shape}
+
+    def __post_init__(self):
+        if self.shape not in SHAPES:
+            raise ValueError(f"shape={self.shape!r} is not one of the accepted values {', '.join(SHAPES)}")
+        super().__post_init__()
+
+
+@dataclass(frozen=True)
+class Noise(_Piece):
+    """A noise law: a scalar ``sample`` (i.i.d. per coordinate, or radial, in vector problems) or a vector
+    ``apply`` (any oracle noise, which may depend on x); see the module docstring."""
+
+    name: str
+    sample: Callable | None = None
+    params: tuple = ()
+    apply: Callable | None = None
+    lift: str = "coordinate"  # how a scalar law becomes a vector: "coordinate" (i.i.d.) or "radial"
+    lift_params: tuple = field(default=())  # (scales float64[d], decay_t0, decay_power) for the lifts
+
+    def functions(self):
+        return {"sample": self.sample, "apply": self.apply}
+
+    def settings(self):
+        return {"lift": self.lift}
+
+    def __post_init__(self):
+        if (self.sample is None) == (self.apply is None):
+            raise ValueError(f"noise {self.name!r}: give exactly one of sample (a scalar law) and apply (a vector)")
+        if self.lift not in ("coordinate", "radial"):
+            raise ValueError(f"lift={self.lift!r} is not one of the accepted values coordinate, radial")
+        super().__post_init__()
+
+
+@dataclass(frozen=True)
+class Method(_Piece):
+    """An optimiser: its per-iteration ``schedule`` and its ``step``; ``projects``: it projects onto the
+    objective's domain after every step."""
+
+    name: str
+    schedule: Callable
+    step: Callable
+    params: tuple = ()
+    projects: bool = False
+
+    def functions(self):
+        return {"schedule": self.schedule, "step": self.step}
+
+    def settings(self):
+        return {"projects": self.projects}
+
+
+@dataclass(frozen=True)
+class Metric(_Piece):
+    """What a run records; ``outputs(trials, checkpoints)`` allocates its output arrays (a dict, in the order the
+    kernel receives them), ``initial`` the starting accumulators, ``averages``: it needs Theorem 4's average."""
+
+    name: str
+    record: Callable
+    fill_diverged: Callable
+    outputs: Callable[[int, int], dict[str, np.ndarray]]
+    params: tuple = ()
+    track: Callable | None = None
+    observe_gradient: Callable | None = None
+    observe_step: Callable | None = None
+    initial: tuple = (0.0, 0.0)
+    averages: bool = False
+
+    def functions(self):
+        return {"record": self.record, "fill_diverged": self.fill_diverged, "track": self.track,
+                "observe_gradient": self.observe_gradient, "observe_step": self.observe_step}  # fmt: skip
+
+    def settings(self):
+        return {"initial": tuple(float(a) for a in self.initial), "averages": self.averages,
+                "outputs": source_key(self.outputs)}  # fmt: skip

@@ -1,0 +1,142 @@
+"""A trajectory experiment as data (``Trajectory``), and running its trials through the composed kernel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from .compose import combination_key, compose
+from .pieces import Method, Metric, Noise, Objective
+
+
+def trial_block(d: int) -> int:
+    """Trials per parallel block: 64 in low dimension (whole SIMD blocks in d = 1), fewer as d grows so that
+    large-d runs still use every thread (results do not depend on it: each trial owns its stream)."""
+    return max(1, min(64, 4096 // d))
+
+
+def _array_digest(a) -> str:
+    a = np.ascontiguousarray(a)
+    return hashlib.sha256(f"{a.dtype.str}|{a.shape}|".encode() + a.tobytes()).hexdigest()[:16]
+
+
+def _describe_params(params) -> list:
+    """JSON-able description of a parameter tuple (arrays by digest)."""
+    out = []
+    for p in params:
+        if isinstance(p, tuple):
+            out.append(_describe_params(p))
+        elif isinstance(p, np.ndarray):
+            out.append({"array": _array_digest(p)})
+        elif isinstance(p, np.generic):
+            out.append(p.item())
+        else:
+            out.append(p)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """``trials`` independent runs of ``method`` on ``objective`` with ``noise``, recorded by ``metric`` at
+    ``checkpoints`` (increasing iterations; 0 = the start; the last is the horizon K), from ``x0``.
+
+    Trial t draws from the stream (seed, stream_key, t): the same seed and key give the same noise to every
+    method (a paired comparison), and trial t's numbers do not depend on how many trials run or on threads.
+    """
+
+    objective: Objective
+    noise: Noise
+    method: Method
+    metric: Metric
+    x0: np.ndarray
+    checkpoints: np.ndarray
+    trials: int
+    seed: int = 0
+    stream_key: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "x0", np.ascontiguousarray(self.x0, dtype=np.float64).reshape(-1))
+        ks = np.ascontiguousarray(self.checkpoints, dtype=np.int64).reshape(-1)
+        if ks.size == 0 or ks[0] < 0 or np.any(np.diff(ks) <= 0) or ks[-1] < 1:
+            raise ValueError(f"checkpoints={ks.tolist()!r}: expected increasing iterations >= 0, the last >= 1")
+        object.__setattr__(self, "checkpoints", ks)
+        if self.objective.shape == "scalar" and self.x0.size != 1:
+            raise ValueError(f"x0 has {self.x0.size} coordinates: a scalar objective takes exactly 1")
+        if not (isinstance(self.trials, int | np.integer) and self.trials >= 1):
+            raise ValueError(f"trials={self.trials!r} outside the accepted range: an integer >= 1")
+        for name in ("seed", "stream_key"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | np.integer) and 0 <= value < 2**64):
+                raise ValueError(f"{name}={value!r} outside the accepted range: an integer in [0, 2^64)")
+
+    @property
+    def shape(self) -> str:
+        return self.objective.shape
+
+    def describe(self) -> dict:
+        """Everything the result depends on: the pieces' code keys and parameters, x0, checkpoints, trials,
+        seed and stream key (JSON-able; the run cache's key is its hash)."""
+        pieces = {role: {"name": piece.name, "key": piece.key(), "params": _describe_params(piece.params)}
+                  for role, piece in (("objective", self.objective), ("noise", self.noise),
+                                      ("method", self.method), ("metric", self.metric))}  # fmt: skip
+        pieces["noise"]["lift_params"] = _describe_params(self.noise.lift_params)
+        return {**pieces, "x0": _array_digest(self.x0), "checkpoints": self.checkpoints.tolist(),
+                "trials": int(self.trials), "seed": int(self.seed), "stream_key": int(self.stream_key)}  # fmt: skip
+
+    def cache_key(self) -> str:
+        return hashlib.sha256(json.dumps(self.describe(), sort_keys=True).encode()).hexdigest()[:24]
+
+
+def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
+    """Run trials [trial_offset, trial_offset + n_trials) of ``traj``; returns ``k`` (the checkpoints), the
+    metric's outputs (first axis: trials) and ``diverged_at`` (per trial: the first checkpoint at which the
+    metric was not finite, 0 if never)."""
+    n = traj.trials - trial_offset if n_trials is None else n_trials
+    if trial_offset < 0 or n < 1 or trial_offset + n > traj.trials:
+        raise ValueError(f"trials [{trial_offset}, {trial_offset + n}) are outside [0, {traj.trials})")
+    kernel = compose(traj.shape, traj.objective, traj.noise, traj.method, traj.metric)
+    outputs = traj.metric.outputs(n, traj.checkpoints.size)
+    diverged_at = np.empty(n, dtype=np.int64)
+    noise_params = traj.noise.params
+    if traj.shape == "vector" and traj.noise.apply is None:
+        noise_params = (traj.noise.params, *traj.noise.lift_params)
+    args = (
+        traj.x0,
+        (traj.objective.params, noise_params, traj.method.params, traj.metric.params),
+        traj.checkpoints,
+        (np.uint64(traj.seed), np.uint64(traj.stream_key), np.uint64(trial_offset)),
+        tuple(outputs.values()),
+        diverged_at,
+    )
+    block = trial_block(traj.x0.size)
+    starts = range(0, n, block)
+    threads = min(numba.get_num_threads(), len(starts))
+    if threads == 1:
+        for first in starts:
+            kernel.trial_block(first, min(block, n - first), *args)
+    else:  # the kernel releases the GIL; every block writes its own trials' rows
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda first: kernel.trial_block(first, min(block, n - first), *args), starts))
+    return {"k": traj.checkpoints, **outputs, "diverged_at": diverged_at}
+
+
+def run_cached(traj: Trajectory, cache) -> dict[str, np.ndarray]:
+    """``run_trajectory(traj)``, loaded from ``cache`` (a ``simulate.store.RunCache``) when this trajectory (its
+    pieces' code and parameters, start, checkpoints, trials, seed, stream key) has run before, else run and saved."""
+    describe = {**traj.describe(), "engine": compose_key(traj)}
+    key = hashlib.sha256(json.dumps(describe, sort_keys=True).encode()).hexdigest()[:24]
+    arrays = cache.load(key, describe)
+    if arrays is None:
+        arrays = run_trajectory(traj)
+        cache.save(key, arrays, describe)
+    return arrays
+
+
+def compose_key(traj: Trajectory) -> str:
+    """The key of the kernel this trajectory runs on (template, package sources, pieces)."""
+    return combination_key(traj.shape, traj.objective, traj.noise, traj.method, traj.metric)
