@@ -1,8 +1,9 @@
 """``make bench``: iterations per second of the d = 1 proj-GClip kernel (Pareto noise) at 1 and 2 threads,
 beside a plain NumPy implementation vectorised over trials (single-threaded), measured in one run;
-iterations x dimension per second of the d = 1000 GClip and CClip kernels (``simulate.adaptive``) at 1 and 2
-threads; and full-batch SignGD steps per second of the softmax-head kernel (``simulate.linear_head``, C = 1000)
-beside NumPy with its BLAS matrix products.
+iterations x dimension per second of the d = 1000 GClip and CClip kernels at 1 and 2 threads; each of these composed
+kernels (``simulate.engine``) beside the hand-written loop it replaced (``simulate.bench_reference``), with the
+ratio and a check that their outputs are bit-identical; and full-batch SignGD steps per second of the
+softmax-head kernel (``simulate.linear_head``, C = 1000) beside NumPy with its BLAS matrix products.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
 figure is the best of three runs.
@@ -15,8 +16,11 @@ import numpy as np
 
 from theory.schedules import averaging_weight, clip_threshold, theorem4_step
 
+from . import bench_reference
 from .config import AdaptiveRun, QuadraticRun, checkpoints
+from .engine.run import run_blocks, trial_block
 from .linear_head import train_linear_head, zipf_dataset
+from .metrics import TRAJECTORY_OUTPUTS
 from .runner import run_adaptive, run_quadratic
 
 
@@ -60,12 +64,56 @@ def _best(fn, repeats: int = 3) -> float:
     return min(times)
 
 
+def _hand_written_scalar(cfg: QuadraticRun) -> dict[str, np.ndarray]:
+    """``cfg`` (proj-GClip, Pareto, d = 1) through the hand-written d = 1 kernel of ``bench_reference``."""
+    ks = checkpoints(cfg.K, cfg.per_decade)
+    out = {name: np.empty((cfg.trials, ks.size)) for name in TRAJECTORY_OUTPUTS}
+    diverged_at = np.empty(cfg.trials, dtype=np.int64)
+    eta0, k0, power = cfg.step_schedule()
+    args = (cfg.mu, cfg.x_star, cfg.x0, cfg.tail, cfg.noise_scale, eta0, k0, power, cfg.G, cfg.beta, -cfg.radius,
+            cfg.radius, ks, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), (*out.values(), diverged_at))  # fmt: skip
+    run_blocks(bench_reference.scalar_block, cfg.trials, trial_block(1), args)
+    return {**out, "diverged_at": diverged_at}
+
+
+def _hand_written_vector(cfg: AdaptiveRun) -> dict[str, np.ndarray]:
+    """``cfg`` (GClip or CClip, coordinate Pareto noise) through the hand-written R^d kernel of ``bench_reference``."""
+    ks = checkpoints(cfg.K, cfg.per_decade)
+    out = {name: np.empty((cfg.trials, ks.size)) for name in ("avg_sq", "last_sq", "gap")}
+    diverged_at = np.empty(cfg.trials, dtype=np.int64)
+    h, s = cfg.profile()
+    eta0, k0, power = cfg.step_schedule()
+    args = (h, np.full(cfg.d, cfg.x_star), np.full(cfg.d, cfg.x0), cfg.tail, s, cfg.method == "cclip", eta0, k0,
+            power, cfg.G, cfg.B * s / cfg.noise_scale, cfg.beta, ks, np.uint64(cfg.seed), np.uint64(cfg.rng_key()),
+            (*out.values(), diverged_at))  # fmt: skip
+    run_blocks(bench_reference.vector_block, cfg.trials, trial_block(cfg.d), args)
+    return {**out, "diverged_at": diverged_at}
+
+
+def _identical(a: dict, b: dict) -> bool:
+    return all(np.array_equal(a[name], b[name], equal_nan=True) for name in b)
+
+
+def _compare(label: str, composed, hand_written, work: int, unit: str) -> None:
+    """Time both kernels at 1 and 2 threads in this run; print rates, ratios and whether outputs are identical."""
+    top = numba.config.NUMBA_NUM_THREADS
+    same = _identical(composed(), hand_written())
+    print(f"  {label}: composed and hand-written outputs bit-identical: {'yes' if same else 'NO'}")
+    for threads in sorted({1, min(2, top)}):
+        numba.set_num_threads(threads)
+        mine, theirs = work / _best(composed), work / _best(hand_written)
+        print(f"    {threads} thread(s): composed {mine / 1e6:8.2f} M {unit}/s, hand-written {theirs / 1e6:8.2f} M "
+              f"{unit}/s, ratio {mine / theirs:5.3f} (aim >= 0.95)")  # fmt: skip
+    numba.set_num_threads(top)
+
+
 def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5) -> int:
     cfg = QuadraticRun(claim="bench", method="proj-gclip", noise="pareto", alpha=alpha, K=K, trials=trials,
                        radius=10.0)  # fmt: skip
     warm = QuadraticRun(**{**cfg.__dict__, "K": 10, "trials": 32})
     top = numba.config.NUMBA_NUM_THREADS
     run_quadratic(warm)
+    _hand_written_scalar(warm)
     numpy_proj_gclip(32, 10, alpha)
     work = trials * K
     rows = {}
@@ -85,27 +133,25 @@ def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5) -> int:
         print(f"  scaling 1 -> 2 threads           {two / one:8.2f}x   (aim >= 1.8x)")
     kernel_bytes = 3 * trials * checkpoints(K).size * 8
     print(f"  kernel output memory             {kernel_bytes / 1e6:8.2f} MB (trials x checkpoints; O(K) never stored)")
+    print("composed kernel (simulate.engine) against the hand-written one it replaced (simulate.bench_reference)")
+    _compare("d = 1 proj-GClip", lambda: run_quadratic(cfg), lambda: _hand_written_scalar(cfg), work, "iterations")
     bench_vector_kernels(alpha)
     bench_linear_head()
     return 0
 
 
 def bench_vector_kernels(alpha: float, d: int = 1000, trials: int = 16, K: int = 2000) -> None:
-    """Iterations x dimension per second of GClip and CClip in R^d (independent Pareto coordinates)."""
-    top = numba.config.NUMBA_NUM_THREADS
+    """Iterations x dimension per second of GClip and CClip in R^d (independent Pareto coordinates), composed and
+    hand-written."""
     print(f"GClip / CClip, d = {d}, symmetric Pareto coordinates tail {alpha + 0.2:g}, {trials} trials x {K} steps")
     for method in ("gclip", "cclip"):
         cfg = AdaptiveRun(claim="bench", method=method, noise="pareto", alpha=alpha, tail=alpha + 0.2, K=K,
                           trials=trials, d=d, G=30.0, B=3.0)  # fmt: skip
-        run_adaptive(AdaptiveRun(**{**cfg.__dict__, "K": 10, "trials": 2}))
-        rates = {}
-        for threads in sorted({1, min(2, top)}):
-            numba.set_num_threads(threads)
-            rates[threads] = trials * K * d / _best(lambda cfg=cfg: run_adaptive(cfg))
-        numba.set_num_threads(top)
-        line = "   ".join(f"{t} thread(s) {r / 1e6:8.2f} M it x dim/s" for t, r in rates.items())
-        scaling = f"   scaling {rates[2] / rates[1]:.2f}x" if 2 in rates else ""
-        print(f"  {method:6s} {line}{scaling}")
+        warm = AdaptiveRun(**{**cfg.__dict__, "K": 10, "trials": 2})
+        run_adaptive(warm)
+        _hand_written_vector(warm)
+        _compare(method, lambda cfg=cfg: run_adaptive(cfg), lambda cfg=cfg: _hand_written_vector(cfg), trials * K * d,
+                 "it x dim")  # fmt: skip
 
 
 def numpy_head_gradient(X: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:

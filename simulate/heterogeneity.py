@@ -32,7 +32,7 @@ def _observe_hitting(acc, b, x, o, g, k, p):
 
 
 @jit_inline
-def _record_hitting(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_hitting(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     out[0][t] = acc[b, 1] if acc[b, 3] == 1.0 else k + 1
     out[1][t] = acc[b, 2]
     return True

@@ -142,7 +142,7 @@ def _head_loss(x, o, p):
 
 
 @jit_inline
-def _record_head(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_head(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     X3, y2, C, batch = op
     d = X3.shape[2] * C
     grad, z, r = np.empty(d), np.empty(C), np.empty(C)

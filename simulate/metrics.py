@@ -1,9 +1,11 @@
 """Built-in metrics (what a trajectory records) as ``engine.Metric`` pieces.
 
-trajectory   Theorem 4's statistics at every checkpoint k: avg_dist = ||xbar_k - x*||, avg_gap = f(xbar_k) - f*,
+trajectory   Theorem 4's statistics at every checkpoint k (any objective with minimiser x*): avg_dist = ||xbar_k - x*||,
+             avg_gap = f(xbar_k) - f* (the objective's ``value``),
              last_dist = ||x_k - x*||, max_dist = max_{j<=k} ||x_j - x*||, noise = the noise of coordinate 0 drawn
              at iteration k (xbar_k the k-weighted average); params (x_star,) (float in d = 1, array in d > 1)
-squared      at every checkpoint: avg_sq = ||xbar_k - x*||^2, last_sq = ||x_k - x*||^2, gap = f(x_k) - f*
+squared      at every checkpoint, on the quadratic: avg_sq = ||xbar_k - x*||^2, last_sq = ||x_k - x*||^2,
+             gap = f(x_k) - f*
 theorem2     once, at the horizon K: avg = (1/K) sum_{k<K} min{||grad f(x_k)||, ||grad f(x_k)||^2} (Theorem 2's
              metric), last = the same at x_K, best = its minimum over x_0 .. x_K
 A trial whose record is not finite gets +inf (noise: NaN) from its first such checkpoint on.
@@ -22,7 +24,6 @@ from .objectives import (
     _cosine_gradient_scalar,
     _rotated_cosine_gradient,
     distance,
-    quadratic_value,
 )
 
 TRAJECTORY_OUTPUTS = ("avg_dist", "avg_gap", "last_dist", "max_dist", "noise")
@@ -57,13 +58,12 @@ def _track_max_distance(a0, a1, x_prev, grad_prev, x, p):
 
 
 @jit_inline
-def _record_trajectory_scalar(out, t, c, k, x, xbar, xi, a0, a1, op, p):
+def _record_trajectory_scalar(out, t, c, k, x, xbar, xi, a0, a1, fbar, op, p):
     if not math.isfinite(x):
         return False
-    xs, h = p[0], op[0]
-    e = xbar - xs
-    out[0][t, c] = abs(e)
-    out[1][t, c] = 0.5 * h * e * e
+    xs = p[0]
+    out[0][t, c] = abs(xbar - xs)
+    out[1][t, c] = fbar
     out[2][t, c] = abs(x - xs)
     out[3][t, c] = a0
     out[4][t, c] = xi
@@ -76,13 +76,13 @@ def _observe_max_distance(acc, b, x, o, k, p):
 
 
 @jit_inline
-def _record_trajectory_vector(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_trajectory_vector(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     x_star = p[0]
     dist = distance(x, o, x_star)
     if not math.isfinite(dist):
         return False
     out[0][t, c] = distance(xbar, o, x_star)
-    out[1][t, c] = quadratic_value(xbar, o, op[0], x_star)
+    out[1][t, c] = fbar
     out[2][t, c] = dist
     out[3][t, c] = acc[b, 1]
     out[4][t, c] = xi[0]
@@ -90,8 +90,8 @@ def _record_trajectory_vector(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
 
 
 def trajectory(x_star) -> Metric:
-    """Theorem 4's trajectory statistics (``TRAJECTORY_OUTPUTS``) on a quadratic objective with minimiser x_star
-    (a float: scalar problems; an array: vector problems)."""
+    """Theorem 4's trajectory statistics (``TRAJECTORY_OUTPUTS``) for an objective with minimiser x_star (a float:
+    scalar problems; an array: vector problems)."""
     outputs = _per_checkpoint(TRAJECTORY_OUTPUTS)
     if np.ndim(x_star) == 0:
         return Metric("trajectory", _record_trajectory_scalar, _fill_trajectory, outputs, (float(x_star),),
@@ -109,7 +109,7 @@ def _fill_squared(out, t, c):
 
 
 @jit_inline
-def _record_squared(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_squared(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     x_star, hess = p[0], op[0]
     avg_sq, last_sq, gap = 0.0, 0.0, 0.0
     for i in range(x_star.size):
@@ -163,7 +163,7 @@ def _write_theorem2(out, t, k, total, best, m):
 
 
 @jit_inline
-def _record_theorem2_scalar(out, t, c, k, x, xbar, xi, a0, a1, op, p):
+def _record_theorem2_scalar(out, t, c, k, x, xbar, xi, a0, a1, fbar, op, p):
     grad = _cosine_gradient_scalar(x, op)
     return _write_theorem2(out, t, k, a0, a1, min(abs(grad), grad * grad))
 
@@ -188,14 +188,14 @@ def _norm_measure(g):
 
 
 @jit_inline
-def _record_theorem2_cosine(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_theorem2_cosine(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     g = np.empty(op[1])
     _cosine_gradient(g, x, o, t, xi, 0, op)
     return _write_theorem2(out, t, k, acc[b, 1], acc[b, 2], _norm_measure(g))
 
 
 @jit_inline
-def _record_theorem2_rotated(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_theorem2_rotated(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     g = np.empty(op[1])
     _rotated_cosine_gradient(g, x, o, t, xi, 0, op)
     return _write_theorem2(out, t, k, acc[b, 1], acc[b, 2], _norm_measure(g))

@@ -14,12 +14,13 @@ branch-free ``vlog``/``vexp`` of ``simulate.vecmath`` so that loops drawing them
 import math
 
 import numpy as np
+from numba import njit
 from scipy import integrate, special
 
 from theory.validation import check_choice, check_positive, check_positive_int, check_tail
 
 from .engine.pieces import Noise
-from .jit import jit, jit_inline
+from .jit import jit_inline
 from .rng import new_stream, next_u64, uniform_open
 from .vecmath import vexp, vlog
 
@@ -150,7 +151,7 @@ def law(name: str, tail: float, scale: float = 1.0, *, lift: str = "coordinate",
                  lift_params=(scales, float(decay_t0), float(decay_power)))  # fmt: skip
 
 
-@jit
+@njit(error_model="numpy")  # not cached: its first argument is a function, which Numba cannot key a cache entry by
 def _fill(sampler, params, seed, config_hash, trial, n):
     s = new_stream(seed, config_hash, trial)
     out = np.empty(n)
@@ -171,8 +172,16 @@ def validate_noise(noise: str, tail: float) -> float:
 
 
 def sample(noise: str, tail: float, n: int, *, scale: float = 1.0, seed: int = 0, stream: int = 0) -> np.ndarray:
-    """``n`` i.i.d. draws of a noise law from the same generator the kernels use (deterministic in seed, stream)."""
-    piece = law(noise, tail, scale)
+    """``n`` i.i.d. draws of a built-in noise law from the same generator the kernels use (deterministic in seed,
+    stream)."""
+    return draw(law(noise, tail, scale), n, seed=seed, stream=stream)
+
+
+def draw(piece: Noise, n: int, *, seed: int = 0, stream: int = 0) -> np.ndarray:
+    """``n`` i.i.d. draws of any scalar ``engine.Noise`` law (a built-in one or your own), from one trial stream of
+    the kernels' generator (deterministic in seed, stream). Compiles once per law and process (not cached)."""
+    if piece.sample is None:
+        raise ValueError(f"noise {piece.name!r} has no scalar sample to draw from")
     n = check_positive_int(n, "n")
     return _fill(piece.sample, piece.params, np.uint64(seed), np.uint64(0x5EED), np.uint64(stream), n)
 

@@ -64,7 +64,7 @@ def _observe_residual(acc, b, x, o, k, p):
 
 
 @jit_inline
-def _record_pair(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+def _record_pair(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     out[0][t] = acc[b, 1]
     out[1][t] = acc[b, 0] / (k * p[0])
     return True

@@ -108,7 +108,7 @@ def test_radial_noise_is_radial():
     from simulate.objectives import quadratic
 
     @njit(inline="always")
-    def record_noise_norm(out, t, c, k, x, o, xbar, xi, acc, b, op, p):
+    def record_noise_norm(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
         out[0][t, c] = np.sqrt(np.sum(xi * xi))
         return True
 

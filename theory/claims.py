@@ -993,7 +993,7 @@ ACCLIP = Claim(
 flattest), symmetric Pareto noise, x0 = 0, x* = ones. Decaying setting: the noise is multiplied by
 (1 + k/1000)^-1. Each method's constant step is chosen on the tuning seed; the rows report the report seed, every
 method on the same noise in trial t. Clipping thresholds are constant and sized for the initial noise: CClip
-B_i = s_i (E|xi|^alpha)^(1/alpha), GClip G = ||B||_alpha. ACClip as in `simulate/adaptive.py` (order 1, beta1 0.9,
+B_i = s_i (E|xi|^alpha)^(1/alpha), GClip G = ||B||_alpha. ACClip as in `simulate/methods.py` (order 1, beta1 0.9,
 beta2 0.99, eps 1e-5, no bias correction); Adam, RMSProp, Signum with 0.9, 0.99, 1e-8. A tuned step at the edge of
 the grid is flagged in the row's description. One synthetic problem; no claim beyond it, and no verdict.""",
 )
@@ -1554,7 +1554,7 @@ ACCLIP_NET = Claim(
     notes="""\
 **Settings.** GClip: global-norm threshold tau = 1. CClip: coordinate threshold tau = 1/sqrt(P) (P = number of
 parameters: the same l2 budget as GClip's when every coordinate clips). Adam (0.9, 0.999, 1e-8). ACClip with
-[Z]'s published beta1 = 0.9, beta2 = 0.99, eps = 1e-5 and moment order 1, the update of `simulate/adaptive.py`
+[Z]'s published beta1 = 0.9, beta2 = 0.99, eps = 1e-5 and moment order 1, the update of `simulate/methods.py`
 (its threshold is a running mean of |g|, so its eta is on SGD's scale, and the grid is). [Z]'s ACClip uses lr 1e-4
 and weight decay on a far larger model; here every eta is tuned, no weight decay. A tuned eta at the edge of its
 grid is flagged in the row's description.""",

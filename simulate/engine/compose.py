@@ -60,6 +60,7 @@ def combination_key(shape: str, objective: Objective, noise: Noise, method: Meth
 def _bindings(shape: str, objective: Objective, noise: Noise, method: Method, metric: Metric, module) -> dict:
     bind = {
         "objective_gradient": objective.gradient,
+        "objective_value": objective.value,
         "objective_project": objective.project or _no_projection,
         "method_schedule": method.schedule,
         "method_step": method.step,

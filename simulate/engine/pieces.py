@@ -13,7 +13,8 @@ scalar shape (x in R, the d = 1 SIMD template)
   Noise      sample(s, so, p) -> float                     one draw, added to the gradient
   Method     schedule(k, p) -> tuple;  step(x, g, m, sched, p) -> (x, m)   m: one float of state per trial
   Metric     track(a0, a1, x_prev, grad_prev, x, p) -> (a0, a1)   every iteration, after the step
-             record(out, t, c, k, x, xbar, xi, a0, a1, op, p) -> bool (finite);  fill_diverged(out, t, c)
+             record(out, t, c, k, x, xbar, xi, a0, a1, fbar, op, p) -> bool (finite);  fill_diverged(out, t, c)
+             fbar = objective.value(xbar) (f(xbar) - f*) when the metric ``averages``, else 0
 vector shape (x in R^d, the trial's point is x[o:o+d])
   Objective  gradient(g, x, o, t, s, so, p) writes grad f (or an estimate sampled from s) into g[0:d];
              value(x, o, p) -> float;  project(x, o, p) in place
@@ -22,7 +23,7 @@ vector shape (x in R^d, the trial's point is x[o:o+d])
   Method     schedule(k, p) -> tuple;  step(x, o, g, m, v, k, sched, p) -> float (clipping events)
              m, v: state arrays laid out as x
   Metric     observe_gradient(acc, b, x, o, g, k, p) -> bool (stop this trial);  observe_step(acc, b, x, o, k, p)
-             record(out, t, c, k, x, o, xbar, xi, acc, b, op, p) -> bool (finite);  fill_diverged(out, t, c)
+             record(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p) -> bool (finite);  fill_diverged(out, t, c)
              acc[b, 0] counts clipping events; acc[b, 1:] starts at ``initial`` and belongs to the metric
 """
 
@@ -44,12 +45,14 @@ SHAPES = ("scalar", "vector")
 
 
 def as_kernel_function(fn: Callable | None) -> CPUDispatcher | None:
-    """``fn`` itself if it is already jitted, else ``fn`` compiled with ``njit(inline="always")``."""
+    """``fn`` itself if it is already jitted, else ``fn`` compiled with ``njit(inline="always")``. Not cached on its
+    own (a function from a notebook cell or exec'd text has no file to key a cache by): it is inlined into the
+    composed kernel, and that kernel is cached."""
     if fn is None or isinstance(fn, CPUDispatcher):
         return fn
     if not callable(fn):
         raise TypeError(f"{fn!r} is not a function")
-    return njit(inline="always", **JIT_OPTIONS)(fn)
+    return njit(inline="always", **{**JIT_OPTIONS, "cache": False})(fn)
 
 
 def source_key(fn: Callable | None, _seen: set | None = None) -> str:

@@ -92,6 +92,20 @@ class Trajectory:
         return hashlib.sha256(json.dumps(self.describe(), sort_keys=True).encode()).hexdigest()[:24]
 
 
+def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
+    """``block_function(first, nb, *args)`` for every block of ``block`` trials out of ``n_trials``, on Numba's
+    thread count (``numba.get_num_threads()``) of threads. The block functions release the GIL and write only their
+    own trials' rows, and each trial owns its stream, so results do not depend on the thread count."""
+    starts = range(0, n_trials, block)
+    threads = min(numba.get_num_threads(), len(starts))
+    if threads == 1:
+        for first in starts:
+            block_function(first, min(block, n_trials - first), *args)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda first: block_function(first, min(block, n_trials - first), *args), starts))
+
+
 def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
     """Run trials [trial_offset, trial_offset + n_trials) of ``traj``; returns ``k`` (the checkpoints), the
     metric's outputs (first axis: trials) and ``diverged_at`` (per trial: the first checkpoint at which the
@@ -113,15 +127,7 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
         tuple(outputs.values()),
         diverged_at,
     )
-    block = trial_block(traj.x0.size)
-    starts = range(0, n, block)
-    threads = min(numba.get_num_threads(), len(starts))
-    if threads == 1:
-        for first in starts:
-            kernel.trial_block(first, min(block, n - first), *args)
-    else:  # the kernel releases the GIL; every block writes its own trials' rows
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(lambda first: kernel.trial_block(first, min(block, n - first), *args), starts))
+    run_blocks(kernel.trial_block, n, trial_block(traj.x0.size), args)
     return {"k": traj.checkpoints, **outputs, "diverged_at": diverged_at}
 
 

@@ -10,9 +10,10 @@ Per iteration k (1-based) of a block of trials:
   g      = objective_gradient(x, op) + xi
   x, m   = method_step(x, g, m, sched, mp);  x = objective_project(x, op) if the method projects
   a0, a1 = metric_track(a0, a1, x_prev, grad_prev, x, xp)
-At each checkpoint, ``metric_record`` writes every live trial's outputs and says whether they are finite; the first
-checkpoint where they are not is the trial's ``diverged_at``, and ``metric_fill_diverged`` writes that checkpoint
-and every later one. A diverged trial keeps iterating (branch-free loops) but is never recorded again.
+At each checkpoint, ``metric_record`` (given f(xbar) - f* when the metric averages) writes every live trial's
+outputs and says whether they are finite; the first checkpoint where they are not is the trial's ``diverged_at``,
+and ``metric_fill_diverged`` writes that checkpoint and every later one. A diverged trial keeps iterating
+(branch-free loops) but is never recorded again.
 """
 
 import numpy as np
@@ -22,7 +23,7 @@ from simulate.methods import averaging_weight
 from simulate.rng import seed_stream
 
 # Bound per combination by simulate.engine.compose (these placeholders are never called).
-objective_gradient = objective_project = noise_sample = method_schedule = method_step = None
+objective_gradient = objective_value = objective_project = noise_sample = method_schedule = method_step = None
 metric_track = metric_record = metric_fill_diverged = None
 PROJECTS = AVERAGES = False
 METRIC_INITIAL = (0.0, 0.0)
@@ -49,7 +50,8 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
     c = 0
     if checkpoints[0] == 0:  # the starting point
         for b in range(nb):
-            metric_record(outputs, first + b, 0, 0, x[b], xbar[b], xi[b], a0[b], a1[b], op, xp)
+            fbar = objective_value(xbar[b], op)
+            metric_record(outputs, first + b, 0, 0, x[b], xbar[b], xi[b], a0[b], a1[b], fbar, op, xp)
         c = 1
     for k in range(1, K + 1):
         w = averaging_weight(k)
@@ -69,7 +71,8 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
             for b in range(nb):
                 t = first + b
                 if diverged_at[t] == 0:
-                    if not metric_record(outputs, t, c, k, x[b], xbar[b], xi[b], a0[b], a1[b], op, xp):
+                    fbar = objective_value(xbar[b], op) if AVERAGES else 0.0
+                    if not metric_record(outputs, t, c, k, x[b], xbar[b], xi[b], a0[b], a1[b], fbar, op, xp):
                         diverged_at[t] = k
                 if diverged_at[t] != 0:
                     metric_fill_diverged(outputs, t, c)

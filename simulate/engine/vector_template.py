@@ -13,9 +13,10 @@ Per iteration k (1-based) of a block of trials, for every live trial b (its poin
   objective_project(x, o, op) if the method projects
   metric_observe_step(acc, b, x, o, k, xp)
 acc[b, 0] counts clipping events, the metric owns acc[b, 1:]. At each checkpoint ``metric_record`` writes a live
-trial's outputs and says whether they are finite; the first checkpoint where they are not is the trial's
-``diverged_at`` (the trial stops), and ``metric_fill_diverged`` writes that checkpoint and every later one. A
-stopped trial is recorded at every later checkpoint from its frozen state.
+trial's outputs (given f(xbar) - f* when the metric averages) and says whether they are finite; the first
+checkpoint where they are not is the trial's ``diverged_at`` (the trial stops), and ``metric_fill_diverged``
+writes that checkpoint and every later one. A stopped trial is recorded at every later checkpoint from its frozen
+state.
 """
 
 import math
@@ -28,7 +29,8 @@ from simulate.noise import std_normal
 from simulate.rng import seed_stream
 
 # Bound per combination by simulate.engine.compose (these placeholders are never called).
-objective_gradient = objective_project = noise_apply = noise_sample = method_schedule = method_step = None
+objective_gradient = objective_value = objective_project = noise_apply = noise_sample = None
+method_schedule = method_step = None
 metric_observe_gradient = metric_observe_step = metric_record = metric_fill_diverged = None
 PROJECTS = AVERAGES = False
 METRIC_INITIAL = (0.0,)
@@ -64,7 +66,8 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
     c = 0
     if checkpoints[0] == 0:  # the starting point
         for b in range(nb):
-            metric_record(outputs, first + b, 0, 0, x, b * d, xbar, xi, acc, b, op, xp)
+            fbar = objective_value(xbar, b * d, op) if AVERAGES else 0.0
+            metric_record(outputs, first + b, 0, 0, x, b * d, xbar, xi, acc, b, fbar, op, xp)
         c = 1
     for k in range(1, K + 1):
         w = averaging_weight(k)
@@ -88,7 +91,8 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
                         objective_project(x, o, op)
                     metric_observe_step(acc, b, x, o, k, xp)
             if record:
-                if metric_record(outputs, t, c, k, x, o, xbar, xi, acc, b, op, xp):
+                fbar = objective_value(xbar, o, op) if AVERAGES else 0.0
+                if metric_record(outputs, t, c, k, x, o, xbar, xi, acc, b, fbar, op, xp):
                     continue
                 diverged_at[t] = k
                 for j in range(c, n_ckpt):
