@@ -4,6 +4,8 @@ Public API for notebooks: ``QuadraticRun`` (a validated configuration), ``run_qu
 ``NonconvexRun`` / ``run_nonconvex`` (Theorem 2's non-convex runs, one per horizon K), ``AdaptiveRun`` /
 ``run_adaptive`` (vector methods in R^d),
 ``checkpoints`` (the log-spaced iterations recorded), ``sample`` (draw noise from the kernels' generator).
+Each configuration is an ``engine.Trajectory`` of built-in pieces; ``simulate.engine`` runs trajectories of your own
+pieces (a noise law, an objective, a method, a metric): see README "Extending".
 """
 
 from .config import AdaptiveRun, NonconvexRun, QuadraticRun, checkpoints

@@ -90,8 +90,16 @@ def _record_trajectory_vector(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p)
 
 
 def trajectory(x_star) -> Metric:
-    """Theorem 4's trajectory statistics (``TRAJECTORY_OUTPUTS``) for an objective with minimiser x_star (a float:
-    scalar problems; an array: vector problems)."""
+    """Theorem 4's trajectory statistics as an ``engine.Metric``.
+
+    Parameters
+    ----------
+    x_star : the objective's minimiser: a float for scalar problems, float64[d] for vector ones.
+
+    Returns
+    -------
+    A metric recording ``TRAJECTORY_OUTPUTS`` (trials x checkpoints each) with Theorem 4's k-weighted average.
+    """
     outputs = _per_checkpoint(TRAJECTORY_OUTPUTS)
     if np.ndim(x_star) == 0:
         return Metric("trajectory", _record_trajectory_scalar, _fill_trajectory, outputs, (float(x_star),),

@@ -138,11 +138,22 @@ NONE = Noise("none", apply=no_noise)
 
 def law(name: str, tail: float, scale: float = 1.0, *, lift: str = "coordinate", scales=None,
         decay_t0: float = math.inf, decay_power: float = 0.0) -> Noise:  # fmt: skip
-    """A built-in noise law as an ``engine.Noise``: ``scale`` times the unit law ``name`` with tail index ``tail``.
+    """A built-in noise law as an ``engine.Noise``.
 
-    In vector problems the law is lifted (``lift``): "coordinate" draws coordinate i as scales[i] times the law,
-    "radial" draws scales[0] |law| times a uniform direction; both are multiplied by (1 + k/decay_t0)^(-decay_power)
-    at iteration k. ``scales`` defaults to ones (set it to the problem's dimension with ``numpy.ones(d)``).
+    Parameters
+    ----------
+    name : one of ``NOISES`` (see the module docstring).
+    tail : the tail index (E|xi|^p finite exactly for p < tail; ignored for gaussian; at most 2 for stable).
+    scale : the law is ``scale`` times the unit law (gradient units).
+    lift : how vector problems draw it: "coordinate" (coordinate i is scales[i] times an i.i.d. draw) or "radial"
+        (scales[0] |draw| times a uniform direction).
+    scales : float64[d] for the lifts (default ones(1); give ``numpy.ones(d)`` for a problem in R^d).
+    decay_t0, decay_power : vector noise is multiplied by (1 + k/decay_t0)^(-decay_power) at iteration k.
+
+    Examples
+    --------
+    >>> pareto = law("pareto", 1.5)                      # symmetric Pareto, tail 1.5, unit scale
+    >>> radial = law("stable", 1.7, lift="radial", scales=numpy.ones(100))
     """
     tail = validate_noise(name, tail)
     scale = check_positive(scale, "scale")

@@ -85,9 +85,15 @@ def _ball_projection(x, o, p):
 
 def quadratic(hess, x_star, *, radius: float = math.inf, center=None, lower=None, upper=None,
               shape: str | None = None) -> Objective:  # fmt: skip
-    """f(x) = 1/2 sum h_i (x_i - x*_i)^2 with domain X = ball(center, radius) (radius = inf: R^d), or for d = 1
-    the interval [lower, upper]. d = 1 gives a scalar objective (the SIMD template) unless ``shape="vector"``,
-    d > 1 a vector one."""
+    """The strongly convex quadratic f(x) = 1/2 sum h_i (x_i - x*_i)^2 as an ``engine.Objective``.
+
+    Parameters
+    ----------
+    hess, x_star : curvatures h_i > 0 and the minimiser (floats for d = 1, or float64[d]).
+    radius, center : the domain X = ball(center, radius) used by projected methods (radius = inf: R^d).
+    lower, upper : for d = 1, the interval domain [lower, upper] instead of a ball.
+    shape : "vector" forces the vector template for d = 1; by default d = 1 is scalar (the SIMD template).
+    """
     hess = np.atleast_1d(np.asarray(hess, dtype=np.float64))
     x_star = np.atleast_1d(np.asarray(x_star, dtype=np.float64))
     if hess.shape != x_star.shape or hess.ndim != 1:

@@ -114,7 +114,16 @@ class _Piece:
 
 @dataclass(frozen=True)
 class Objective(_Piece):
-    """f, its gradient and (for objectives with a domain X) the projection onto X; see the module docstring."""
+    """An objective: f, its gradient and (with a domain X) the projection onto X.
+
+    Parameters
+    ----------
+    name : a label.
+    gradient, value, project : jitted or plain Python functions with the signatures of the module docstring
+        (``value`` is f - f*; ``project`` may be None when the objective has no domain).
+    params : the tuple passed as ``p`` to every function (floats, ints, float64 arrays, nested tuples).
+    shape : "scalar" (x in R, the SIMD template) or "vector" (x in R^d).
+    """
 
     name: str
     gradient: Callable
@@ -137,8 +146,17 @@ class Objective(_Piece):
 
 @dataclass(frozen=True)
 class Noise(_Piece):
-    """A noise law: a scalar ``sample`` (i.i.d. per coordinate, or radial, in vector problems) or a vector
-    ``apply`` (any oracle noise, which may depend on x); see the module docstring."""
+    """A noise law: a scalar ``sample``, or a vector ``apply`` (any oracle noise, which may depend on x).
+
+    Parameters
+    ----------
+    name : a label.
+    sample : ``sample(s, so, p) -> float``, one draw from the trial's stream; give this or ``apply``.
+    params : the tuple passed as ``p``.
+    apply : ``apply(g, xi, x, o, k, s, so, p)``, for vector problems only.
+    lift, lift_params : how vector problems draw a scalar law: "coordinate" or "radial", with (scales float64[d],
+        decay_t0, decay_power) (see ``simulate.noise.law``).
+    """
 
     name: str
     sample: Callable | None = None
@@ -163,8 +181,17 @@ class Noise(_Piece):
 
 @dataclass(frozen=True)
 class Method(_Piece):
-    """An optimiser: its per-iteration ``schedule`` and its ``step``; ``projects``: it projects onto the
-    objective's domain after every step."""
+    """An optimiser: its per-iteration schedule and its step.
+
+    Parameters
+    ----------
+    name : a label.
+    schedule : ``schedule(k, p) -> tuple``, run once per iteration for a whole block of trials (e.g.
+        ``simulate.methods.power_schedule``: (eta_k, tau_k, k^beta)).
+    step : the update, scalar or vector signature (module docstring).
+    params : the tuple passed as ``p`` to both.
+    projects : project onto the objective's domain after every step.
+    """
 
     name: str
     schedule: Callable
@@ -181,8 +208,21 @@ class Method(_Piece):
 
 @dataclass(frozen=True)
 class Metric(_Piece):
-    """What a run records; ``outputs(trials, checkpoints)`` allocates its output arrays (a dict, in the order the
-    kernel receives them), ``initial`` the starting accumulators, ``averages``: it needs Theorem 4's average."""
+    """What a run records at its checkpoints.
+
+    Parameters
+    ----------
+    name : a label.
+    record, fill_diverged : write a trial's outputs at a checkpoint (returning whether they are finite), and the
+        outputs of a diverged trial (module docstring).
+    outputs : ``outputs(trials, n_checkpoints) -> dict[str, numpy.ndarray]``: allocates the output arrays, in the
+        order the kernel receives them.
+    params : the tuple passed as ``p``.
+    track : scalar template: ``track(a0, a1, x_prev, grad_prev, x, p) -> (a0, a1)`` every iteration.
+    observe_gradient, observe_step : vector template hooks (module docstring).
+    initial : starting values of the accumulators (a0, a1 or acc[b, 1:]).
+    averages : keep Theorem 4's k-weighted average xbar (and pass f(xbar) - f* to ``record``).
+    """
 
     name: str
     record: Callable

@@ -42,11 +42,18 @@ def _describe_params(params) -> list:
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
-    """``trials`` independent runs of ``method`` on ``objective`` with ``noise``, recorded by ``metric`` at
-    ``checkpoints`` (increasing iterations; 0 = the start; the last is the horizon K), from ``x0``.
+    """Independent runs of one method on one objective with one noise law, recorded by a metric.
 
-    Trial t draws from the stream (seed, stream_key, t): the same seed and key give the same noise to every
-    method (a paired comparison), and trial t's numbers do not depend on how many trials run or on threads.
+    Parameters
+    ----------
+    objective, noise, method, metric : the four pieces (``simulate.engine.pieces``); the objective's ``shape``
+        picks the kernel template (scalar: d = 1, trials in SIMD lanes; vector: x in R^d).
+    x0 : float64[d], the start (d = 1 for a scalar objective).
+    checkpoints : increasing iterations at which the metric records (0 = the start; the last is the horizon K).
+    trials : number of independent trials.
+    seed, stream_key : trial t draws from the stream (seed, stream_key, t), so the same seed and key give the same
+        noise to every method (a paired comparison) and trial t's numbers do not depend on the number of trials,
+        the thread count or how trials are split into calls.
     """
 
     objective: Objective
@@ -88,9 +95,6 @@ class Trajectory:
         return {**pieces, "x0": _array_digest(self.x0), "checkpoints": self.checkpoints.tolist(),
                 "trials": int(self.trials), "seed": int(self.seed), "stream_key": int(self.stream_key)}  # fmt: skip
 
-    def cache_key(self) -> str:
-        return hashlib.sha256(json.dumps(self.describe(), sort_keys=True).encode()).hexdigest()[:24]
-
 
 def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
     """``block_function(first, nb, *args)`` for every block of ``block`` trials out of ``n_trials``, on Numba's
@@ -107,9 +111,18 @@ def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
 
 
 def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
-    """Run trials [trial_offset, trial_offset + n_trials) of ``traj``; returns ``k`` (the checkpoints), the
-    metric's outputs (first axis: trials) and ``diverged_at`` (per trial: the first checkpoint at which the
-    metric was not finite, 0 if never)."""
+    """Run trials [trial_offset, trial_offset + n_trials) of ``traj`` (all of them by default).
+
+    Parameters
+    ----------
+    traj : the trajectory.
+    trial_offset, n_trials : the range of trials to run; results are bit-identical to the same rows of a whole run.
+
+    Returns
+    -------
+    dict of arrays: ``k`` (the checkpoints), the metric's outputs (first axis: trials) and ``diverged_at``
+    (int64 per trial: the first checkpoint at which the metric was not finite, 0 if never).
+    """
     n = traj.trials - trial_offset if n_trials is None else n_trials
     if trial_offset < 0 or n < 1 or trial_offset + n > traj.trials:
         raise ValueError(f"trials [{trial_offset}, {trial_offset + n}) are outside [0, {traj.trials})")
@@ -132,8 +145,19 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
 
 
 def run_cached(traj: Trajectory, cache) -> dict[str, np.ndarray]:
-    """``run_trajectory(traj)``, loaded from ``cache`` (a ``simulate.store.RunCache``) when this trajectory (its
-    pieces' code and parameters, start, checkpoints, trials, seed, stream key) has run before, else run and saved."""
+    """``run_trajectory(traj)``, stored in a run cache.
+
+    Parameters
+    ----------
+    traj : the trajectory.
+    cache : a ``simulate.store.RunCache``; the entry's key hashes ``traj.describe()`` (every piece's source key and
+        parameters, the start, checkpoints, trials, seed, stream key) and the kernel's combination key, so editing
+        a piece's code, or a helper it calls, recomputes exactly the runs that use it.
+
+    Returns
+    -------
+    The arrays of ``run_trajectory``, loaded when this trajectory ran before, else computed and saved.
+    """
     describe = {**traj.describe(), "engine": compose_key(traj)}
     key = hashlib.sha256(json.dumps(describe, sort_keys=True).encode()).hexdigest()[:24]
     arrays = cache.load(key, describe)

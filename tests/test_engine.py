@@ -1,0 +1,123 @@
+"""The open engine: user pieces against plain-NumPy references, keys by source, the kernel cache, refusals."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simulate import methods, metrics, objectives
+from simulate.engine import Method, Noise, Objective, Trajectory, compose, run_cached, run_trajectory, source_key
+from simulate.engine.compose import combination_key
+from simulate.noise import NONE, draw, law
+from simulate.rng import uniform_open, uniforms
+from simulate.store import RunCache
+
+
+def normalized_sgd(x, o, g, m, v, k, sched, p):
+    """A user's vector method: x -= eta g/||g|| (no step at g = 0)."""
+    sq = 0.0
+    for i in range(g.size):
+        sq += g[i] * g[i]
+    if sq > 0.0:
+        f = sched[0] / math.sqrt(sq)
+        for i in range(g.size):
+            x[o + i] -= f * g[i]
+    return 0.0
+
+
+def uniform_noise(s, o, p):
+    """A user's law: uniform on [-p[0], p[0]], one uniform per draw."""
+    return p[0] * (2.0 * uniform_open(s, o) - 1.0)
+
+
+def test_user_vector_method_and_law_match_a_numpy_loop_on_the_same_stream():
+    d, K, T = 3, 200, 4
+    h = np.array([1.0, 2.0, 5.0])
+    method = Method("nsgd-mine", methods.power_schedule, normalized_sgd, ((0.3, 1.0, 0.5, math.inf, 0.0), ()))
+    noise = Noise("uniform", sample=uniform_noise, params=(0.5,), lift_params=(np.ones(d), math.inf, 0.0))
+    traj = Trajectory(objectives.quadratic(h, np.zeros(d)), noise, method, metrics.squared(np.zeros(d)), np.ones(d),
+                      np.arange(1, K + 1), T, seed=4, stream_key=9)  # fmt: skip
+    out = run_trajectory(traj)
+    for t in range(T):
+        u = uniforms(4, 9, t, K * d).reshape(K, d)  # the same stream trial t draws from
+        x = np.ones(d)
+        for k in range(1, K + 1):
+            g = h * x + 0.5 * (2.0 * u[k - 1] - 1.0)
+            x = x - 0.3 / math.sqrt(k + 1.0) * g / np.linalg.norm(g)
+            np.testing.assert_allclose(out["last_sq"][t, k - 1], np.sum(x * x), rtol=1e-12)
+
+
+def test_user_pieces_are_bit_identical_across_threads_and_trial_splits(one_and_all_threads):
+    traj = Trajectory(objectives.quadratic(1.0, 0.0), Noise("uniform", sample=uniform_noise, params=(3.0,)),
+                      methods.method("gclip", eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=0.6), metrics.trajectory(0.0),
+                      [1.0], [1, 10, 100, 1000], 300, seed=2)  # fmt: skip
+    one, many = one_and_all_threads(lambda: run_trajectory(traj))
+    parts = [run_trajectory(traj, 0, 70), run_trajectory(traj, 70, 230)]
+    for name in one:
+        assert np.array_equal(one[name], many[name]), name
+        if name != "k":
+            assert np.array_equal(one[name], np.concatenate([p[name] for p in parts])), name
+
+
+def _law_a(s, o, p):
+    return p[0] * uniform_open(s, o)
+
+
+def _law_b(s, o, p):
+    return p[0] * uniform_open(s, o) * 2.0
+
+
+def test_a_piece_is_keyed_by_its_source_and_what_it_calls():
+    a, b = Noise("x", sample=_law_a, params=(1.0,)), Noise("x", sample=_law_b, params=(1.0,))
+    assert a.key() != b.key()
+    assert a.key() == Noise("renamed", sample=_law_a, params=(2.0,)).key(), "parameters are not code"
+    assert source_key(methods.gclip_vector) != source_key(methods.sgd_vector)
+    # a helper's source is part of its callers' keys
+    assert "clip_global" in methods.gclip_vector.py_func.__code__.co_names
+    objective, method, metric = objectives.quadratic(1.0, 0.0), methods.method("sgd", eta0=0.1), metrics.trajectory(0.0)
+    ka, kb = (combination_key("scalar", objective, n, method, metric) for n in (a, b))
+    assert ka != kb
+    assert compose("scalar", objective, a, method, metric) is compose("scalar", objective, a, method, metric)
+
+
+def test_run_cached_loads_what_it_stored_and_recomputes_a_changed_piece(tmp_path):
+    cache = RunCache(tmp_path)
+
+    def traj(noise):
+        return Trajectory(objectives.quadratic(1.0, 0.0), noise, methods.method("sgd", eta0=0.1),
+                          metrics.trajectory(0.0), [1.0], [1, 50], 16, seed=1)  # fmt: skip
+
+    first = run_cached(traj(Noise("a", sample=_law_a, params=(1.0,))), cache)
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+    again = run_cached(traj(Noise("a", sample=_law_a, params=(1.0,))), cache)
+    assert np.array_equal(first["avg_dist"], again["avg_dist"])
+    assert len(list(tmp_path.glob("*.npz"))) == 1, "loaded, not recomputed"
+    run_cached(traj(Noise("b", sample=_law_b, params=(1.0,))), cache)
+    assert len(list(tmp_path.glob("*.npz"))) == 2, "a changed law is a new entry"
+
+
+def test_draw_gives_the_law_of_a_user_sampler():
+    xi = draw(Noise("uniform", sample=uniform_noise, params=(2.0,)), 20000, seed=3)
+    assert -2.0 < xi.min() and xi.max() < 2.0
+    assert abs(xi.mean()) < 0.05 and abs(xi.var() - 4.0 / 3.0) < 0.05
+
+
+def test_refusals_name_the_bad_value():
+    quad = objectives.quadratic(1.0, 0.0)
+    sgd, metric = methods.method("sgd", eta0=0.1), metrics.trajectory(0.0)
+    with pytest.raises(ValueError, match="x0 has 2 coordinates"):
+        Trajectory(quad, NONE, sgd, metric, [1.0, 2.0], [1, 2], 4)
+    with pytest.raises(ValueError, match=r"checkpoints=\[3, 2\]"):
+        Trajectory(quad, NONE, sgd, metric, [1.0], [3, 2], 4)
+    with pytest.raises(ValueError, match="trials=0"):
+        Trajectory(quad, NONE, sgd, metric, [1.0], [1, 2], 0)
+    with pytest.raises(ValueError, match="give exactly one of sample"):
+        Noise("nothing")
+    with pytest.raises(ValueError, match="method='adamw'"):
+        methods.method("adamw", "vector", eta0=0.1)
+    with pytest.raises(ValueError, match="has no domain"):
+        nowhere = Objective("free", lambda x, p: x, lambda x, p: 0.5 * x * x)
+        run_trajectory(Trajectory(nowhere, law("pareto", 1.5), methods.method("proj-sgd", eta0=0.1), metric, [1.0],
+                                  [1, 2], 4))  # fmt: skip
+    with pytest.raises(ValueError, match="no scalar sample"):
+        run_trajectory(Trajectory(quad, NONE, sgd, metric, [1.0], [1, 2], 4))
