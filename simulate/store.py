@@ -75,7 +75,7 @@ def _describe(key: str, about: dict | None, arrays: dict[str, np.ndarray]) -> di
 
 
 class RunCache:
-    """Finished runs keyed by ``cache_key`` (a hash of the configuration and its kernel family's source hash), one
+    """Finished runs keyed by ``cache_key`` (a hash of the configuration and the kernels' source hash), one
     .npz each, written atomically (two runs sharing a cache both write whole entries; the last rename wins).
 
     An entry carries its own description: the key it was written under, ``about`` (the configuration and code

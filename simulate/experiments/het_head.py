@@ -20,7 +20,7 @@ from .. import report
 from ..linear_head import train_linear_head, zipf_counts, zipf_dataset
 from .common import ClaimOutput, Context
 
-# suite name -> simulate.adaptive method (momentum 0.9 for Signum and Adam's beta1, beta2 = 0.999)
+# suite name -> simulate.methods vector method (momentum 0.9 for Signum and Adam's beta1, beta2 = 0.999)
 METHODS = {"signgd": "signsgd", "signum": "signum", "adam": "adam", "gd": "sgd"}
 N_BOOT = 2000
 CURVES = ("w_norm", "feature_norm", "logit_norm", "loss", "accuracy", "grad_het_cv")

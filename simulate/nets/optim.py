@@ -4,8 +4,8 @@
     sgdm     m = 0.9 m + g;  x -= eta m               signum   m = beta1 m + (1 - beta1) g;  x -= eta sign(m)
     gclip    x -= eta min(1, tau / ||g||) g           adam     optax.adam(eta, beta1, beta2, eps)
     cclip    x -= eta clip(g, -tau, tau)              acclip   ``scale_by_acclip`` then x -= eta u
-GClip's norm is over every tensor at once (the global norm), CClip clips each coordinate. ACClip ([Z] Alg. 2, as
-``simulate.adaptive``'s): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) |g|^order, t = v^(1/order),
+GClip's norm is over every tensor at once (the global norm), CClip clips each coordinate. ACClip ([Z] Alg. 2, as in
+``simulate.methods``): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) |g|^order, t = v^(1/order),
 u = m when |m| + eps <= t, else t m / (|m| + eps) (coordinate-wise).
 """
 
