@@ -9,6 +9,7 @@ that the built-in kernels compile: any edit starts a fresh folder. (Pieces outsi
 zero_chain.py's or a notebook's, are keyed by their own source: see ``simulate.engine.compose``.)
 """
 
+import ast
 import hashlib
 from pathlib import Path
 
@@ -29,13 +30,26 @@ KERNEL_SOURCES = sorted(
 )  # fmt: skip
 
 
+def _code_only(source: str) -> str:
+    """The syntax tree of a module without its docstrings (comments and layout are not in the tree): what the
+    module computes, so that editing documentation neither recompiles kernels nor invalidates finished runs."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):  # fmt: skip
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
 def source_hash() -> str:
-    """Short hash of every file in ``KERNEL_SOURCES`` (the run cache's code version, and the kernel cache's
-    folder name)."""
+    """Short hash of the code (``_code_only``) of every file in ``KERNEL_SOURCES``: the run cache's code version,
+    and the kernel cache's folder name."""
     h = hashlib.sha256()
     for path in KERNEL_SOURCES:
         h.update(path.name.encode())
-        h.update(path.read_bytes())
+        h.update(_code_only(path.read_text()).encode())
     return h.hexdigest()[:16]
 
 

@@ -121,3 +121,12 @@ def test_refusals_name_the_bad_value():
                                   [1, 2], 4))  # fmt: skip
     with pytest.raises(ValueError, match="no scalar sample"):
         run_trajectory(Trajectory(quad, NONE, sgd, metric, [1.0], [1, 2], 4))
+
+
+def test_the_code_version_ignores_documentation_and_sees_code():
+    from simulate.jit import _code_only
+
+    base = 'def f(x):\n    """Doc."""\n    return x  # note\n'
+    assert _code_only(base) == _code_only('def f(x):\n    """Other words."""\n\n    return x\n')
+    assert _code_only(base) != _code_only('def f(x):\n    """Doc."""\n    return x + 1\n')
+    assert _code_only(base) != _code_only('def f(y):\n    """Doc."""\n    return y\n')

@@ -87,7 +87,7 @@ def _bindings(shape: str, objective: Objective, noise: Noise, method: Method, me
 
 
 def compose(shape: str, objective: Objective, noise: Noise, method: Method, metric: Metric) -> ModuleType:
-    """The kernel module for this combination (``run_trials`` is its entry point), generated and bound once per
+    """The kernel module for this combination (``trial_block`` is its entry point), generated and bound once per
     process; Numba compiles it on first call or loads it from its cache."""
     if objective.shape != shape:
         raise ValueError(f"objective {objective.name!r} is {objective.shape}, the template is {shape}")
