@@ -10,6 +10,7 @@ zero_chain.py's or a notebook's, are keyed by their own source: see ``simulate.e
 """
 
 import ast
+import functools
 import hashlib
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def _code_only(source: str) -> str:
     return ast.dump(tree)
 
 
+@functools.cache  # parsing every source takes ~55 ms, and every run and cache lookup asks; sources do not change
 def source_hash() -> str:
     """Short hash of the code (``_code_only``) of every file in ``KERNEL_SOURCES``: the run cache's code version,
     and the kernel cache's folder name."""
