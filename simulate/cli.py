@@ -7,8 +7,9 @@ import time
 from pathlib import Path
 
 from theory.claims import CLAIMS, PROFILES, get_claim
-from theory.validation import check_choice, check_seed
+from theory.validation import check_choice, check_int, check_seed
 
+from .executors import EXECUTORS
 from .store import RunCache
 
 
@@ -17,6 +18,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", default="local", help=f"one of {', '.join(EXECUTORS)}: where configurations run "
+                   "(default: local, in this process)")  # fmt: skip
+    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786 (default: a "
+                   "LocalCluster on this machine); workers must see the cache folder at the same path")  # fmt: skip
+    p.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: one per core)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--cache-dir", type=Path, default=None, help="finished-run cache (default: OUT/.cache)")
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
+    _executor_options(r)
     c = sub.add_parser("controls", help="run the claims' negative controls; exit 0 only when every mutant fails")
     c.add_argument("--claim", nargs="+", default=None, help="claim ids (default: every claim with controls)")
     c.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
@@ -42,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--cache-dir", type=Path, default=Path("results/.cache"), help="finished-run cache")
     c.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     c.add_argument("--quiet", action="store_true", help="no progress lines")
+    _executor_options(c)
     b = sub.add_parser("bench", help="iterations per second of the proj-GClip kernel vs plain NumPy")
     b.add_argument("--trials", type=int, default=4096)
     b.add_argument("--K", type=int, default=20000)
@@ -64,7 +75,23 @@ def _check_common(args) -> list:
     check_choice(args.profile, PROFILES, "profile")
     claims = [get_claim(c) for c in (args.claim or list(CLAIMS))]
     check_seed(args.seed)
+    check_choice(args.executor, EXECUTORS, "executor")
+    if args.executor != "dask":
+        for name in ("scheduler", "workers"):
+            if getattr(args, name) is not None:
+                raise ValueError(f"--{name} applies only to --executor dask (got --executor {args.executor})")
+    if args.workers is not None:
+        if args.scheduler is not None:
+            raise ValueError("--workers sizes a LocalCluster; with --scheduler the cluster decides its workers")
+        check_int(args.workers, "workers", 1, (os.cpu_count() or 1) + 1)
     return claims
+
+
+def _executor(args):
+    """The executor the options ask for (``simulate.executors``); the caller closes it."""
+    from .executors import make_executor
+
+    return make_executor(args.executor, args.scheduler, args.workers)
 
 
 def check_folder(path: Path, name: str) -> Path:
@@ -98,8 +125,11 @@ def cmd_controls(args) -> int:
     from .experiments import Context
 
     ctx = Context(seed=args.seed, out=Path("."), cache=RunCache(None if args.no_cache else args.cache_dir),
-                  progress=not args.quiet)  # fmt: skip
-    table = pd.concat([run_controls(c, c.profiles[args.profile], ctx) for c in claims], ignore_index=True)
+                  progress=not args.quiet, executor=_executor(args))  # fmt: skip
+    try:
+        table = pd.concat([run_controls(c, c.profiles[args.profile], ctx) for c in claims], ignore_index=True)
+    finally:
+        ctx.executor.close()
     print(table[["claim", "mutant", "expected", "got", "why"]].to_string(index=False))
     failed = int((table.got == "fail").sum())
     print(f"{failed} of {len(table)} mutants judged fail by their claim's own rules")
@@ -141,7 +171,7 @@ def cmd_rates(args) -> int:
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
     staging = Staging(out)
-    ctx = Context(seed=args.seed, out=staging.path, cache=cache, progress=not args.quiet)
+    ctx = Context(seed=args.seed, out=staging.path, cache=cache, progress=not args.quiet, executor=_executor(args))
     overrides = given(dict(alphas=args.alphas, K=args.K, trials=args.trials))
     all_rates, all_controls, stats, sections, records = [], [], {}, {}, {}
     try:
@@ -177,6 +207,8 @@ def cmd_rates(args) -> int:
     except BaseException:
         staging.discard()
         raise
+    finally:
+        ctx.executor.close()
     if not args.quiet:
         judged = rates[rates.kind != "info"]
         print(judged[["claim", "method", "noise", "tail", "metric", "theory_exponent", "fitted_exponent", "value",

@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterable
 
+import numba
 import numpy as np
 
 from theory.claims import Claim, Profile
@@ -57,8 +58,10 @@ def interruptible(fn, *args):
     KeyboardInterrupt in the main thread) is felt within 0.1 s even while a kernel (which releases the GIL) is in
     the middle of a long call; the abandoned call ends with the process."""
     box = {}
+    threads = numba.get_num_threads()  # Numba's thread count is per thread: carry the caller's over
 
     def target():
+        numba.set_num_threads(threads)
         try:
             box["value"] = fn(*args)
         except BaseException as err:  # handed to the caller
@@ -111,23 +114,27 @@ def run_all(
     *,
     progress: bool = True,
     label: str = "runs",
+    executor=None,
 ) -> list[tuple[RunConfig, dict[str, np.ndarray], bool]]:
     """Run (or load from the cache) every configuration; returns (config, arrays, was_cached) in order.
 
-    Each finished run is saved before the next starts, so an interrupted sweep resumes where it stopped. The
-    progress bar counts coordinate-iterations (``work``) of the configurations not found in the cache.
+    The configurations not in the cache run on ``executor`` (``simulate.executors``; None: in this process, one
+    after another). Each finished run is saved as soon as it finishes, so an interrupted sweep resumes where it
+    stopped. The progress bar counts coordinate-iterations (``work``) of the configurations not found in the cache.
     """
+    from .executors import LocalExecutor
+
     configs = list(configs)
-    loaded = [cache.load(cfg.cache_key(), cfg.describe()) for cfg in configs]
-    todo = sum(work(cfg) for cfg, arrays in zip(configs, loaded, strict=True) if arrays is None)
-    results = []
-    with progress_bar(todo, f"{label}: {sum(a is None for a in loaded)} of {len(configs)} to compute",
-                      enabled=progress and todo > 0) as bar:  # fmt: skip
-        for cfg, arrays in zip(configs, loaded, strict=True):
-            cached = arrays is not None
-            if not cached:
-                bar.set_postfix_str(cfg.label(), refresh=False)
-                arrays = run_config(cfg, bar.update)
-                cache.save(cfg.cache_key(), arrays, cfg.describe())
-            results.append((cfg, arrays, cached))
-    return results
+    arrays = [cache.load(cfg.cache_key(), cfg.describe()) for cfg in configs]
+    cached = [a is not None for a in arrays]
+    todo = [i for i, a in enumerate(arrays) if a is None]
+    total = sum(work(configs[i]) for i in todo)
+    with progress_bar(total, f"{label}: {len(todo)} of {len(configs)} to compute",
+                      enabled=progress and total > 0) as bar:  # fmt: skip
+
+        def on_done(j: int, result: dict[str, np.ndarray]) -> None:
+            arrays[todo[j]] = result
+
+        if todo:
+            (executor or LocalExecutor()).compute([configs[i] for i in todo], cache, on_done, bar)
+    return list(zip(configs, arrays, cached, strict=True))

@@ -20,6 +20,7 @@ class Context:
     cache: RunCache
     progress: bool = True
     label: str = "runs"  # what the progress bar calls the sweep (the claim id)
+    executor: object = None  # where configurations run (``simulate.executors``); None: in this process
     computed: int = 0
     cached: int = 0
 
@@ -34,7 +35,7 @@ class Context:
 
     def run(self, configs) -> list:
         """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``."""
-        results = run_all(configs, self.cache, progress=self.progress, label=self.label)
+        results = run_all(configs, self.cache, progress=self.progress, label=self.label, executor=self.executor)
         self.cached += sum(cached for _, _, cached in results)
         self.computed += sum(not cached for _, _, cached in results)
         return results
