@@ -193,7 +193,7 @@ def cmd_rates(args) -> int:
                 stats[claim.id] = output.stats
                 records[claim.id] = report.run_record(args.profile, args.seed, overrides, threads,
                                                       time.perf_counter() - t0, ctx.computed - computed,
-                                                      ctx.cached - cached, output.figures)  # fmt: skip
+                                                      ctx.cached - cached, output.figures, args.executor)  # fmt: skip
                 bar.update()
         rates = pd.concat(all_rates, ignore_index=True)
         controls = pd.concat(all_controls, ignore_index=True)
@@ -216,7 +216,7 @@ def cmd_rates(args) -> int:
         print("this run: " + report.headline(rates, controls), file=sys.stderr)
         wall = sum(r["wall_time_s"] for r in records.values())
         print(f"published {', '.join(records)} into {out} (REPORT.md, rates.csv, controls.csv, runs/, figures/) "
-              f"in {wall:.0f} s", file=sys.stderr)  # fmt: skip
+              f"in {wall:.0f} s, peak resident memory {report.peak_rss_mib():.0f} MiB", file=sys.stderr)  # fmt: skip
     return 0
 
 

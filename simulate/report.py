@@ -270,6 +270,7 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
                           + ", ".join(f"{k} = {v}" for k, v in r["overrides"].items())),
                           "seed": r["seed"], "git": f"`{r['git_revision']}`", "date (UTC)": r["date"],
                           "threads": r["numba_threads"], "wall s": f"{r['wall_time_s']:.0f}",
+                          "peak MiB": f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else "-",
                           "computed / cached": f"{r['configurations_computed']} / {r['configurations_from_cache']}"}
                          for c, r in provenance["claims"].items()])  # fmt: skip
     head = [
@@ -366,10 +367,21 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
     return "\n".join(parts)
 
 
+def peak_rss_mib() -> float:
+    """Peak resident memory so far of this process and its finished children, in MiB (Linux reports KiB). With
+    ``--executor dask`` the workers' memory is their own and not included."""
+    import resource
+
+    own, children = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return round(max(own, children) / 1024, 1)
+
+
 def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: float, computed: int, cached: int,
-               figures: list[str]) -> dict:  # fmt: skip
-    """Provenance of one claim's results: the run (git revision, profile, seed, overrides, date), its size and
-    cost, the figures it drew, and the versions of the packages that computed it."""
+               figures: list[str], executor: str = "local") -> dict:  # fmt: skip
+    """Provenance of one claim's results: the run (git revision, profile, seed, overrides, date, executor), its
+    size and cost (wall time, configurations computed and loaded, the process's peak resident memory at the end of
+    the claim: cumulative over the run, so the claim where it jumps is the one that needed it), the figures it
+    drew, and the versions of the packages that computed it."""
     import datetime
 
     import numba
@@ -391,6 +403,8 @@ def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: flo
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
         wall_time_s=round(wall, 1),
         numba_threads=threads,
+        executor=executor,
+        peak_rss_mib=peak_rss_mib(),
         configurations_computed=computed,
         configurations_from_cache=cached,
         figures=list(figures),

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -89,7 +90,9 @@ def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
     assert prov["schema_version"] == SCHEMA_VERSION and list(prov["claims"]) == claims
     record = prov["claims"][claims[0]]
     assert record["profile"] == "quick" and record["overrides"] == {"alphas": [1.5], "K": 2000, "trials": 40}
-    assert record["configurations_computed"] > 0
+    assert record["configurations_computed"] > 0 and record["executor"] == "local"
+    # peak resident memory in MiB: at least what numpy, pandas and numba occupy, at most the machine's memory
+    assert 50 < record["peak_rss_mib"] < os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
     report = (out / "REPORT.md").read_text()
     assert "Negative controls" in report and "off-profile" in report
     # Re-running with nothing changed reuses every finished configuration and gives the same rows.
