@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="iterations per second of the proj-GClip kernel vs plain NumPy")
     b.add_argument("--trials", type=int, default=4096)
     b.add_argument("--K", type=int, default=20000)
+    b.add_argument("--no-sweep", action="store_true", help="skip the quick sweep's wall times (about 8 minutes)")
     return p
 
 
@@ -229,7 +230,7 @@ def main(argv=None) -> int:
             return cmd_controls(args)
         from .bench import run_bench
 
-        return run_bench(trials=args.trials, K=args.K)
+        return run_bench(trials=args.trials, K=args.K, sweep=not args.no_sweep)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

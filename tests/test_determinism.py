@@ -70,3 +70,35 @@ def test_fresh_process_with_one_thread_agrees():
     env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert bytes.fromhex(out) == run_quadratic(CFG)["avg_dist"].tobytes()
+
+
+_WIDTH_CONFIGS = (
+    "QuadraticRun('w', 'proj-gclip', 'pareto', 1.5, 3000, 64, seed=3)",
+    "QuadraticRun('w', 'sgd', 'stable', 1.4, 3000, 64, seed=3)",
+    "AdaptiveRun('w', 'cclip', 'pareto', 1.5, 500, 8, tail=1.7, d=37)",
+)
+_WIDTH_SCRIPT = f"""
+import sys, numpy as np
+from simulate.config import AdaptiveRun, QuadraticRun
+from simulate.runner import run_trials
+out = {{f"{{i}}_{{k}}": v for i, c in enumerate([{", ".join(_WIDTH_CONFIGS)}]) for k, v in run_trials(c).items()}}
+np.savez(sys.argv[1], **out)
+"""
+
+
+@pytest.mark.skipif(__import__("simulate.jit").jit.wide_vector_features() is None, reason="not an AVX-512 host")
+def test_512_bit_vectors_change_no_result_bit(tmp_path):
+    """The kernels compiled for 512-bit vectors (the default on AVX-512 hosts) and for LLVM's preferred 256-bit
+    vectors (the host's plain features, in a separate Numba cache) give the same bytes."""
+    from llvmlite import binding
+
+    plain = dict(os.environ, NUMBA_CPU_FEATURES=binding.get_host_cpu_features().flatten(),
+                 NUMBA_CACHE_DIR=str(tmp_path / "numba"))  # fmt: skip
+    outputs = {}
+    for name, env in (("wide", dict(os.environ)), ("plain", plain)):
+        outputs[name] = tmp_path / f"{name}.npz"
+        subprocess.run([sys.executable, "-c", _WIDTH_SCRIPT, str(outputs[name])], env=env, check=True, timeout=600)
+    with np.load(outputs["wide"]) as wide, np.load(outputs["plain"]) as plain_out:
+        assert sorted(wide.files) == sorted(plain_out.files) and len(wide.files) >= 12
+        for name in wide.files:
+            assert wide[name].tobytes() == plain_out[name].tobytes(), name
