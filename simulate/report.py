@@ -342,6 +342,8 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
         "",
         f"Sizes in this run: {sizes}.",
         "",
+        f"Default size (`theory/sizing.py`): {claim.sizing.arithmetic()}.",
+        "",
         f"What is measured: {claim.measures}" if claim.measures else "",
         "",
         "Judged (rules rendered from the claim's declarations):",

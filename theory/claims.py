@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import exponents, finite_k
+from .sizing import Sizing, default_profile
 from .verdicts import Judged, Rule
+
+# where each Sizing's half-width was measured: the full-size sweep committed in results/
+FULL_RUN = "results/ at b3fe9f7"
+# the small-transformer claims' judged rows are sign and comparison rules (tolerance 0)
+_NET_SIZING = (
+    "sign and comparison rules (tolerance 0: the width needed depends on the effect, not on a declared tolerance)"
+)
 
 # The convention shared by every exponent claim, fixed before any run.
 EXPONENT_TOLERANCE = 0.05
@@ -245,6 +253,11 @@ class Claim:
     notes: str = ""  # what the statistics mean and why; every number of the run is rendered, never written here
     # (noise, tail, alpha, K, ks, problem) -> predicted E||xbar_k - x*||^2 at ks, or None where no prediction exists
     finite_k_curve: Callable | None = None
+    sizing: Sizing = field(default_factory=lambda: Sizing(reason="no sizing declared"))  # the default's trial count
+
+    def __post_init__(self):
+        if "full" in self.profiles and "default" not in self.profiles:
+            self.profiles["default"] = default_profile(self.profiles["full"], self.sizing)
 
 
 def _thm4_curve(noise, tail, alpha, K, ks, problem):
@@ -257,6 +270,7 @@ def _thm4_curve(noise, tail, alpha, K, ks, problem):
 
 THM4 = Claim(
     id="thm4-strongly-convex",
+    sizing=Sizing(2048, "proj-gclip, pareto, tail 1.4, mean_gap", 0.019720, 0.05, FULL_RUN),
     title="Theorem 4: proj-GClip on a strongly convex quadratic",
     statement=(
         "With eta_k = 4/(mu(k+1)), tau_k = G k^(1/alpha) and the k-weighted average xbar_k, "
@@ -271,7 +285,7 @@ THM4 = Claim(
     ),
     profiles={
         "quick": Profile(alphas=(1.2, 1.5, 1.8), noises=("pareto",), methods=("proj-gclip",), K=2**18, trials=1024),
-        "default": Profile(
+        "full": Profile(
             alphas=(1.2, 1.4, 1.6, 1.8, 2.0),
             noises=("pareto", "pareto-onesided"),
             methods=("proj-gclip", "sgd"),
@@ -322,6 +336,14 @@ throughout (a pre-asymptotic artefact of the constants, recorded here rather tha
 
 REM1 = Claim(
     id="rem1-sgd-failure",
+    sizing=Sizing(
+        reason=(
+            "its tolerance-judged rows (ms_ratio_M_vs_M/100) compare the Monte-Carlo mean square over M = 10^6 "
+            "trials with the one over M/100: M is the statistic's own parameter, not a precision knob; its other "
+            "rows are sign rules (tolerance 0: the CI must exclude a threshold, so the width needed depends on "
+            "the effect)"
+        )
+    ),
     title="Remark 1: unclipped SGD fails in expectation, not in probability",
     statement=(
         "For f(x) = x^2/2 and noise with E|xi|^alpha finite but E xi^2 infinite, unclipped SGD has E|x_k - x*|^2 = "
@@ -344,7 +366,7 @@ REM1 = Claim(
             threshold=1e6,
             n_boot=100,
         ),
-        "default": Rem1Profile(
+        "full": Rem1Profile(
             tails=(1.3, 1.6, 1.9),
             controls=(("pareto", 2.5), ("gaussian", 2.0)),
             k_fixed=500,
@@ -453,6 +475,12 @@ its trials can reach the threshold.""",
 
 DIAG = Claim(
     id="noise-diagnostics",
+    sizing=Sizing(
+        reason=(
+            "its tolerance-judged rows are tail-index estimates whose CI half-width at full size (0.056 for "
+            "tolerance 0.1, b3fe9f7) already exceeds tolerance/3 = 0.033: a smaller size only widens it"
+        )
+    ),
     title="Measuring heavy tails: norms, running variance, tail-index estimators",
     statement=(
         "The measurements [Z] used to tell heavy-tailed from concentrated gradient noise, on synthetic noise of "
@@ -471,7 +499,7 @@ DIAG = Claim(
             kernel_K=10**4,
             kernel_trials=2048,
         ),
-        "default": DiagnosticsProfile(
+        "full": DiagnosticsProfile(
             dims=(1, 100, 10**4),
             norm_samples=2000,
             variance_n=10**6,
@@ -523,6 +551,7 @@ are judged only on their intended family; the other laws show their bias (info).
 
 THM5 = Claim(
     id="thm5-lower-bound",
+    sizing=Sizing(2048, "proj-gclip, bernoulli family, minimax_gap_exponent", 0.019568, 0.05, FULL_RUN),
     title="Theorem 5: the strongly convex lower bound, exactly, and the rate sandwich",
     statement=(
         "On the Bernoulli family of [Z] Appendix F, Le Cam's two-point bound LB(k) = max_eps (eps^2/16)(1 - TV) "
@@ -531,9 +560,7 @@ THM5 = Claim(
     ),
     profiles={
         "quick": LowerBoundProfile(alphas=(1.5, 1.8), k_max_exact=10**6, K=10**5, trials=1024, n_eps=10),
-        "default": LowerBoundProfile(
-            alphas=(1.2, 1.4, 1.6, 1.8, 2.0), k_max_exact=10**7, K=10**5, trials=2048, n_eps=16
-        ),
+        "full": LowerBoundProfile(alphas=(1.2, 1.4, 1.6, 1.8, 2.0), k_max_exact=10**7, K=10**5, trials=2048, n_eps=16),
     },  # fmt: skip
     measures=(
         "lb_exponent: slope of the exactly computed LB(k) over k in [10^3, k_max]. minimax_gap_exponent: slope over "
@@ -588,6 +615,7 @@ Le Cam's eps^2/16).""",
 
 THM6 = Claim(
     id="thm6-nonconvex-lower-bound",
+    sizing=Sizing(400, "sgd, zero chain, calls_p_over_d_d5_p0.03", 0.044510, 0.1, FULL_RUN),
     title="Theorem 6: the zero-chain lower bound for non-convex problems",
     statement=(
         "On the zero-chain f_d with an oracle that reveals the next coordinate with probability p, a zero-respecting "
@@ -596,7 +624,7 @@ THM6 = Claim(
     ),
     profiles={
         "quick": ZeroChainProfile(dims=(5, 10), probs=(0.05, 0.2), trials=200, property_points=500, alphas=(1.5, 2.0)),
-        "default": ZeroChainProfile(
+        "full": ZeroChainProfile(
             dims=(5, 10, 20, 40),
             probs=(0.01, 0.03, 0.1, 0.3),
             trials=400,
@@ -666,6 +694,7 @@ coordinate by 1 > 1/4, so clipping does not stop the climb.""",
 
 CLIPMAP = Claim(
     id="clip-exponent-map",
+    sizing=Sizing(1024, "proj-gclip, pareto-onesided, tail 1.6, sq_dist_exponent_beta1", 0.107879, 0.05, FULL_RUN),
     title="Lemma 9's bias-variance trade-off: the clipping exponent map",
     statement=(
         "With eta_k = 4/(mu(k+1)) and tau_k = G k^beta, E||xbar_k - x*||^2 ~ k^e(beta) with "
@@ -674,7 +703,7 @@ CLIPMAP = Claim(
     ),
     profiles={
         "quick": ClipMapProfile(alphas=(1.4, 1.8), betas=(0.4, 1.0), noises=("pareto-onesided",), K=2**16, trials=512),
-        "default": ClipMapProfile(
+        "full": ClipMapProfile(
             alphas=(1.2, 1.4, 1.6, 1.8, 2.0),
             betas=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2),
             noises=("pareto-onesided", "pareto"),
@@ -728,6 +757,7 @@ k^(-c) rate). beta = 1.2 at small alpha: thresholds grow past the projection rad
 
 THM2 = Claim(
     id="thm2-nonconvex",
+    sizing=Sizing(256, "gclip, pareto, tail 1.2, avg_min_grad", 0.003642, 0.05, FULL_RUN),
     title="Theorem 2: GClip on L-smooth non-convex functions, rate in the horizon K",
     statement=(
         "For L-smooth f and noise with E||xi||^alpha <= sigma^alpha, GClip with Theorem 2's constant eta and tau "
@@ -760,7 +790,7 @@ THM2 = Claim(
             per_decade=3,
             trials=128,
         ),
-        "default": Thm2Profile(
+        "full": Thm2Profile(
             alphas=(1.2, 1.4, 1.6, 1.8, 2.0),
             noises=("pareto", "pareto-onesided", "stable"),
             methods=("gclip", "sgd"),
@@ -818,6 +848,12 @@ like a minimum of K draws.""",
 
 COR7 = Claim(
     id="cor7-thm8-dimension",
+    sizing=Sizing(
+        reason=(
+            "two of its four judged rows are sign rules (tolerance 0: the width needed depends on the effect, not"
+            " on a declared tolerance), and its trials are set per dimension"
+        )
+    ),
     title="Corollary 7 vs Theorem 8: GClip's error grows with the dimension under independent noise, CClip's not",
     statement=(
         "On f(x) = ||x||^2/2 in R^d with eta_k = 4/(k+1), the k-weighted average and thresholds GClip tau_k = "
@@ -835,7 +871,7 @@ COR7 = Claim(
             K=2**12,
             g_draws=2 * 10**6,
         ),
-        "default": DimensionProfile(
+        "full": DimensionProfile(
             alphas=(1.3, 1.6),
             tail_offset=0.2,
             dims=((1, 4096), (10, 1024), (100, 256), (1000, 32), (10000, 8)),
@@ -897,6 +933,7 @@ d^-1 and their ratio is flat: Lemma 12's tight lower end.""",
 
 RMSCLIP = Claim(
     id="rmsprop-as-clipping",
+    sizing=Sizing(reason="exact checks only (no CI)"),
     title="RMSProp as clipping: eta_k = eta/(eps + sqrt(v_k)), tau_k = (eps + sqrt(v_k))/sqrt(1 - beta2)",
     statement=(
         "With beta1 = 0, RMSProp's update equals the clipping update min(1, tau_k/|g_k|) eta_k g_k for "
@@ -908,7 +945,7 @@ RMSCLIP = Claim(
         "quick": EquivalenceProfile(
             d=5, K=10**4, trials=4, pairs=((0.0, 0.99), (0.9, 0.5)), tail=1.5, eta=1e-3, eps=1e-8
         ),
-        "default": EquivalenceProfile(
+        "full": EquivalenceProfile(
             d=10,
             K=10**5,
             trials=8,
@@ -970,6 +1007,9 @@ _COMPARISON = dict(
 )
 ACCLIP = Claim(
     id="acclip-nonstationary",
+    sizing=Sizing(
+        reason="no judged rows (every row is info), so no CI width is needed; its figure keeps the full size"
+    ),
     title="ACClip against Adam and the rest under heavy-tailed, non-stationary coordinate noise (empirical)",
     statement=(
         "[Z] motivates ACClip by gradient noise that is heavy-tailed and shrinks during training. On a quadratic "
@@ -979,7 +1019,7 @@ ACCLIP = Claim(
     ),
     profiles={
         "quick": ComparisonProfile(etas=(1e-3, 1e-2, 1e-1), d=20, K=2000, tune_trials=4, trials=8, **_COMPARISON),
-        "default": ComparisonProfile(
+        "full": ComparisonProfile(
             etas=tuple(10.0 ** (e / 2) for e in range(-9, 1)), d=100, K=10000, tune_trials=12, trials=48, **_COMPARISON
         ),
     },  # fmt: skip
@@ -1000,6 +1040,12 @@ the grid is flagged in the row's description. One synthetic problem; no claim be
 
 HET = Claim(
     id="het-gd-vs-sign",
+    sizing=Sizing(
+        reason=(
+            "its rows are iteration counts of tuned runs and a power fitted across kappas, with no bootstrap CI "
+            "over trials to size from"
+        )
+    ),
     title="Gradient heterogeneity across blocks slows GD, not sign-based methods ([T])",
     statement=(
         "On f(x) = 1/2 (x - x*)^T H (x - x*) with four blocks whose curvature scales span kappa_het (condition "
@@ -1020,7 +1066,7 @@ HET = Claim(
             noises=(),
             noisy_trials=4,
         ),
-        "default": HeterogeneityProfile(
+        "full": HeterogeneityProfile(
             blocks=(16, 16, 16, 16),
             kappa_in=10.0,
             kappas=(1.0, 10.0, 100.0, 1000.0, 10000.0),
@@ -1099,6 +1145,7 @@ gradient noise the sign of a noisy near-zero gradient is noise, so SignGD can mi
 
 HEAD = Claim(
     id="het-linear-head-momentum",
+    sizing=Sizing(reason="sign rules (tolerance 0) and exact checks: no declared tolerance to size a CI from"),
     title="Momentum keeps a sign method's many-class linear head in check ([T])",
     statement=(
         "A softmax-regression head W (C x p) trained from 0 on synthetic features whose C classes have Zipf "
@@ -1121,7 +1168,7 @@ HEAD = Claim(
             sweeps=((0, 1e-2, 100, True), (16, 1e-2, 500, False)),
             sweep_trials=2,
         ),
-        "default": HeadProfile(
+        "full": HeadProfile(
             classes=(10, 100, 1000),
             n_top=512,
             zipf_s=1.0,
@@ -1271,6 +1318,7 @@ class HeadGrowthProfile:
 
 NOISE_2X2 = Claim(
     id="attention-noise-2x2",
+    sizing=Sizing(reason=_NET_SIZING),
     title="Gradient noise of attention vs no attention, on text vs Gaussian input ([Z] Fig. 1, 2, 4, 5)",
     statement=(
         "[Z] Sec. 5.3: the minibatch gradient noise ||g_B - grad f|| of an attention model is heavy-tailed on text "
@@ -1284,7 +1332,7 @@ NOISE_2X2 = Claim(
         "quick": NetNoiseProfile(
             net=QUICK_NET, pool=128, batches=(1,), draws=400, n_boot=200, train_eta=3e-3, train_steps=(0, 50)
         ),
-        "default": NetNoiseProfile(
+        "full": NetNoiseProfile(
             net=SMALL_NET, pool=1024, batches=(1, 8), draws=4000, n_boot=1000, train_eta=3e-3, train_steps=(0, 100, 300)
         ),
     },  # fmt: skip
@@ -1350,6 +1398,7 @@ Hill estimate, so only the comparison with the reference's is meaningful.""",
 
 LN_PLACEMENT = Claim(
     id="ln-placement-heterogeneity",
+    sizing=Sizing(reason=_NET_SIZING),
     title="Layer-norm placement, gradient heterogeneity, and SGD vs sign methods on a small transformer ([T])",
     statement=(
         "[T]: gradient heterogeneity (disparity of per-block gradient norms) hinders SGD far more than sign-based "
@@ -1371,7 +1420,7 @@ LN_PLACEMENT = Claim(
             hessian_pool=16,
             power_iterations=5,
         ),
-        "default": NetTrainingProfile(
+        "full": NetTrainingProfile(
             net=SMALL_NET,
             grids=(
                 ("sgd", (0.1, 0.3, 1.0)),
@@ -1443,6 +1492,7 @@ measured on trial 0 (info).""",
 
 HEAD_GROWTH = Claim(
     id="head-growth-transformer",
+    sizing=Sizing(reason=_NET_SIZING),
     title="Momentum keeps a sign method's many-class head in check, on a small transformer ([T])",
     statement=(
         "[T]: with many classes, SignSGD without momentum lets the linear head grow excessively, Signum does not. "
@@ -1453,7 +1503,7 @@ HEAD_GROWTH = Claim(
     judged_methods=("signsgd", "signum"),
     profiles={
         "quick": HeadGrowthProfile(net=QUICK_NET, eta=1e-3, trials=5, steps=40, every=20),
-        "default": HeadGrowthProfile(net=SMALL_NET, eta=1e-3, trials=6, steps=600, every=50),
+        "full": HeadGrowthProfile(net=SMALL_NET, eta=1e-3, trials=6, steps=600, every=50),
     },  # fmt: skip
     measures=(
         "head_norm_ratio = geometric mean over trials of SignSGD's final ||W_head||_F / Signum's (paired: the same "
@@ -1491,6 +1541,7 @@ unequal frequencies (Zipf-like), which is where SignSGD's per-coordinate steps o
 
 ACCLIP_NET = Claim(
     id="acclip-transformer",
+    sizing=Sizing(reason=_NET_SIZING),
     title="SGD, GClip, CClip, Adam, ACClip on a small language model ([Z] Fig. 3b)",
     statement=(
         "[Z] Fig. 3b (Transformer-XL on PTB): GClip improves on SGD, coordinate clipping closes most of the gap to "
@@ -1508,7 +1559,7 @@ ACCLIP_NET = Claim(
             every=20,
             clip_norm=None,
         ),
-        "default": NetTrainingProfile(
+        "full": NetTrainingProfile(
             net=SMALL_NET,
             grids=(
                 ("sgd", (0.1, 0.3, 1.0)),
@@ -1582,7 +1633,7 @@ CLAIMS: dict[str, Claim] = {
         ACCLIP_NET,
     )
 }
-PROFILES = ("quick", "default")
+PROFILES = ("quick", "default", "full")
 
 
 def get_claim(claim_id: str) -> Claim:
