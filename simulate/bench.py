@@ -178,11 +178,11 @@ def bench_quick_sweep() -> None:
     runs = {"local, 1 process (warm-up: compiles what is not on disk)": (), "local, 1 process": ()}
     runs |= {f"dask, {w} worker(s) x {max(1, cores // w)} thread(s)": ("--executor", "dask", "--workers", str(w))
              for w in sorted({1, min(2, cores)})}  # fmt: skip
-    nets = _small_transformer_claims()
+    net_claims = _small_transformer_claims()
     with tempfile.TemporaryDirectory() as tmp:
         for i, (label, options) in enumerate(runs.items()):
             wall, claims = _sweep_seconds(Path(tmp) / str(i), *options)
-            nets = sum(c["wall_time_s"] for name, c in claims.items() if name in nets)
+            nets = sum(c["wall_time_s"] for name, c in claims.items() if name in net_claims)
             print(f"  {label:58s} {wall:7.1f} s (of which {nets:.0f} s the small-transformer claims, in-process)")
 
 
