@@ -26,11 +26,15 @@ def flat(tree: dict) -> np.ndarray:
 def deviations(loss: Callable, params: dict, inputs, labels, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """(D, g): per-example gradient deviations from the pool mean (M x P) and the pool mean gradient (P)."""
     chunk = check_int(chunk, "chunk", 1)
-    rows = [flat(per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk]))
-            for s in range(0, len(labels), chunk)]  # fmt: skip
-    grads = np.concatenate(rows)
-    mean = grads.mean(axis=0)
-    return grads - mean, mean
+    D = None  # filled chunk by chunk and centred in place: one M x P float64 matrix, the largest array of a run
+    for s in range(0, len(labels), chunk):
+        rows = flat(per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk]))
+        if D is None:
+            D = np.empty((len(labels), rows.shape[1]))
+        D[s : s + len(rows)] = rows
+    mean = D.mean(axis=0)
+    D -= mean
+    return D, mean
 
 
 def _quadratic_forms(rows: np.ndarray, gram: np.ndarray) -> np.ndarray:
