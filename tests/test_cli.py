@@ -23,7 +23,7 @@ from simulate.report import RATE_COLUMNS
             ["rates", "--claim", "thm9"],
             r"claim='thm9' is not one of the accepted values: thm4-strongly-convex",
         ),
-        (["rates", "--profile", "huge"], r"profile='huge' is not one of the accepted values: default, quick"),
+        (["rates", "--profile", "huge"], r"profile='huge' is not one of the accepted values: default, full, quick"),
         (["rates", "--seed", "-1"], r"seed=-1 is outside the accepted range"),
         (["rates", "--threads", "99"], r"threads=99 is outside the accepted range"),
     ],
