@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="iterations per second of the proj-GClip kernel vs plain NumPy")
     b.add_argument("--trials", type=int, default=4096)
     b.add_argument("--K", type=int, default=20000)
-    b.add_argument("--no-sweep", action="store_true", help="skip the quick sweep's wall times (about 8 minutes)")
+    b.add_argument("--no-sweep", action="store_true", help="skip the quick sweep's wall times (about 9 minutes)")
     return p
 
 
@@ -171,8 +171,9 @@ def cmd_rates(args) -> int:
 
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
+    executor = _executor(args)  # before the staging folder: an unreachable scheduler leaves nothing behind
     staging = Staging(out)
-    ctx = Context(seed=args.seed, out=staging.path, cache=cache, progress=not args.quiet, executor=_executor(args))
+    ctx = Context(seed=args.seed, out=staging.path, cache=cache, progress=not args.quiet, executor=executor)
     overrides = given(dict(alphas=args.alphas, K=args.K, trials=args.trials))
     all_rates, all_controls, stats, sections, records = [], [], {}, {}, {}
     try:

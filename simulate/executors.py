@@ -40,8 +40,6 @@ class LocalExecutor:
     """Configurations one after another in this process, each on all of Numba's threads, each saved to the cache
     before the next starts; the progress bar advances block by block."""
 
-    name = "local"
-
     def compute(self, configs: Sequence, cache: RunCache, on_done: OnDone, bar) -> None:
         from .runner import run_config
 
@@ -59,9 +57,10 @@ class DaskExecutor:
     """Every configuration a task on a dask.distributed cluster: the scheduler at ``scheduler`` (an address such as
     ``tcp://host:8786``), or a LocalCluster of ``workers`` single-threaded worker processes when none is given, each
     running its kernels on cores // workers Numba threads. The cache folder must be reachable by the workers at the
-    same path (a shared filesystem on a cluster)."""
+    same path (a shared filesystem on a cluster). A scheduler that cannot be reached in ``CONNECT_TIMEOUT`` is
+    refused with a ValueError naming it."""
 
-    name = "dask"
+    CONNECT_TIMEOUT = "10s"
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
         from dask.distributed import Client, LocalCluster
@@ -74,7 +73,11 @@ class DaskExecutor:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None)  # fmt: skip
             self.threads = max(1, cores // workers)
-        self.client = Client(self.cluster if scheduler is None else scheduler)
+        try:
+            self.client = Client(self.cluster if scheduler is None else scheduler, timeout=self.CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as err:
+            raise ValueError(f"scheduler={scheduler!r} cannot be reached ({type(err).__name__}); accepted: the "
+                             "address of a running dask scheduler, e.g. tcp://host:8786") from err  # fmt: skip
 
     def compute(self, configs: Sequence, cache: RunCache, on_done: OnDone, bar) -> None:
         from dask.distributed import as_completed

@@ -88,6 +88,7 @@ def test_a_killed_worker_loses_no_finished_run(tmp_path):
         (["--workers", "2"], "--workers"),
         (["--executor", "dask", "--workers", "0"], "workers=0"),
         (["--executor", "spark"], "executor='spark'"),
+        (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"], "scheduler='tcp://127.0.0.1:9' cannot be reached"),
     ],
 )
 def test_bad_executor_options_fail_before_work(tmp_path, argv, named):
