@@ -16,7 +16,6 @@ from .store import RunCache
 
 EXECUTORS = ("local", "dask")
 OnDone = Callable[[int, dict[str, np.ndarray]], None]  # (index into the configurations, the run's arrays)
-# ``bar`` below is the sweep's tqdm bar, in coordinate-iterations (``runner.work``)
 
 
 def compute_and_store(cfg, cache_root: str | None, threads: int | None) -> dict[str, np.ndarray]:
@@ -41,6 +40,8 @@ class LocalExecutor:
     before the next starts; the progress bar advances block by block."""
 
     def compute(self, configs: Sequence, cache: RunCache, on_done: OnDone, bar) -> None:
+        """Run ``configs``, calling ``on_done`` for each; ``bar`` is the sweep's tqdm bar, in coordinate-iterations
+        (``runner.work``)."""
         from .runner import run_config
 
         for i, cfg in enumerate(configs):

@@ -36,11 +36,15 @@ class Sizing:
     measured_at: str = ""
     reason: str = ""
 
+    def needed(self) -> float:
+        """Trials for a half-width of SHARE_OF_TOLERANCE x tolerance: trials_full x (half_width / target)^2."""
+        return self.trials_full * (self.half_width / (SHARE_OF_TOLERANCE * self.tolerance)) ** 2
+
     def trials(self) -> int:
         """The default profile's trial count."""
         if self.reason:
             return self.trials_full
-        need = self.trials_full * (self.half_width / (SHARE_OF_TOLERANCE * self.tolerance)) ** 2
+        need = self.needed()
         rounded = max(TRIAL_FLOOR, TRIAL_MULTIPLE * math.ceil(need / TRIAL_MULTIPLE))
         return min(self.trials_full, rounded)
 
@@ -49,7 +53,7 @@ class Sizing:
         if self.reason:
             return f"default = full size: {self.reason}"
         target = SHARE_OF_TOLERANCE * self.tolerance
-        need = self.trials_full * (self.half_width / target) ** 2
+        need = self.needed()
         text = (f"widest tolerance-judged row at full size ({self.measured_at}): {self.row}, bootstrap half-width "
                 f"{self.half_width:.4g} at {self.trials_full} trials; needed: at most tolerance/3 = "
                 f"{self.tolerance:g}/3 = {target:.4g}, so trials >= {self.trials_full} x ({self.half_width:.4g} / "
