@@ -21,6 +21,7 @@ from .jit import jit, jit_inline
 from .methods import method as make_method
 from .noise import NONE
 from .rng import uniform_open
+from .vecmath import vexp
 
 HEAD_OUTPUTS = ("w_norm", "logit_norm", "loss", "accuracy")
 _CLASS_OUTPUTS = ("class_grad_norm", "class_w_norm", "class_bias")
@@ -28,28 +29,48 @@ _CLASS_OUTPUTS = ("class_grad_norm", "class_w_norm", "class_bias")
 HEAD_METHODS = ("sgd", "nsgd", "signsgd", "signum", "rmsprop", "adam", "acclip")
 
 
+SAMPLE_BLOCK = 16  # samples whose logits are computed together: each row of W is read once per block
+CLASS_TILE = 128  # classes per tile: a block's logits of one tile (SAMPLE_BLOCK x CLASS_TILE) stay in L1
+
+
 @jit_inline
-def _logits(w, x, C, z):
-    """z = W x (C logits) for one sample x (p features); returns max_c z_c."""
-    for c in range(C):
-        z[c] = 0.0
-    for j in range(x.size):
-        xj = x[j]
-        o = j * C
-        for c in range(C):
-            z[c] += w[o + c] * xj
+def _block_logits(w, X, rows, nrows, C, Z):
+    """Z[s, :C] = W x for the samples x = X[rows[s]], s < nrows. Each logit sums over features in order (the same
+    sum as one sample at a time, for any tiling or vector width); tiles keep the block's logits in L1."""
+    for s in range(nrows):
+        Z[s, :C] = 0.0
+    p = X.shape[1]
+    for c0 in range(0, C, CLASS_TILE):
+        c1 = min(C, c0 + CLASS_TILE)
+        p4 = p - p % 4
+        for j in range(0, p4, 4):  # four features per pass over the tile, added one after another as in the loop below
+            w0, w1 = w[j * C + c0 : j * C + c1], w[(j + 1) * C + c0 : (j + 1) * C + c1]
+            w2, w3 = w[(j + 2) * C + c0 : (j + 2) * C + c1], w[(j + 3) * C + c0 : (j + 3) * C + c1]
+            for s in range(nrows):
+                x = X[rows[s]]
+                x0, x1, x2, x3 = x[j], x[j + 1], x[j + 2], x[j + 3]
+                z_tile = Z[s, c0:c1]
+                for c in range(z_tile.size):
+                    z_tile[c] = (((z_tile[c] + w0[c] * x0) + w1[c] * x1) + w2[c] * x2) + w3[c] * x3
+        for j in range(p4, p):
+            w_tile = w[j * C + c0 : j * C + c1]  # views: indices from 0 let LLVM vectorise the inner loop
+            for s in range(nrows):
+                xj = X[rows[s], j]
+                z_tile = Z[s, c0:c1]
+                for c in range(w_tile.size):
+                    z_tile[c] += w_tile[c] * xj
+
+
+@jit_inline
+def _softmax_residual(z, label, C, r):
+    """r = softmax(z) - e_label; returns the sample's loss logsumexp(z) - z_label."""
     top = -math.inf
     for c in range(C):
         top = max(top, z[c])
-    return top
-
-
-@jit_inline
-def _softmax_residual(z, top, label, C, r):
-    """r = softmax(z) - e_label; returns the sample's loss logsumexp(z) - z_label."""
     total = 0.0
+    for c in range(C):  # vexp vectorises (libm's exp is an opaque call); below -700 it is not defined, and
+        r[c] = vexp(max(z[c] - top, -700.0))  # exp(-700) ~ 1e-304 is 0 beside the top class's 1
     for c in range(C):
-        r[c] = math.exp(z[c] - top)
         total += r[c]
     for c in range(C):
         r[c] /= total
@@ -58,42 +79,60 @@ def _softmax_residual(z, top, label, C, r):
 
 
 @jit_inline
-def _accumulate(grad, x, r, weight, C):
-    """grad += weight * r x^T (transposed flat layout)."""
-    for j in range(x.size):
-        a = weight * x[j]
-        o = j * C
-        for c in range(C):
-            grad[o + c] += a * r[c]
+def _block_accumulate(grad, X, rows, nrows, R, weight, C):
+    """grad += weight * sum_s R[s] x_s^T (transposed flat layout), samples added in order s = 0, 1, ... to every
+    entry (the same sum as one sample at a time)."""
+    for c0 in range(0, C, CLASS_TILE):
+        c1 = min(C, c0 + CLASS_TILE)
+        for j in range(X.shape[1]):
+            g_tile = grad[j * C + c0 : j * C + c1]
+            n4 = nrows - nrows % 4
+            for s in range(0, n4, 4):  # four samples per pass over the tile, added one after another
+                a0, a1 = weight * X[rows[s], j], weight * X[rows[s + 1], j]
+                a2, a3 = weight * X[rows[s + 2], j], weight * X[rows[s + 3], j]
+                r0, r1, r2, r3 = R[s, c0:c1], R[s + 1, c0:c1], R[s + 2, c0:c1], R[s + 3, c0:c1]
+                for c in range(g_tile.size):
+                    g_tile[c] = (((g_tile[c] + a0 * r0[c]) + a1 * r1[c]) + a2 * r2[c]) + a3 * r3[c]
+            for s in range(n4, nrows):
+                a = weight * X[rows[s], j]
+                r_tile = R[s, c0:c1]
+                for c in range(g_tile.size):
+                    g_tile[c] += a * r_tile[c]
 
 
 @jit
-def _full_pass(w, X, y, C, grad, z, r):
-    """Over all n samples: the mean loss, mean ||W x_i||_2, accuracy, and the full gradient into ``grad``."""
+def _full_pass(w, X, y, C, grad, Z, R):
+    """Over all n samples: the mean loss, mean ||W x_i||_2, accuracy, and the full gradient into ``grad``;
+    Z, R: scratch (SAMPLE_BLOCK x C)."""
     n = X.shape[0]
     grad[:] = 0.0
     loss, logit_norm, correct = 0.0, 0.0, 0
-    for i in range(n):
-        top = _logits(w, X[i], C, z)
-        sq = 0.0
-        best = 0
-        for c in range(C):
-            sq += z[c] * z[c]
-            if z[c] > z[best]:
-                best = c
-        logit_norm += math.sqrt(sq)
-        correct += best == y[i]
-        loss += _softmax_residual(z, top, y[i], C, r)
-        _accumulate(grad, X[i], r, 1.0 / n, C)
+    rows = np.empty(SAMPLE_BLOCK, dtype=np.int64)
+    for first in range(0, n, SAMPLE_BLOCK):
+        nrows = min(SAMPLE_BLOCK, n - first)
+        for s in range(nrows):
+            rows[s] = first + s
+        _block_logits(w, X, rows, nrows, C, Z)
+        for s in range(nrows):
+            sq = 0.0
+            best = 0
+            for c in range(C):
+                sq += Z[s, c] * Z[s, c]
+                if Z[s, c] > Z[s, best]:
+                    best = c
+            logit_norm += math.sqrt(sq)
+            correct += best == y[rows[s]]
+            loss += _softmax_residual(Z[s], y[rows[s]], C, R[s])
+        _block_accumulate(grad, X, rows, nrows, R, 1.0 / n, C)
     return loss / n, logit_norm / n, correct / n
 
 
 @jit
-def _record(t, c, w, X, y, C, grad, z, r, outputs):
+def _record(t, c, w, X, y, C, grad, Z, R, outputs):
     """Write checkpoint c of trial t: scalars (HEAD_OUTPUTS order), per-class full-gradient and weight row norms,
     and per-class weights of the last feature."""
     scalars, class_grad, class_w, class_last = outputs
-    loss, logit_norm, accuracy = _full_pass(w, X, y, C, grad, z, r)
+    loss, logit_norm, accuracy = _full_pass(w, X, y, C, grad, Z, R)
     sq_total = 0.0
     for cls in range(C):
         gsq, wsq = 0.0, 0.0
@@ -123,13 +162,17 @@ def _minibatch_gradient(g, x, o, t, s, so, p):
     n = X.shape[0]
     size = n if batch == 0 else batch
     w = x[o : o + g.size]
-    z, r = np.empty(C), np.empty(C)
+    Z, R = np.empty((SAMPLE_BLOCK, C)), np.empty((SAMPLE_BLOCK, C))
+    rows = np.empty(SAMPLE_BLOCK, dtype=np.int64)
     g[:] = 0.0
-    for j in range(size):
-        i = j if batch == 0 else min(int(uniform_open(s, so) * n), n - 1)
-        top = _logits(w, X[i], C, z)
-        _softmax_residual(z, top, y[i], C, r)
-        _accumulate(g, X[i], r, 1.0 / size, C)
+    for first in range(0, size, SAMPLE_BLOCK):
+        nrows = min(SAMPLE_BLOCK, size - first)
+        for r in range(nrows):
+            rows[r] = first + r if batch == 0 else min(int(uniform_open(s, so) * n), n - 1)
+        _block_logits(w, X, rows, nrows, C, Z)
+        for r in range(nrows):
+            _softmax_residual(Z[r], y[rows[r]], C, R[r])
+        _block_accumulate(g, X, rows, nrows, R, 1.0 / size, C)
 
 
 @jit_inline
@@ -137,16 +180,16 @@ def _head_loss(x, o, p):
     """The full-batch loss of trial 0's data at W = x[o:...] (nats)."""
     X3, y2, C, batch = p
     d = X3.shape[2] * C
-    grad, z, r = np.empty(d), np.empty(C), np.empty(C)
-    return _full_pass(x[o : o + d], X3[0], y2[0], C, grad, z, r)[0]
+    grad, Z, R = np.empty(d), np.empty((SAMPLE_BLOCK, C)), np.empty((SAMPLE_BLOCK, C))
+    return _full_pass(x[o : o + d], X3[0], y2[0], C, grad, Z, R)[0]
 
 
 @jit_inline
 def _record_head(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
     X3, y2, C, batch = op
     d = X3.shape[2] * C
-    grad, z, r = np.empty(d), np.empty(C), np.empty(C)
-    _record(t, c, x[o : o + d], X3[t], y2[t], C, grad, z, r, out)
+    grad, Z, R = np.empty(d), np.empty((SAMPLE_BLOCK, C)), np.empty((SAMPLE_BLOCK, C))
+    _record(t, c, x[o : o + d], X3[t], y2[t], C, grad, Z, R, out)
     return True
 
 

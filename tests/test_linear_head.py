@@ -8,8 +8,9 @@ import pytest
 
 from simulate.bench import numpy_head_gradient
 from simulate.experiments import het_head
-from simulate.linear_head import train_linear_head, zipf_counts, zipf_dataset
+from simulate.linear_head import CLASS_TILE, SAMPLE_BLOCK, _full_pass, train_linear_head, zipf_counts, zipf_dataset
 from simulate.rng import uniforms
+from simulate.vecmath import vexp
 from theory.claims import HEAD
 from theory.linear_head import signgd_rare_bias
 
@@ -55,6 +56,40 @@ def test_kernel_matches_numpy_softmax_regression(method, eta, batch):
     assert np.allclose(out["loss"][0, 1:], ref[:, 1], rtol=1e-10, atol=0)
     assert np.allclose(out["logit_norm"][0, 1:], ref[:, 2], rtol=1e-10, atol=0)
     assert np.allclose(out["class_w_norm"][0, -1], np.linalg.norm(W, axis=1), rtol=1e-10, atol=1e-14)
+
+
+def test_blocked_full_pass_is_bit_identical_to_one_sample_at_a_time():
+    """The kernel's tiles (classes), blocks (samples) and unrolled loops change no bit: every logit sums its
+    features in order and every gradient entry its samples in order, as a plain loop over samples does. C, p and n
+    leave remainders in every tile, unroll and block."""
+    C, p, n = CLASS_TILE + 3, 7, SAMPLE_BLOCK + 5
+    rng = np.random.default_rng(4)
+    X, y, w = rng.standard_normal((n, p)), rng.integers(0, C, n), rng.standard_normal(p * C)
+    grad, Z, R = np.empty(p * C), np.empty((SAMPLE_BLOCK, C)), np.empty((SAMPLE_BLOCK, C))
+    loss, logit_norm, accuracy = _full_pass(w, X, y, C, grad, Z, R)
+    ref = np.zeros(p * C)
+    ref_loss, ref_norm, ref_correct = 0.0, 0.0, 0
+    for i in range(n):
+        z = [0.0] * C
+        for j in range(p):
+            for c in range(C):
+                z[c] += w[j * C + c] * X[i, j]
+        top = max(z)
+        e = [vexp(max(zc - top, -700.0)) for zc in z]
+        total = 0.0
+        for ec in e:
+            total += ec
+        r = [ec / total for ec in e]
+        r[y[i]] -= 1.0
+        ref_loss += top + math.log(total) - z[y[i]]
+        ref_norm += math.sqrt(sum(zc * zc for zc in z))
+        ref_correct += int(np.argmax(z) == y[i])
+        for j in range(p):
+            a = (1.0 / n) * X[i, j]
+            for c in range(C):
+                ref[j * C + c] += a * r[c]
+    assert np.array_equal(grad, ref)
+    assert (loss, logit_norm, accuracy) == (ref_loss / n, ref_norm / n, ref_correct / n)
 
 
 def test_class_gradient_norms_are_the_rows_of_the_full_gradient():
