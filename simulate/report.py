@@ -21,6 +21,7 @@ from theory.finite_k import local_exponent  # noqa: E402
 from theory.fitting import fit_exponent, window_mask  # noqa: E402
 from theory.mean_square import mean_has_finite_variance  # noqa: E402
 
+from .memory import peak_rss_mib  # noqa: E402
 from .publish import SECTION_MARK  # noqa: E402
 from .store import atomic_save  # noqa: E402
 
@@ -367,15 +368,6 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
         parts += ["### Notes", "", claim.notes, ""]
     parts += [f"![{f}](figures/{f})" for f in figures] + [""]
     return "\n".join(parts)
-
-
-def peak_rss_mib() -> float:
-    """Peak resident memory so far of this process and its finished children, in MiB (Linux reports KiB). With
-    ``--executor dask`` the workers' memory is their own and not included."""
-    import resource
-
-    own, children = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return round(max(own, children) / 1024, 1)
 
 
 def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: float, computed: int, cached: int,

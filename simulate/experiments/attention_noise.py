@@ -74,6 +74,7 @@ def measure(p: NetNoiseProfile, seed: int) -> dict:
         # in a random order: the tensors' coordinates come in blocks of like scale, and Mohammadi's estimator (block
         # sums) and the bootstrap both assume exchangeable samples
         out["coords"][label] = rng.permutation(counts @ D / COORDINATE_BATCH)
+        del D, G  # before the next cell's matrix: only one M x P matrix is alive at a time
     cfg = net_config(p.net)
     every = math.gcd(*p.train_steps)
     schedule = Schedule(steps=max(p.train_steps), batch=p.net.batch, every=every)

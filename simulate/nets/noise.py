@@ -13,6 +13,7 @@ import numpy as np
 
 from theory.validation import check_int
 
+from ..memory import trim_heap
 from .curvature import per_example_gradients
 
 
@@ -34,6 +35,7 @@ def deviations(loss: Callable, params: dict, inputs, labels, chunk: int = 256) -
         D[s : s + len(rows)] = rows
     mean = D.mean(axis=0)
     D -= mean
+    trim_heap()  # the per-example gradients' freed memory
     return D, mean
 
 

@@ -21,6 +21,7 @@ import optax
 
 from theory.validation import check_choice, check_int, check_positive
 
+from ..memory import trim_heap
 from . import data, model
 from .optim import METHODS, optimizer
 
@@ -153,5 +154,8 @@ def train(cfg: model.NetConfig, task: str, runs, trials: int, seed: int, schedul
     keys = jnp.stack([trial_key(seed, t) for t in range(trials)])
     eval_x, eval_y = eval_batch(cfg, task, schedule.eval_size, seed)
     params, recs = _train(cfg, task, methods, frozen, schedule, snapshots, indices, etas, keys, eval_x, eval_y)
-    return ({n: np.asarray(v) for n, v in params.items()},
-            {name: np.asarray(r) for name, r in zip(RECORDS, recs, strict=True)})  # fmt: skip
+    out = ({n: np.asarray(v) for n, v in params.items()},
+           {name: np.asarray(r) for name, r in zip(RECORDS, recs, strict=True)})  # fmt: skip
+    del params, recs
+    trim_heap()  # the compilation's and the run's freed memory, before the caller's next large arrays
+    return out
