@@ -22,5 +22,5 @@ def test_trim_heap_returns_memory_freed_between_live_blocks():
     trim_heap()
     after = _resident_mib()
     assert before - after > 150, (before, after)
-    assert peak_rss_mib() + 0.05 >= before  # the peak is rounded to 0.1 MiB
+    assert peak_rss_mib() > 240  # the 240 MB of blocks were resident at once
     del kept
