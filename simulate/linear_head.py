@@ -8,6 +8,9 @@ samples its mini-batch gradient from the trial's stream.
 
 W is stored transposed and flat, w[j * C + c] = W[c, j], so that the inner loops run over classes: each logit
 keeps its own accumulator (the sums are in the same order for any vector width) and LLVM can vectorise them.
+Samples go through in blocks of SAMPLE_BLOCK and classes in tiles of CLASS_TILE, so that a row of W is read once
+per block rather than once per sample; every logit still adds its features, and every gradient entry its samples,
+in the order a loop over single samples would (tests/test_linear_head.py checks the bits).
 
 Its runs (seconds to a minute each) are not stored in the run cache.
 """
