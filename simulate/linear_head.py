@@ -43,9 +43,9 @@ def _block_logits(w, X, rows, nrows, C, Z):
     for s in range(nrows):
         Z[s, :C] = 0.0
     p = X.shape[1]
+    p4 = p - p % 4
     for c0 in range(0, C, CLASS_TILE):
         c1 = min(C, c0 + CLASS_TILE)
-        p4 = p - p % 4
         for j in range(0, p4, 4):  # four features per pass over the tile, added one after another as in the loop below
             w0, w1 = w[j * C + c0 : j * C + c1], w[(j + 1) * C + c0 : (j + 1) * C + c1]
             w2, w3 = w[(j + 2) * C + c0 : (j + 2) * C + c1], w[(j + 3) * C + c0 : (j + 3) * C + c1]
@@ -85,11 +85,11 @@ def _softmax_residual(z, label, C, r):
 def _block_accumulate(grad, X, rows, nrows, R, weight, C):
     """grad += weight * sum_s R[s] x_s^T (transposed flat layout), samples added in order s = 0, 1, ... to every
     entry (the same sum as one sample at a time)."""
+    n4 = nrows - nrows % 4
     for c0 in range(0, C, CLASS_TILE):
         c1 = min(C, c0 + CLASS_TILE)
         for j in range(X.shape[1]):
             g_tile = grad[j * C + c0 : j * C + c1]
-            n4 = nrows - nrows % 4
             for s in range(0, n4, 4):  # four samples per pass over the tile, added one after another
                 a0, a1 = weight * X[rows[s], j], weight * X[rows[s + 1], j]
                 a2, a3 = weight * X[rows[s + 2], j], weight * X[rows[s + 3], j]
