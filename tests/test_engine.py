@@ -1,5 +1,6 @@
 """The open engine: user pieces against plain-NumPy references, keys by source, the kernel cache, refusals."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -78,6 +79,23 @@ def test_a_piece_is_keyed_by_its_source_and_what_it_calls():
     ka, kb = (combination_key("scalar", objective, n, method, metric) for n in (a, b))
     assert ka != kb
     assert compose("scalar", objective, a, method, metric) is compose("scalar", objective, a, method, metric)
+
+
+def test_the_outputs_allocator_keys_results_but_does_not_compile_a_new_kernel():
+    """The allocator runs outside the kernel: a closure over a size (the head's class count) must not make a new
+    kernel per size, but its results must not share a cache entry either."""
+
+    def allocator(extra):
+        return lambda trials, n_ckpt: {f"a{i}": np.empty((trials, n_ckpt)) for i in range(3 + extra)}
+
+    base = metrics.squared(np.zeros(2))
+    wider = dataclasses.replace(base, outputs=allocator(1))
+    assert base.key() == wider.key()
+    assert base.result_key() != wider.result_key() != dataclasses.replace(base, outputs=allocator(2)).result_key()
+    objective = objectives.quadratic(np.ones(2), np.zeros(2), shape="vector")
+    method = methods.method("sgd", "vector", eta0=0.1)
+    keys = {combination_key("vector", objective, NONE, method, m) for m in (base, wider)}
+    assert len(keys) == 1
 
 
 def test_run_cached_loads_what_it_stored_and_recomputes_a_changed_piece(tmp_path):

@@ -94,7 +94,8 @@ class _Piece:
         raise NotImplementedError
 
     def key(self) -> str:
-        """Hash of the piece's code (``source_key`` of each function) and its compile-time settings."""
+        """Hash of the piece's code (``source_key`` of each function) and its compile-time settings: what a kernel
+        compiled from it depends on (``compose.combination_key``)."""
         h = hashlib.sha256(type(self).__name__.encode())
         for role, fn in sorted(self.functions().items()):
             h.update(f"{role}:{source_key(fn)}".encode())
@@ -105,6 +106,11 @@ class _Piece:
     def settings(self) -> dict[str, Any]:
         """Compile-time settings (they shape the kernel, unlike ``params``)."""
         return {}
+
+    def result_key(self) -> str:
+        """``key()`` and whatever else shapes a run's stored arrays without being compiled into the kernel (the
+        run cache keys a result by it)."""
+        return self.key()
 
     def __post_init__(self):
         for role in self.functions():
@@ -240,5 +246,10 @@ class Metric(_Piece):
                 "observe_gradient": self.observe_gradient, "observe_step": self.observe_step}  # fmt: skip
 
     def settings(self):
-        return {"initial": tuple(float(a) for a in self.initial), "averages": self.averages,
-                "outputs": source_key(self.outputs)}  # fmt: skip
+        return {"initial": tuple(float(a) for a in self.initial), "averages": self.averages}
+
+    def result_key(self):
+        """The code key and the ``outputs`` allocator's source key. The allocator runs outside the kernel (a new
+        array layout is only a new signature of the same compiled module), so a closure over, say, the class
+        count does not compile a new kernel per value."""
+        return hashlib.sha256(f"{self.key()}|outputs:{source_key(self.outputs)}".encode()).hexdigest()[:16]

@@ -88,7 +88,7 @@ class Trajectory:
     def describe(self) -> dict:
         """Everything the result depends on: the pieces' code keys and parameters, x0, checkpoints, trials,
         seed and stream key (JSON-able; the run cache's key is its hash)."""
-        pieces = {role: {"name": piece.name, "key": piece.key(), "params": _describe_params(piece.params)}
+        pieces = {role: {"name": piece.name, "key": piece.result_key(), "params": _describe_params(piece.params)}
                   for role, piece in (("objective", self.objective), ("noise", self.noise),
                                       ("method", self.method), ("metric", self.metric))}  # fmt: skip
         pieces["noise"]["lift_params"] = _describe_params(self.noise.lift_params)
