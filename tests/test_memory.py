@@ -1,11 +1,11 @@
-"""simulate.memory: the peak the provenance reports, and trim_heap handing freed heap memory back."""
+"""simulate.memory: the peak the provenance reports, handing freed memory back (trim_heap, between claims)."""
 
 import os
 import sys
 
 import pytest
 
-from simulate.memory import peak_rss_mib, trim_heap
+from simulate.memory import peak_rss_mib, release_between_claims, trim_heap
 
 
 def _resident_mib() -> float:
@@ -24,3 +24,13 @@ def test_trim_heap_returns_memory_freed_between_live_blocks():
     assert before - after > 150, (before, after)
     assert peak_rss_mib() > 240  # the 240 MB of blocks were resident at once
     del kept
+
+
+def test_release_between_claims_drops_jax_executables():
+    jax = pytest.importorskip("jax")
+
+    double = jax.jit(lambda x: 2 * x)
+    double(jax.numpy.ones(3))
+    assert double._cache_size() == 1
+    release_between_claims()
+    assert double._cache_size() == 0
