@@ -183,7 +183,7 @@ def cmd_rates(args) -> int:
                 bar.set_postfix_str(claim.id)
                 if not args.quiet and not interactive():
                     print(f"== {claim.id} ({i}/{len(claims)})", file=sys.stderr)
-                t0, computed, cached = time.perf_counter(), ctx.computed, ctx.cached
+                t0, cpu0, computed, cached = time.perf_counter(), time.process_time(), ctx.computed, ctx.cached
                 ctx.label = claim.id
                 profile = profiles[claim.id]
                 output = EXPERIMENTS[claim.id](claim, profile, ctx)
@@ -196,7 +196,8 @@ def cmd_rates(args) -> int:
                 release_between_claims()  # the next claim's peak should not sit on this one's leftovers
                 stats[claim.id] = output.stats
                 records[claim.id] = report.run_record(args.profile, args.seed, overrides, threads,
-                                                      time.perf_counter() - t0, ctx.computed - computed,
+                                                      time.perf_counter() - t0, time.process_time() - cpu0,
+                                                      ctx.computed - computed,
                                                       ctx.cached - cached, output.figures, args.executor)  # fmt: skip
                 bar.update()
         rates = pd.concat(all_rates, ignore_index=True)

@@ -271,6 +271,8 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
                           + ", ".join(f"{k} = {v}" for k, v in r["overrides"].items())),
                           "seed": r["seed"], "git": f"`{r['git_revision']}`", "date (UTC)": r["date"],
                           "threads": r["numba_threads"], "wall s": f"{r['wall_time_s']:.0f}",
+                          "CPU / wall": f"{r['cpu_time_s'] / max(r['wall_time_s'], 0.1):.2f}" if "cpu_time_s" in r
+                          else "-",
                           "peak MiB": f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else "-",
                           "computed / cached": f"{r['configurations_computed']} / {r['configurations_from_cache']}"}
                          for c, r in provenance["claims"].items()])  # fmt: skip
@@ -370,10 +372,11 @@ def claim_section(claim: Claim, profile, rates: pd.DataFrame, controls: pd.DataF
     return "\n".join(parts)
 
 
-def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: float, computed: int, cached: int,
-               figures: list[str], executor: str = "local") -> dict:  # fmt: skip
+def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: float, cpu: float, computed: int,
+               cached: int, figures: list[str], executor: str = "local") -> dict:  # fmt: skip
     """Provenance of one claim's results: the run (git revision, profile, seed, overrides, date, executor), its
-    size and cost (wall time, configurations computed and loaded, the process's peak resident memory at the end of
+    size and cost (wall time, this process's CPU time in seconds over all its threads (with ``--executor dask``
+    the workers' is not counted), configurations computed and loaded, the process's peak resident memory at the end of
     the claim: cumulative over the run, so the claim where it jumps is the one that needed it), the figures it
     drew, and the versions of the packages that computed it."""
     import datetime
@@ -396,6 +399,7 @@ def run_record(profile: str, seed: int, overrides: dict, threads: int, wall: flo
         git_revision=revision,
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
         wall_time_s=round(wall, 1),
+        cpu_time_s=round(cpu, 1),
         numba_threads=threads,
         executor=executor,
         peak_rss_mib=peak_rss_mib(),

@@ -91,6 +91,7 @@ def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
     record = prov["claims"][claims[0]]
     assert record["profile"] == "quick" and record["overrides"] == {"alphas": [1.5], "K": 2000, "trials": 40}
     assert record["configurations_computed"] > 0 and record["executor"] == "local"
+    assert 0 < record["cpu_time_s"] and record["wall_time_s"] > 0
     # peak resident memory in MiB: at least what numpy, pandas and numba occupy, at most the machine's memory
     assert 50 < record["peak_rss_mib"] < os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
     report = (out / "REPORT.md").read_text()

@@ -140,7 +140,9 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
         tuple(outputs.values()),
         diverged_at,
     )
-    run_blocks(kernel.trial_block, n, trial_block(traj.x0.size), args)
+    # a few trials in high dimension would fit in one block, on one thread: split them over the threads
+    block = min(trial_block(traj.x0.size), -(-n // numba.get_num_threads()))
+    run_blocks(kernel.trial_block, n, block, args)
     return {"k": traj.checkpoints, **outputs, "diverged_at": diverged_at}
 
 

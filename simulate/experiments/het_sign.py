@@ -3,8 +3,11 @@ SignGD, Signum and Adam, on axis-aligned block quadratics and on the same spectr
 
 import hashlib
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 import matplotlib.pyplot as plt
+import numba
 import numpy as np
 import pandas as pd
 
@@ -53,11 +56,18 @@ def hitting(H, rotated, x_star, method, eta0, p, *, noise=("none", 0.0), trials=
 
 
 def best_eta(H, rotated, x_star, method, p, **kw) -> tuple[float, float]:
-    """(eta0, median steps) minimising the median steps over the grid; GD uses its step 1/L_max = 1."""
+    """(eta0, median steps) minimising the median steps over the grid; GD uses its step 1/L_max = 1. The grid's
+    runs are independent single-threaded kernel calls (one trial each), so they run side by side on Numba's
+    thread count; each run's result does not depend on it."""
     if method == "gd":
         return 1.0, float(np.median(hitting(H, rotated, x_star, method, 1.0, p, **kw)))
-    results = [(float(np.median(hitting(H, rotated, x_star, method, eta, p, **kw))), eta) for eta in p.etas]
-    steps, eta = min(results)
+
+    def median_steps(eta):
+        return float(np.median(hitting(H, rotated, x_star, method, eta, p, **kw)))
+
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
+        medians = list(pool.map(median_steps, p.etas))
+    steps, eta = min(zip(medians, p.etas, strict=True))
     return eta, steps
 
 
@@ -66,28 +76,36 @@ def _power(kappas, steps) -> float:
     return float(slopes(np.log(np.asarray(kappas, dtype=float)), np.log(np.asarray(steps, dtype=float))))
 
 
+@cache
+def tuned_row(p: HeterogeneityProfile, kappa: float, rotated: bool, method: str) -> dict:
+    """Iterations to the target of one (family, kappa_het, method), the method at its best eta0 (memoised: the
+    negative control reuses the rotated family's rows)."""
+    H, x_star, eig = problem(p, kappa, rotated)
+    gd_count = het.gd_iterations(eig, np.full(eig.size, 0.5), p.target * eig.size / 2.0)
+    # sign methods are censored at 4x GD's count (+1000): only "slower than GD" matters beyond that
+    limit = p.max_iter if method == "gd" else int(min(p.max_iter, 4 * gd_count + 1000))
+    eta, steps = best_eta(H, rotated, x_star, method, p, max_iter=limit)
+    return dict(family="rotated" if rotated else "axis-aligned", kappa_het=kappa, method=method, eta0=eta,
+                iterations=steps, censored=steps > limit, gd_count=gd_count, L2=het.l2_smoothness(H),
+                Linf=het.linf_smoothness(H), grad_het=het.gradient_heterogeneity(
+                    H @ (-x_star), p.blocks, per_coordinate=True)["max_min_ratio"],
+                hess_het=het.hessian_heterogeneity(H, p.blocks)["max_min_ratio"])  # fmt: skip
+
+
 def _table(p: HeterogeneityProfile, families=(False, True), methods=tuple(METHODS), progress=True) -> list[dict]:
     """Iterations to the target per (family, kappa_het, method), each method at its best eta0."""
-    table = []
-    for rotated in families:
-        family = "rotated" if rotated else "axis-aligned"
-        for kappa in p.kappas:
-            H, x_star, eig = problem(p, kappa, rotated)
-            gd_count = het.gd_iterations(eig, np.full(eig.size, 0.5), p.target * eig.size / 2.0)
-            # sign methods are censored at 4x GD's count (+1000): only "slower than GD" matters beyond that
-            cap = int(min(p.max_iter, 4 * gd_count + 1000))
-            for method in methods:
-                eta, steps = best_eta(H, rotated, x_star, method, p, max_iter=p.max_iter if method == "gd" else cap)
-                limit = p.max_iter if method == "gd" else cap
-                table.append(dict(family=family, kappa_het=kappa, method=method, eta0=eta, iterations=steps,
-                                  censored=steps > limit, gd_count=gd_count, L2=het.l2_smoothness(H),
-                                  Linf=het.linf_smoothness(H), grad_het=het.gradient_heterogeneity(
-                                      H @ (-x_star), p.blocks, per_coordinate=True)["max_min_ratio"],
-                                  hess_het=het.hessian_heterogeneity(H, p.blocks)["max_min_ratio"]))  # fmt: skip
-                if progress:
-                    print(f"  {family:12s} kappa_het={kappa:<8g} {method:6s} eta0={eta:<8.3g} steps={steps:.0f}",
-                          file=sys.stderr)  # fmt: skip
-    return table
+    cells = [(kappa, rotated, method) for rotated in families for kappa in p.kappas for method in methods]
+
+    def tune(cell):
+        row = tuned_row(p, *cell)
+        if progress:
+            print(f"  {row['family']:12s} kappa_het={row['kappa_het']:<8g} {row['method']:6s} "
+                  f"eta0={row['eta0']:<8.3g} steps={row['iterations']:.0f}", file=sys.stderr)  # fmt: skip
+        return row
+
+    # cells side by side too: a GD run is one long single-threaded call, the sign methods' grids are many short ones
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
+        return list(pool.map(tune, cells))
 
 
 def run(claim: Claim, p: HeterogeneityProfile, ctx: Context) -> ClaimOutput:
@@ -138,16 +156,23 @@ CONTROLS = {"rotated-as-axis-aligned": _rotated_as_axis_aligned}
 
 def _noisy_rows(claim: Claim, p: HeterogeneityProfile, table: pd.DataFrame, seed: int) -> list[dict]:
     """Median iterations (info) with gradient noise, axis-aligned family, each method at its deterministic eta0."""
+
+    def median_steps(run):
+        (law, level), method, kappa = run
+        H, x_star, _ = problem(p, kappa, False)
+        eta = table[(table.family == "axis-aligned") & (table.kappa_het == kappa)
+                    & (table.method == method)].eta0.iloc[0]  # fmt: skip
+        hits = hitting(H, False, x_star, method, eta, p, noise=(law, level), trials=p.noisy_trials, seed=seed)
+        return float(np.median(hits))
+
+    runs = [(noise, method, kappa) for noise in p.noises for method in METHODS for kappa in p.kappas]
+    # side by side: a few trials fit in one block of trials, which runs on one thread
+    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
+        medians = dict(zip(runs, pool.map(median_steps, runs), strict=True))
     rows = []
     for law, level in p.noises:
         for method in METHODS:
-            steps = []
-            for kappa in p.kappas:
-                H, x_star, _ = problem(p, kappa, False)
-                eta = table[(table.family == "axis-aligned") & (table.kappa_het == kappa)
-                            & (table.method == method)].eta0.iloc[0]  # fmt: skip
-                hits = hitting(H, False, x_star, method, eta, p, noise=(law, level), trials=p.noisy_trials, seed=seed)
-                steps.append(float(np.median(hits)))
+            steps = [medians[((law, level), method, kappa)] for kappa in p.kappas]
             rows.append(dict(claim=claim.id, method=method, noise=f"{law} {level:g}, axis-aligned",
                              metric="growth_power_in_kappa_het", fitted_exponent=_power(p.kappas, steps),
                              value=steps[-1], trials=p.noisy_trials,
