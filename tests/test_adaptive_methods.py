@@ -134,6 +134,11 @@ def test_kernel_is_deterministic_across_threads_and_paired_across_methods(one_an
     assert trial_block(cfg.d) == 5
     one, many = one_and_all_threads(lambda: run_adaptive(cfg))
     assert np.array_equal(one["avg_sq"], many["avg_sq"])
+    # fewer trials than one block holds: one block on one thread, split over the threads on several
+    few = AdaptiveRun("t", "gclip", "pareto", 1.5, 500, 12, tail=1.7, d=100)
+    assert trial_block(few.d) > few.trials
+    one, many = one_and_all_threads(lambda: run_adaptive(few))
+    assert np.array_equal(one["avg_sq"], many["avg_sq"]) and np.array_equal(one["last_sq"], many["last_sq"])
     # the method's parameters do not enter the noise stream: GClip with an infinite-like threshold equals SGD
     sgd = run_adaptive(AdaptiveRun("t", "sgd", "pareto", 1.5, 500, 3, tail=1.7, d=4))
     gclip = run_adaptive(AdaptiveRun("t", "gclip", "pareto", 1.5, 500, 3, tail=1.7, d=4, G=1e300))
