@@ -165,7 +165,7 @@ def cmd_rates(args) -> int:
     from . import report
     from .controls import run_controls
     from .experiments import EXPERIMENTS, Context
-    from .memory import release_between_claims
+    from .memory import release_memory
     from .overrides import given
     from .progress import interactive, progress_bar
     from .publish import Staging
@@ -193,7 +193,7 @@ def cmd_rates(args) -> int:
                                                           output.columns, output.appendix, overrides)  # fmt: skip
                 all_rates.append(rates)
                 all_controls.append(controls)
-                release_between_claims()  # the next claim's peak should not sit on this one's leftovers
+                release_memory()  # the next claim's peak should not sit on this one's leftovers
                 stats[claim.id] = output.stats
                 records[claim.id] = report.run_record(args.profile, args.seed, overrides, threads,
                                                       time.perf_counter() - t0, time.process_time() - cpu0,

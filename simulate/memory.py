@@ -32,14 +32,14 @@ def trim_heap() -> None:
         trim(0)
 
 
-def release_between_claims() -> None:
-    """Free what one claim leaves behind before the next starts: cyclic garbage, JAX's compiled executables
-    (``jax.clear_caches``, when JAX was imported: XLA's programs for a claim's vmapped trainings hold a few hundred
-    MiB that the next claim, with other shapes, does not reuse) and glibc's free heap (``trim_heap``). Numba's
-    kernels stay: every claim of a sweep calls them again.
+def release_memory() -> None:
+    """Free what a finished phase leaves behind: cyclic garbage, JAX's compiled executables (``jax.clear_caches``,
+    when JAX was imported) and glibc's free heap (``trim_heap``). For the end of a claim, and for phases inside one
+    that share no compiled program (ln-placement's two layer-norm placements are two models). Numba's kernels stay:
+    every claim of a sweep calls them again.
 
-    Measured on the quick profile of the four small-transformer claims in one process: peak 1399 -> 1171 MiB,
-    resident between claims ~1050 -> ~600 MiB, at ~3 s of recompilation."""
+    Measured on the quick profile of the four small-transformer claims in one process, called between claims: peak
+    1399 -> 1171 MiB, resident between claims ~1050 -> ~600 MiB, at ~3 s of recompilation."""
     gc.collect()
     jax = sys.modules.get("jax")
     if jax is not None:

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from simulate.memory import peak_rss_mib, release_between_claims, trim_heap
+from simulate.memory import peak_rss_mib, release_memory, trim_heap
 
 
 def _resident_mib() -> float:
@@ -26,11 +26,11 @@ def test_trim_heap_returns_memory_freed_between_live_blocks():
     del kept
 
 
-def test_release_between_claims_drops_jax_executables():
+def test_release_memory_drops_jax_executables():
     jax = pytest.importorskip("jax")
 
     double = jax.jit(lambda x: 2 * x)
     double(jax.numpy.ones(3))
     assert double._cache_size() == 1
-    release_between_claims()
+    release_memory()
     assert double._cache_size() == 0

@@ -13,6 +13,7 @@ from theory import heterogeneity as het
 from theory.claims import Claim, NetTrainingProfile
 
 from .. import report
+from ..memory import release_memory
 from ..nets import curvature, model
 from ..nets.train import initial_params
 from .common import ClaimOutput, Context
@@ -86,6 +87,7 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
             "trained": [{n: v[t] for n, v in tuned[TRAINED_BY].params.items()} for t in range(p.trials)],
         }
         norms = {s: [block_gradient_norms(cfg, w, x, y) for w in weights[s]] for s in STAGES}
+        release_memory()  # the training's compiled programs, before the curvature's vmapped products
         loss = lambda q, x, y, cfg=cfg: model.loss(q, cfg, x, y)  # noqa: E731
         key = jax.random.key(seed)
         hx, hy = x[: p.hessian_pool], y[: p.hessian_pool]
@@ -94,6 +96,7 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
                for s in STAGES}  # fmt: skip
         eig = {s: {n: abs(v) for n, v in e.items()} for s, e in eig.items()}
         out[ln] = dict(tuned=tuned, norms=norms, eig=eig)
+        release_memory()  # the next placement is another model: it reuses none of these compiled programs
     return out
 
 

@@ -14,6 +14,8 @@ import jax.numpy as jnp
 
 from theory.validation import check_int
 
+from ..memory import trim_heap
+
 
 @partial(jax.jit, static_argnames="loss")  # compiled once per loss and batch shape, not run op by op
 def per_example_gradients(loss: Callable, params: dict, inputs: jax.Array, labels: jax.Array) -> dict:
@@ -62,4 +64,6 @@ def top_block_eigenvalues(loss: Callable, params: dict, inputs: jax.Array, label
     if unknown:
         raise ValueError(f"names={unknown!r} are not parameter tensors; accepted: {', '.join(params)}")
     values = _block_power_iteration(loss, names, iterations, params, inputs, labels, key)
-    return {n: float(v) for n, v in zip(names, values, strict=True)}
+    out = {n: float(v) for n, v in zip(names, values, strict=True)}
+    trim_heap()  # the vmapped products' freed buffers (a few hundred MiB), before the caller's next phase
+    return out
