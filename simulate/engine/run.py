@@ -96,18 +96,31 @@ class Trajectory:
                 "trials": int(self.trials), "seed": int(self.seed), "stream_key": int(self.stream_key)}  # fmt: skip
 
 
+def map_on_threads(fn, items) -> list:
+    """``[fn(item) for item in items]``, the calls side by side on Numba's thread count (``numba.get_num_threads()``)
+    of threads. For calls that release the GIL (kernels) and do not depend on one another: results in order, and
+    the same for any thread count. Numba's thread count is per thread: the workers get the caller's, so that calls
+    which map again inside stay within it."""
+    items = list(items)
+    count = numba.get_num_threads()
+    threads = min(count, len(items))
+    if threads <= 1:
+        return [fn(item) for item in items]
+
+    def call(item):
+        numba.set_num_threads(count)
+        return fn(item)
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(call, items))
+
+
 def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
     """``block_function(first, nb, *args)`` for every block of ``block`` trials out of ``n_trials``, on Numba's
-    thread count (``numba.get_num_threads()``) of threads. The block functions release the GIL and write only their
-    own trials' rows, and each trial owns its stream, so results do not depend on the thread count."""
-    starts = range(0, n_trials, block)
-    threads = min(numba.get_num_threads(), len(starts))
-    if threads == 1:
-        for first in starts:
-            block_function(first, min(block, n_trials - first), *args)
-        return
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda first: block_function(first, min(block, n_trials - first), *args), starts))
+    thread count of threads (``map_on_threads``). The block functions release the GIL and write only their own
+    trials' rows, and each trial owns its stream, so results do not depend on the thread count."""
+    map_on_threads(lambda first: block_function(first, min(block, n_trials - first), *args),
+                   range(0, n_trials, block))  # fmt: skip
 
 
 def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:

@@ -3,11 +3,9 @@ SignGD, Signum and Adam, on axis-aligned block quadratics and on the same spectr
 
 import hashlib
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import matplotlib.pyplot as plt
-import numba
 import numpy as np
 import pandas as pd
 
@@ -17,6 +15,7 @@ from theory.fitting import slopes
 
 from .. import noise as noise_laws
 from .. import report
+from ..engine.run import map_on_threads
 from ..heterogeneity import iterations_to_target
 from ..methods import method as make_method
 from .common import ClaimOutput, Context
@@ -65,9 +64,7 @@ def best_eta(H, rotated, x_star, method, p, **kw) -> tuple[float, float]:
     def median_steps(eta):
         return float(np.median(hitting(H, rotated, x_star, method, eta, p, **kw)))
 
-    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
-        medians = list(pool.map(median_steps, p.etas))
-    steps, eta = min(zip(medians, p.etas, strict=True))
+    steps, eta = min(zip(map_on_threads(median_steps, p.etas), p.etas, strict=True))
     return eta, steps
 
 
@@ -104,8 +101,7 @@ def _table(p: HeterogeneityProfile, families=(False, True), methods=tuple(METHOD
         return row
 
     # cells side by side too: a GD run is one long single-threaded call, the sign methods' grids are many short ones
-    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
-        return list(pool.map(tune, cells))
+    return map_on_threads(tune, cells)
 
 
 def run(claim: Claim, p: HeterogeneityProfile, ctx: Context) -> ClaimOutput:
@@ -167,8 +163,7 @@ def _noisy_rows(claim: Claim, p: HeterogeneityProfile, table: pd.DataFrame, seed
 
     runs = [(noise, method, kappa) for noise in p.noises for method in METHODS for kappa in p.kappas]
     # side by side: a few trials fit in one block of trials, which runs on one thread
-    with ThreadPoolExecutor(numba.get_num_threads()) as pool:
-        medians = dict(zip(runs, pool.map(median_steps, runs), strict=True))
+    medians = dict(zip(runs, map_on_threads(median_steps, runs), strict=True))
     rows = []
     for law, level in p.noises:
         for method in METHODS:
