@@ -40,8 +40,9 @@ ALPHAS = (1.2, 1.5, 1.8) if SMALL else (1.2, 1.4, 1.6, 1.8, 2.0)
 runs = {}
 for alpha in ALPHAS:
     for method in ("proj-gclip", "sgd"):
-        cfg = QuadraticRun(claim="notebook", method=method, noise="pareto", alpha=alpha, K=K, trials=TRIALS,
-                           radius=10.0)  # fmt: skip
+        cfg = QuadraticRun(
+            claim="notebook", method=method, noise="pareto", alpha=alpha, K=K, trials=TRIALS, radius=10.0
+        )
         runs[alpha, method] = run_quadratic(cfg)
 
 # %% [markdown]
@@ -70,8 +71,10 @@ rows = []
 for (alpha, method), r in runs.items():
     fit = fit_exponent(r["k"], r["avg_dist"], "mean", n_boot=200)
     rows.append((alpha, method, fit.exponent, fit.ci_low, fit.ci_high, theorem4_distance(alpha)))
-    print(f"{method:10s} alpha={alpha:.1f}  fitted {fit.exponent:+.3f} [{fit.ci_low:+.3f}, {fit.ci_high:+.3f}]"
-          f"  theory {theorem4_distance(alpha):+.3f}  window k in [{fit.k_min}, {fit.k_max}]")  # fmt: skip
+    print(
+        f"{method:10s} alpha={alpha:.1f}  fitted {fit.exponent:+.3f} [{fit.ci_low:+.3f}, {fit.ci_high:+.3f}]"
+        f"  theory {theorem4_distance(alpha):+.3f}  window k in [{fit.k_min}, {fit.k_max}]"
+    )
 
 a = np.linspace(1.05, 2.0, 100)
 plt.figure(figsize=(5, 3.5))

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from simulate import QuadraticRun, run_quadratic, sample
-from simulate.experiments.noise_diagnostics import running_variance
+from simulate.claims.noise_diagnostics.experiment import running_variance
 from theory import mean_square as ms
 from theory.tail_index import hill, mohammadi
 
@@ -43,13 +43,24 @@ sizes = np.unique(np.round(np.logspace(2, np.log10(M // 10), 6)).astype(int))
 fig, ax = plt.subplots(figsize=(6, 4))
 for tail, colour in ((1.3, "C0"), (1.6, "C1"), (2.5, "C2")):
     for method, ls in (("sgd", "-"), ("gclip", "--")):
-        cfg = QuadraticRun(claim="notebook", method=method, noise="pareto", tail=tail, alpha=min(tail, 2.0), K=100,
-                           trials=M, x0=0.0, per_decade=0)  # fmt: skip
+        cfg = QuadraticRun(
+            claim="notebook",
+            method=method,
+            noise="pareto",
+            tail=tail,
+            alpha=min(tail, 2.0),
+            K=100,
+            trials=M,
+            x0=0.0,
+            per_decade=0,
+        )
         v = run_quadratic(cfg)["last_dist"][:, 0] ** 2
         typical = ms.typical_means(v, sizes)
         ax.loglog(sizes, typical / typical[0], color=colour, ls=ls, marker="o", ms=3, label=f"{method}, tail {tail}")
-        print(f"{method:6s} tail {tail}: growth ratio {ms.growth_ratio(v):7.3f}  "
-              f"(predicted for SGD: {100 ** ms.predicted_growth_slope(tail):.3f})")  # fmt: skip
+        print(
+            f"{method:6s} tail {tail}: growth ratio {ms.growth_ratio(v):7.3f}  "
+            f"(predicted for SGD: {100 ** ms.predicted_growth_slope(tail):.3f})"
+        )
 ax.set_xlabel("trials M")
 ax.set_ylabel("typical estimate / estimate at M = 100")
 ax.legend(fontsize=7)
@@ -73,7 +84,15 @@ plt.show()
 
 # %%
 for noise, tail in (("pareto", 1.5), ("stable", 1.5)):
-    cfg = QuadraticRun(claim="notebook", method="sgd", noise=noise, tail=tail, alpha=tail, K=1000,
-                       trials=512 if SMALL else 4096, per_decade=100)  # fmt: skip
+    cfg = QuadraticRun(
+        claim="notebook",
+        method="sgd",
+        noise=noise,
+        tail=tail,
+        alpha=tail,
+        K=1000,
+        trials=512 if SMALL else 4096,
+        per_decade=100,
+    )
     xi = run_quadratic(cfg)["noise"].ravel()
     print(f"{noise} tail {tail}: {xi.size} samples, Hill {hill(xi):.3f}, Mohammadi {mohammadi(xi):.3f}")

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from simulate import checkpoints
-from simulate.experiments.thm5 import simulate_family
+from simulate.claims.thm5_lower_bound.experiment import simulate_family
 from theory import lower_bounds as lbs
 
 SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"
@@ -68,7 +68,7 @@ plt.show()
 # ## Theorem 6: oracle calls on the zero-chain grow like d/p
 
 # %%
-from simulate import zero_chain as zc  # noqa: E402
+from simulate.claims.thm6_nonconvex_lower_bound import model as zc  # noqa: E402
 
 for d, p in ((5, 0.1), (10, 0.1), (10, 0.02)):
     calls, min_grad = np.empty(200, dtype=np.int64), np.empty(200)

@@ -25,9 +25,9 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulate.config import NonconvexRun
-from simulate.experiments.thm2 import horizons
-from simulate.runner import run_nonconvex
+from simulate.claims.thm2_nonconvex.experiment import horizons
+from simulate.run.config import NonconvexRun
+from simulate.run.runner import run_nonconvex
 from theory import nonconvex
 from theory.exponents import theorem2, theorem2_sgd_same_step
 from theory.fitting import fit_exponent
@@ -65,8 +65,10 @@ for i, alpha in enumerate((1.3, 1.7)):
         values = np.column_stack([r["avg"] for r in runs])
         fit = fit_exponent(KS, values, "mean", n_boot=200)
         theory = theorem2(alpha) if method == "gclip" else theorem2_sgd_same_step(alpha)
-        print(f"{method:5s} alpha={alpha}: exponent {fit.exponent:.3f} [{fit.ci_low:.3f}, {fit.ci_high:.3f}], "
-              f"predicted {theory:.3f}")  # fmt: skip
+        print(
+            f"{method:5s} alpha={alpha}: exponent {fit.exponent:.3f} [{fit.ci_low:.3f}, {fit.ci_high:.3f}], "
+            f"predicted {theory:.3f}"
+        )
         ax.loglog(KS, values.mean(axis=0), ls=ls, marker="o", ms=3, color=f"C{i}", label=f"{method} alpha={alpha}")
 ax.set_xlabel("horizon K")
 ax.set_ylabel("(1/K) sum_k E min{|f'|, f'^2}")
@@ -82,5 +84,7 @@ plt.show()
 cfg = NonconvexRun("nb", "gclip", "pareto", 1.5, 10, 1)
 for rule in nonconvex.PARAMETER_RULES:
     rows = [nonconvex.theorem2_parameters(rule, 1.5, cfg.sigma, cfg.L, cfg.F0, int(K)) for K in KS[[0, -1]]]
-    print(f"{rule:9s} K={KS[0]}: eta={rows[0][0]:.3g} tau={rows[0][1]:.3g}   K={KS[-1]}: eta={rows[1][0]:.3g} "
-          f"tau={rows[1][1]:.3g}")  # fmt: skip
+    print(
+        f"{rule:9s} K={KS[0]}: eta={rows[0][0]:.3g} tau={rows[0][1]:.3g}   K={KS[-1]}: eta={rows[1][0]:.3g} "
+        f"tau={rows[1][1]:.3g}"
+    )

@@ -25,8 +25,8 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulate.config import QuadraticRun
-from simulate.runner import run_quadratic
+from simulate.run.config import QuadraticRun
+from simulate.run.runner import run_quadratic
 from theory.exponents import clipping_map
 from theory.finite_k import local_exponent, theorem4_second_moment
 from theory.fitting import fit_exponent, window_mask
@@ -47,8 +47,9 @@ for ax, alpha in zip(axes[0], ALPHAS, strict=True):
         biased = noise == "pareto-onesided"
         measured, finite = [], []
         for beta in BETAS:
-            cfg = QuadraticRun(claim="nb", method="proj-gclip", noise=noise, alpha=alpha, beta=beta, K=K,
-                               trials=TRIALS, radius=10.0)  # fmt: skip
+            cfg = QuadraticRun(
+                claim="nb", method="proj-gclip", noise=noise, alpha=alpha, beta=beta, K=K, trials=TRIALS, radius=10.0
+            )
             r = run_quadratic(cfg)
             measured.append(fit_exponent(r["k"], 2 * r["avg_gap"], "mean", n_boot=100).exponent)
             curve = theorem4_second_moment(noise, alpha, alpha, K, r["k"], mu=1.0, x0=1.0, G=1.0, beta=beta)

@@ -24,9 +24,9 @@ import os
 
 import matplotlib.pyplot as plt
 
-from simulate.config import AdaptiveRun
-from simulate.experiments.dimension import coordinate_G
-from simulate.runner import run_adaptive
+from simulate.claims.cor7_thm8_dimension.experiment import coordinate_G
+from simulate.run.config import AdaptiveRun
+from simulate.run.runner import run_adaptive
 from theory import dimension
 
 SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"

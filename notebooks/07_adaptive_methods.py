@@ -23,9 +23,11 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulate.experiments import acclip, rmsprop
-from simulate.runner import run_adaptive
-from theory.claims import ACCLIP, RMSCLIP
+from simulate.claims.acclip_nonstationary import experiment as acclip
+from simulate.claims.acclip_nonstationary.claim import CLAIM as ACCLIP
+from simulate.claims.rmsprop_as_clipping import experiment as rmsprop
+from simulate.claims.rmsprop_as_clipping.claim import CLAIM as RMSCLIP
+from simulate.run.runner import run_adaptive
 
 SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"
 PROFILE = "quick" if SMALL else "default"
@@ -39,8 +41,10 @@ PROFILE = "quick" if SMALL else "default"
 p = RMSCLIP.profiles[PROFILE]
 for b1, b2 in ((0.0, 0.99), (0.9, 0.99), (0.9, 0.5), (0.99, 0.9)):
     residual, bound = rmsprop.residuals(p, b1, b2, seed=0)
-    print(f"beta1={b1:4g} beta2={b2:4g} (beta1 > sqrt(beta2): {b1 > b2**0.5!s:5s}): max residual "
-          f"{residual.max():.2e}, clip bound in {bound.mean():.2%} of coordinate-steps")  # fmt: skip
+    print(
+        f"beta1={b1:4g} beta2={b2:4g} (beta1 > sqrt(beta2): {b1 > b2**0.5!s:5s}): max residual "
+        f"{residual.max():.2e}, clip bound in {bound.mean():.2%} of coordinate-steps"
+    )
 
 # %% [markdown]
 # ## ACClip vs Adam, one step size each (the claim tunes them; here the quick profile's middle value)

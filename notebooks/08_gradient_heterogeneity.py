@@ -27,11 +27,12 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulate.experiments import het_head
-from simulate.experiments.het_sign import best_eta, problem
-from simulate.linear_head import zipf_counts
+from simulate.claims.het_gd_vs_sign.claim import CLAIM as HET
+from simulate.claims.het_gd_vs_sign.experiment import best_eta, problem
+from simulate.claims.het_linear_head_momentum import experiment as het_head
+from simulate.claims.het_linear_head_momentum.claim import CLAIM as HEAD
+from simulate.claims.het_linear_head_momentum.model import zipf_counts
 from theory import heterogeneity as het
-from theory.claims import HEAD, HET
 
 SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"
 P = HET.profiles["quick" if SMALL else "default"]
@@ -44,10 +45,12 @@ KAPPAS = P.kappas if SMALL else (1.0, 10.0, 100.0, 1000.0)
 for rotated in (False, True):
     H, x_star, _ = problem(P, KAPPAS[-1], rotated)
     g = H @ (-x_star)
-    print(f"rotated={rotated!s:5s} gradient max/min (per coordinate) "
-          f"{het.gradient_heterogeneity(g, P.blocks, per_coordinate=True)['max_min_ratio']:8.2f}   "
-          f"Hessian max/min {het.hessian_heterogeneity(H, P.blocks)['max_min_ratio']:8.2f}   "
-          f"L2 {het.l2_smoothness(H):.2f}  Linf <= {het.linf_smoothness(H):.1f}")  # fmt: skip
+    print(
+        f"rotated={rotated!s:5s} gradient max/min (per coordinate) "
+        f"{het.gradient_heterogeneity(g, P.blocks, per_coordinate=True)['max_min_ratio']:8.2f}   "
+        f"Hessian max/min {het.hessian_heterogeneity(H, P.blocks)['max_min_ratio']:8.2f}   "
+        f"L2 {het.l2_smoothness(H):.2f}  Linf <= {het.linf_smoothness(H):.1f}"
+    )
 
 # %% [markdown]
 # ## Iterations to f − f* ≤ 1e-3 (f(0) − f*) against κ_het

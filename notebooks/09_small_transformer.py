@@ -26,12 +26,14 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 
-from simulate.experiments import attention_noise, ln_placement
-from simulate.experiments.nets_common import net_config, parameter_count, pool
+from simulate.claims.attention_noise_2x2 import experiment as attention_noise
+from simulate.claims.attention_noise_2x2.claim import CLAIM as NOISE_2X2
+from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
+from simulate.claims.ln_placement_heterogeneity.claim import CLAIM as LN_PLACEMENT
+from simulate.claims.small_transformer.common import net_config, parameter_count, pool
 from simulate.nets import data
 from simulate.nets.train import Schedule, initial_params, train
 from theory import heterogeneity as het
-from theory.claims import LN_PLACEMENT, NOISE_2X2
 
 SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"
 SIZE = "quick" if SMALL else "default"

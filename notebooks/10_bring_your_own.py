@@ -34,13 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulate import methods, metrics, objectives
-from simulate.config import checkpoints
 from simulate.engine import Method, Noise, Objective, Trajectory, run_cached, run_trajectory
-from simulate.noise import draw
-from simulate.rng import uniform_open
-from simulate.store import RunCache
-from theory.claims import exponent_rule
+from simulate.engine.rng import uniform_open
+from simulate.pieces import methods, metrics, objectives
+from simulate.pieces.noise import draw
+from simulate.run.config import checkpoints
+from simulate.run.store import RunCache
+from theory.declarations import exponent_rule
 from theory.exponents import theorem4_distance
 from theory.fitting import fit_exponent
 from theory.verdicts import Judged, judge
@@ -130,8 +130,13 @@ def theorem4_schedule(alpha: float, mu: float) -> tuple:
 
 
 def clipped_momentum_method(alpha: float, mu: float, beta1: float = 0.5) -> Method:
-    return Method("clipped-momentum", methods.power_schedule, clipped_momentum,
-                  (theorem4_schedule(alpha, mu), (beta1,)), projects=True)  # fmt: skip
+    return Method(
+        "clipped-momentum",
+        methods.power_schedule,
+        clipped_momentum,
+        (theorem4_schedule(alpha, mu), (beta1,)),
+        projects=True,
+    )
 
 
 # %% [markdown]
@@ -157,8 +162,17 @@ def setup(name: str, alpha: float) -> Trajectory:
     else:
         objective, mu = LOGCOSH, MU_LOGCOSH
         method = clipped_momentum_method(alpha, mu)
-    return Trajectory(objective, noise, method, metrics.trajectory(X_STAR), [-1.0], checkpoints(K), TRIALS,
-                      seed=0, stream_key=int(alpha * 1000))  # fmt: skip
+    return Trajectory(
+        objective,
+        noise,
+        method,
+        metrics.trajectory(X_STAR),
+        [-1.0],
+        checkpoints(K),
+        TRIALS,
+        seed=0,
+        stream_key=int(alpha * 1000),
+    )
 
 
 SETUPS = ("gclip / quadratic", "gclip / log-cosh", "momentum / log-cosh")
@@ -185,10 +199,25 @@ print(
 rows = []
 for (name, alpha), r in runs.items():
     fit = fit_exponent(r["k"], r["avg_dist"], "mean", n_boot=400)
-    rows.append(dict(claim="bring-your-own", method=name, noise=f"student-t({alpha:g})", tail=alpha, alpha=alpha,
-                     metric="mean_dist", theory_exponent=theorem4_distance(alpha), fitted_exponent=fit.exponent,
-                     ci_low=fit.ci_low, ci_high=fit.ci_high, drift=fit.drift, k_min=fit.k_min, k_max=fit.k_max,
-                     trials=TRIALS, n_diverged=int((r["diverged_at"] > 0).sum())))  # fmt: skip
+    rows.append(
+        dict(
+            claim="bring-your-own",
+            method=name,
+            noise=f"student-t({alpha:g})",
+            tail=alpha,
+            alpha=alpha,
+            metric="mean_dist",
+            theory_exponent=theorem4_distance(alpha),
+            fitted_exponent=fit.exponent,
+            ci_low=fit.ci_low,
+            ci_high=fit.ci_high,
+            drift=fit.drift,
+            k_min=fit.k_min,
+            k_max=fit.k_max,
+            trials=TRIALS,
+            n_diverged=int((r["diverged_at"] > 0).sum()),
+        )
+    )
 verdicts = judge([Judged("mean_dist", exponent_rule())], pd.DataFrame(rows))
 columns = ["method", "alpha", "theory_exponent", "fitted_exponent", "ci_low", "ci_high", "drift", "verdict"]
 print(verdicts[columns].round(4).to_string(index=False))
@@ -198,8 +227,13 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 for i, name in enumerate(SETUPS):
     for j, alpha in enumerate(ALPHAS):
         r = runs[name, alpha]
-        axes[0].loglog(r["k"], r["avg_dist"].mean(axis=0), color=f"C{j}", ls=("-", "--", ":")[i],
-                       label=f"{name}, alpha {alpha}" if i == 0 or j == 0 else None)  # fmt: skip
+        axes[0].loglog(
+            r["k"],
+            r["avg_dist"].mean(axis=0),
+            color=f"C{j}",
+            ls=("-", "--", ":")[i],
+            label=f"{name}, alpha {alpha}" if i == 0 or j == 0 else None,
+        )
 axes[0].set_xlabel("k")
 axes[0].set_ylabel("E |xbar_k - x*|")
 axes[0].legend(fontsize=6)
@@ -208,8 +242,7 @@ axes[1].plot(a, [theorem4_distance(x) for x in a], "k", label="stated: -(alpha -
 for i, name in enumerate(SETUPS):
     sel = verdicts[verdicts.method == name]
     err = [sel.fitted_exponent - sel.ci_low, sel.ci_high - sel.fitted_exponent]
-    axes[1].errorbar(sel.alpha + 0.02 * (i - 1), sel.fitted_exponent, yerr=err, fmt="o", ms=4, capsize=3,
-                     label=name)  # fmt: skip
+    axes[1].errorbar(sel.alpha + 0.02 * (i - 1), sel.fitted_exponent, yerr=err, fmt="o", ms=4, capsize=3, label=name)
 axes[1].set_xlabel("alpha = Student-t degrees of freedom")
 axes[1].set_ylabel("fitted exponent (95% bootstrap CI)")
 axes[1].legend(fontsize=7)
@@ -224,12 +257,31 @@ plt.show()
 # not pass it.
 
 # %%
-control = Trajectory(QUADRATIC, student_t_law(1.2),
-                     methods.method("proj-gclip", eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=1.0 / 1.8),
-                     metrics.trajectory(X_STAR), [-1.0], checkpoints(K), TRIALS, seed=0, stream_key=1218)  # fmt: skip
+control = Trajectory(
+    QUADRATIC,
+    student_t_law(1.2),
+    methods.method("proj-gclip", eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=1.0 / 1.8),
+    metrics.trajectory(X_STAR),
+    [-1.0],
+    checkpoints(K),
+    TRIALS,
+    seed=0,
+    stream_key=1218,
+)
 r = run_cached(control, cache)
 fit = fit_exponent(r["k"], r["avg_dist"], "mean", n_boot=400)
-row = dict(claim="bring-your-own", method="control: tail 1.2 as 1.8", noise="student-t(1.2)", tail=1.2, alpha=1.8,
-           metric="mean_dist", theory_exponent=theorem4_distance(1.8), fitted_exponent=fit.exponent,
-           ci_low=fit.ci_low, ci_high=fit.ci_high, drift=fit.drift, trials=TRIALS)  # fmt: skip
+row = dict(
+    claim="bring-your-own",
+    method="control: tail 1.2 as 1.8",
+    noise="student-t(1.2)",
+    tail=1.2,
+    alpha=1.8,
+    metric="mean_dist",
+    theory_exponent=theorem4_distance(1.8),
+    fitted_exponent=fit.exponent,
+    ci_low=fit.ci_low,
+    ci_high=fit.ci_high,
+    drift=fit.drift,
+    trials=TRIALS,
+)
 print(judge([Judged("mean_dist", exponent_rule())], pd.DataFrame([row]))[columns].round(4).to_string(index=False))

@@ -8,9 +8,9 @@ Each configuration is an ``engine.Trajectory`` of built-in pieces; ``simulate.en
 pieces (a noise law, an objective, a method, a metric): see README "Extending".
 """
 
-from .config import AdaptiveRun, NonconvexRun, QuadraticRun, checkpoints
-from .noise import sample, scale_for_moment
-from .runner import run_adaptive, run_nonconvex, run_quadratic
+from simulate.pieces.noise import sample, scale_for_moment
+from simulate.run.config import AdaptiveRun, NonconvexRun, QuadraticRun, checkpoints
+from simulate.run.runner import run_adaptive, run_nonconvex, run_quadratic
 
 __all__ = [
     "AdaptiveRun",

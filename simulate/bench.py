@@ -3,7 +3,7 @@ beside a plain NumPy implementation vectorised over trials (single-threaded), me
 iterations x dimension per second of the d = 1000 GClip and CClip kernels at 1 and 2 threads; each of these composed
 kernels (``simulate.engine``) beside the hand-written loop it replaced (``simulate.bench_reference``), with the
 ratio and a check that their outputs are bit-identical; and full-batch SignGD steps per second of the
-softmax-head kernel (``simulate.linear_head``, C = 1000) beside NumPy with its BLAS matrix products.
+softmax-head kernel (``simulate.claims.het_linear_head_momentum.model``, C = 1000) beside NumPy with its BLAS matrix products.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
 figure is the best of three runs.
@@ -20,14 +20,13 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from simulate import bench_reference
+from simulate.claims.het_linear_head_momentum.model import train_linear_head, zipf_dataset
+from simulate.engine.run import run_blocks, trial_block
+from simulate.pieces.metrics import TRAJECTORY_OUTPUTS
+from simulate.run.config import AdaptiveRun, QuadraticRun, checkpoints
+from simulate.run.runner import run_adaptive, run_quadratic
 from theory.schedules import averaging_weight, clip_threshold, theorem4_step
-
-from . import bench_reference
-from .config import AdaptiveRun, QuadraticRun, checkpoints
-from .engine.run import run_blocks, trial_block
-from .linear_head import train_linear_head, zipf_dataset
-from .metrics import TRAJECTORY_OUTPUTS
-from .runner import run_adaptive, run_quadratic
 
 
 def numpy_proj_gclip(trials: int, K: int, alpha: float, seed: int = 0) -> np.ndarray:
@@ -76,8 +75,24 @@ def _hand_written_scalar(cfg: QuadraticRun) -> dict[str, np.ndarray]:
     out = {name: np.empty((cfg.trials, ks.size)) for name in TRAJECTORY_OUTPUTS}
     diverged_at = np.empty(cfg.trials, dtype=np.int64)
     eta0, k0, power = cfg.step_schedule()
-    args = (cfg.mu, cfg.x_star, cfg.x0, cfg.tail, cfg.noise_scale, eta0, k0, power, cfg.G, cfg.beta, -cfg.radius,
-            cfg.radius, ks, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), (*out.values(), diverged_at))  # fmt: skip
+    args = (
+        cfg.mu,
+        cfg.x_star,
+        cfg.x0,
+        cfg.tail,
+        cfg.noise_scale,
+        eta0,
+        k0,
+        power,
+        cfg.G,
+        cfg.beta,
+        -cfg.radius,
+        cfg.radius,
+        ks,
+        np.uint64(cfg.seed),
+        np.uint64(cfg.rng_key()),
+        (*out.values(), diverged_at),
+    )
     run_blocks(bench_reference.scalar_block, cfg.trials, trial_block(1), args)
     return {**out, "diverged_at": diverged_at}
 
@@ -89,9 +104,24 @@ def _hand_written_vector(cfg: AdaptiveRun) -> dict[str, np.ndarray]:
     diverged_at = np.empty(cfg.trials, dtype=np.int64)
     h, s = cfg.profile()
     eta0, k0, power = cfg.step_schedule()
-    args = (h, np.full(cfg.d, cfg.x_star), np.full(cfg.d, cfg.x0), cfg.tail, s, cfg.method == "cclip", eta0, k0,
-            power, cfg.G, cfg.B * s / cfg.noise_scale, cfg.beta, ks, np.uint64(cfg.seed), np.uint64(cfg.rng_key()),
-            (*out.values(), diverged_at))  # fmt: skip
+    args = (
+        h,
+        np.full(cfg.d, cfg.x_star),
+        np.full(cfg.d, cfg.x0),
+        cfg.tail,
+        s,
+        cfg.method == "cclip",
+        eta0,
+        k0,
+        power,
+        cfg.G,
+        cfg.B * s / cfg.noise_scale,
+        cfg.beta,
+        ks,
+        np.uint64(cfg.seed),
+        np.uint64(cfg.rng_key()),
+        (*out.values(), diverged_at),
+    )
     run_blocks(bench_reference.vector_block, cfg.trials, trial_block(cfg.d), args)
     return {**out, "diverged_at": diverged_at}
 
@@ -108,14 +138,15 @@ def _compare(label: str, composed, hand_written, work: int, unit: str) -> None:
     for threads in sorted({1, min(2, top)}):
         numba.set_num_threads(threads)
         mine, theirs = work / _best(composed), work / _best(hand_written)
-        print(f"    {threads} thread(s): composed {mine / 1e6:8.2f} M {unit}/s, hand-written {theirs / 1e6:8.2f} M "
-              f"{unit}/s, ratio {mine / theirs:5.3f} (aim >= 0.95)")  # fmt: skip
+        print(
+            f"    {threads} thread(s): composed {mine / 1e6:8.2f} M {unit}/s, hand-written {theirs / 1e6:8.2f} M "
+            f"{unit}/s, ratio {mine / theirs:5.3f} (aim >= 0.95)"
+        )
     numba.set_num_threads(top)
 
 
 def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5, sweep: bool = True) -> int:
-    cfg = QuadraticRun(claim="bench", method="proj-gclip", noise="pareto", alpha=alpha, K=K, trials=trials,
-                       radius=10.0)  # fmt: skip
+    cfg = QuadraticRun(claim="bench", method="proj-gclip", noise="pareto", alpha=alpha, K=K, trials=trials, radius=10.0)
     warm = QuadraticRun(**{**cfg.__dict__, "K": 10, "trials": 32})
     top = numba.config.NUMBA_NUM_THREADS
     run_quadratic(warm)
@@ -154,16 +185,27 @@ def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5, sweep: boo
 def _small_transformer_claims() -> set[str]:
     """Claim ids whose experiments train the small JAX transformer (their profiles name a ``net``): they run in the
     calling process whatever the executor."""
-    from theory.claims import CLAIMS
+    from simulate.claims import NET_CLAIMS
 
-    return {claim.id for claim in CLAIMS.values() if hasattr(claim.profiles["quick"], "net")}
+    return set(NET_CLAIMS)
 
 
 def _sweep_seconds(out: Path, *options: str) -> tuple[float, dict]:
     """Wall time (s) of ``python -m simulate rates --profile quick --no-cache`` with ``options``, in a fresh
     process, and its provenance (per-claim wall times)."""
-    cmd = [sys.executable, "-m", "simulate", "rates", "--profile", "quick", "--no-cache", "--quiet", "--out",
-           str(out), *options]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulate",
+        "rates",
+        "--profile",
+        "quick",
+        "--no-cache",
+        "--quiet",
+        "--out",
+        str(out),
+        *options,
+    ]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0, json.loads((out / "provenance.json").read_text())["claims"]
@@ -176,8 +218,10 @@ def bench_quick_sweep() -> None:
     print("the whole quick sweep (python -m simulate rates --profile quick --no-cache), wall time in a fresh process")
     cores = os.cpu_count() or 1
     runs = {"local, 1 process (warm-up: compiles what is not on disk)": (), "local, 1 process": ()}
-    runs |= {f"dask, {w} worker(s) x {max(1, cores // w)} thread(s)": ("--executor", "dask", "--workers", str(w))
-             for w in sorted({1, min(2, cores)})}  # fmt: skip
+    runs |= {
+        f"dask, {w} worker(s) x {max(1, cores // w)} thread(s)": ("--executor", "dask", "--workers", str(w))
+        for w in sorted({1, min(2, cores)})
+    }
     net_claims = _small_transformer_claims()
     with tempfile.TemporaryDirectory() as tmp:
         for i, (label, options) in enumerate(runs.items()):
@@ -191,13 +235,28 @@ def bench_vector_kernels(alpha: float, d: int = 1000, trials: int = 16, K: int =
     hand-written."""
     print(f"GClip / CClip, d = {d}, symmetric Pareto coordinates tail {alpha + 0.2:g}, {trials} trials x {K} steps")
     for method in ("gclip", "cclip"):
-        cfg = AdaptiveRun(claim="bench", method=method, noise="pareto", alpha=alpha, tail=alpha + 0.2, K=K,
-                          trials=trials, d=d, G=30.0, B=3.0)  # fmt: skip
+        cfg = AdaptiveRun(
+            claim="bench",
+            method=method,
+            noise="pareto",
+            alpha=alpha,
+            tail=alpha + 0.2,
+            K=K,
+            trials=trials,
+            d=d,
+            G=30.0,
+            B=3.0,
+        )
         warm = AdaptiveRun(**{**cfg.__dict__, "K": 10, "trials": 2})
         run_adaptive(warm)
         _hand_written_vector(warm)
-        _compare(method, lambda cfg=cfg: run_adaptive(cfg), lambda cfg=cfg: _hand_written_vector(cfg), trials * K * d,
-                 "it x dim")  # fmt: skip
+        _compare(
+            method,
+            lambda cfg=cfg: run_adaptive(cfg),
+            lambda cfg=cfg: _hand_written_vector(cfg),
+            trials * K * d,
+            "it x dim",
+        )
 
 
 def numpy_head_gradient(X: np.ndarray, y: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -215,8 +274,10 @@ def bench_linear_head(n_classes: int = 1000, n_top: int = 512, p: int = 33, K: i
     top = numba.config.NUMBA_NUM_THREADS
     X, y = zipf_dataset(n_classes, n_top, p, trials=2, seed=0)
     train_linear_head(X[:1, :50], y[:1, :50], n_classes, "signsgd", eta, batch=0, checkpoints=[1])
-    print(f"softmax head, C = {n_classes}, n = {y.shape[1]}, p = {p}: full-batch SignGD, {K} steps per trial "
-          "(the kernel adds one full pass to record the last checkpoint)")  # fmt: skip
+    print(
+        f"softmax head, C = {n_classes}, n = {y.shape[1]}, p = {p}: full-batch SignGD, {K} steps per trial "
+        "(the kernel adds one full pass to record the last checkpoint)"
+    )
     rates = {}
     for threads in sorted({1, min(2, top)}):
         numba.set_num_threads(threads)

@@ -6,15 +6,15 @@ import math
 
 import numpy as np
 
-from .jit import jit
-from .methods import averaging_weight, clip_global, clip_threshold, power_step
-from .noise import symmetric_pareto
-from .rng import seed_stream
+from simulate.engine.jit import jit
+from simulate.engine.primitives import averaging_weight
+from simulate.engine.rng import seed_stream
+from simulate.pieces.methods import clip_global, clip_threshold, power_step
+from simulate.pieces.noise import symmetric_pareto
 
 
 @jit
-def scalar_block(first, nb, h, xs, x0, tail, scale, eta0, k0, power, G, beta, lo, hi, checkpoints, seed, key,
-                 outputs):  # fmt: skip
+def scalar_block(first, nb, h, xs, x0, tail, scale, eta0, k0, power, G, beta, lo, hi, checkpoints, seed, key, outputs):
     """proj-GClip on f = h/2 (x - xs)^2 over [lo, hi], trials first .. first + nb - 1 (the old d = 1 kernel)."""
     out_avg_dist, out_avg_gap, out_last_dist, out_max_dist, out_noise, diverged_at = outputs
     n_ckpt = checkpoints.size
@@ -61,8 +61,9 @@ def scalar_block(first, nb, h, xs, x0, tail, scale, eta0, k0, power, G, beta, lo
 
 
 @jit
-def vector_block(first, nb, hess, x_star, x0, tail, scales, cclip, eta0, k0, power, G, B, beta, checkpoints, seed,
-                 key, outputs):  # fmt: skip
+def vector_block(
+    first, nb, hess, x_star, x0, tail, scales, cclip, eta0, k0, power, G, B, beta, checkpoints, seed, key, outputs
+):
     """GClip (or CClip) on f = 1/2 sum h_i (x_i - x*_i)^2 with i.i.d. Pareto coordinates (the old R^d kernel)."""
     out_avg_sq, out_last_sq, out_gap, diverged_at = outputs
     n_ckpt = checkpoints.size

@@ -6,11 +6,10 @@ import sys
 import time
 from pathlib import Path
 
-from theory.claims import CLAIMS, PROFILES, get_claim
+from simulate.claims import CLAIMS, PROFILES, get_claim
+from simulate.run.executors import EXECUTORS
+from simulate.run.store import RunCache
 from theory.validation import check_choice, check_int, check_seed
-
-from .executors import EXECUTORS
-from .store import RunCache
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,10 +20,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _executor_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--executor", default="local", help=f"one of {', '.join(EXECUTORS)}: where configurations run "
-                   "(default: local, in this process)")  # fmt: skip
-    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://host:8786 (default: a "
-                   "LocalCluster on this machine); workers must see the cache folder at the same path")  # fmt: skip
+    p.add_argument(
+        "--executor",
+        default="local",
+        help=f"one of {', '.join(EXECUTORS)}: where configurations run (default: local, in this process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="dask scheduler address, e.g. tcp://host:8786 (default: a "
+        "LocalCluster on this machine); workers must see the cache folder at the same path",
+    )
     p.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: one per core)")
 
 
@@ -89,8 +95,8 @@ def _check_common(args) -> list:
 
 
 def _executor(args):
-    """The executor the options ask for (``simulate.executors``); the caller closes it."""
-    from .executors import make_executor
+    """The executor the options ask for (``simulate.run.executors``); the caller closes it."""
+    from simulate.run.executors import make_executor
 
     return make_executor(args.executor, args.scheduler, args.workers)
 
@@ -122,11 +128,16 @@ def cmd_controls(args) -> int:
 
     import pandas as pd
 
-    from .controls import run_controls
-    from .experiments import Context
+    from simulate.controls import run_controls
+    from simulate.run.context import Context
 
-    ctx = Context(seed=args.seed, out=Path("."), cache=RunCache(None if args.no_cache else args.cache_dir),
-                  progress=not args.quiet, executor=_executor(args))  # fmt: skip
+    ctx = Context(
+        seed=args.seed,
+        out=Path("."),
+        cache=RunCache(None if args.no_cache else args.cache_dir),
+        progress=not args.quiet,
+        executor=_executor(args),
+    )
     try:
         table = pd.concat([run_controls(c, c.profiles[args.profile], ctx) for c in claims], ignore_index=True)
     finally:
@@ -139,11 +150,11 @@ def cmd_controls(args) -> int:
 
 def _profiles(claims, args) -> dict:
     """Each claim's profile with the command line's overrides applied, all checked before any work."""
-    from .experiments import MODULES
-    from .overrides import apply_overrides, check_resources, given
+    from simulate.claims import experiment
+    from simulate.run.overrides import apply_overrides, check_resources, given
 
     overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials)
-    profiles = {c.id: apply_overrides(c, c.profiles[args.profile], overrides, MODULES[c.id]) for c in claims}
+    profiles = {c.id: apply_overrides(c, c.profiles[args.profile], overrides, experiment(c.id)) for c in claims}
     if given(overrides):
         check_resources(profiles, report=not args.quiet)
     return profiles
@@ -160,15 +171,15 @@ def cmd_rates(args) -> int:
 
     import pandas as pd
 
+    from simulate.claims import experiment
+    from simulate.controls import run_controls
+    from simulate.memory import release_memory
+    from simulate.publish import report
+    from simulate.publish.folder import Staging
+    from simulate.run.context import Context
+    from simulate.run.overrides import given
+    from simulate.run.progress import interactive, progress_bar
     from theory.verdicts import judge
-
-    from . import report
-    from .controls import run_controls
-    from .experiments import EXPERIMENTS, Context
-    from .memory import release_memory
-    from .overrides import given
-    from .progress import interactive, progress_bar
-    from .publish import Staging
 
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
@@ -186,27 +197,39 @@ def cmd_rates(args) -> int:
                 t0, cpu0, computed, cached = time.perf_counter(), time.process_time(), ctx.computed, ctx.cached
                 ctx.label = claim.id
                 profile = profiles[claim.id]
-                output = EXPERIMENTS[claim.id](claim, profile, ctx)
+                output = experiment(claim.id).run(claim, profile, ctx)
                 rates = judge(claim.judged, output.rates)
                 controls = run_controls(claim, profile, ctx)
-                sections[claim.id] = report.claim_section(claim, profile, rates, controls, output.figures,
-                                                          output.columns, output.appendix, overrides)  # fmt: skip
+                sections[claim.id] = report.claim_section(
+                    claim, profile, rates, controls, output.figures, output.columns, output.appendix, overrides
+                )
                 all_rates.append(rates)
                 all_controls.append(controls)
                 release_memory()  # the next claim's peak should not sit on this one's leftovers
                 stats[claim.id] = output.stats
-                records[claim.id] = report.run_record(args.profile, args.seed, overrides, threads,
-                                                      time.perf_counter() - t0, time.process_time() - cpu0,
-                                                      ctx.computed - computed,
-                                                      ctx.cached - cached, output.figures, args.executor)  # fmt: skip
+                records[claim.id] = report.run_record(
+                    args.profile,
+                    args.seed,
+                    overrides,
+                    threads,
+                    time.perf_counter() - t0,
+                    time.process_time() - cpu0,
+                    ctx.computed - computed,
+                    ctx.cached - cached,
+                    output.figures,
+                    args.executor,
+                )
                 bar.update()
         rates = pd.concat(all_rates, ignore_index=True)
         controls = pd.concat(all_controls, ignore_index=True)
-        staging.publish(rates, controls, stats, sections, records, report.render_report)
+        staging.publish(rates, controls, stats, sections, records, report.render_report, list(CLAIMS))
     except KeyboardInterrupt:
         staging.discard()
-        kept = ("nothing is kept (--no-cache)" if cache.root is None
-                else f"{ctx.computed} configurations finished in this run are kept in {cache.root}")  # fmt: skip
+        kept = (
+            "nothing is kept (--no-cache)"
+            if cache.root is None
+            else f"{ctx.computed} configurations finished in this run are kept in {cache.root}"
+        )
         print(f"\ninterrupted: {out} is unchanged; {kept}; run the same command again to resume", file=sys.stderr)
         return 130
     except BaseException:
@@ -216,12 +239,32 @@ def cmd_rates(args) -> int:
         ctx.executor.close()
     if not args.quiet:
         judged = rates[rates.kind != "info"]
-        print(judged[["claim", "method", "noise", "tail", "metric", "theory_exponent", "fitted_exponent", "value",
-                      "ci_low", "ci_high", "kind", "verdict"]].to_string(index=False), file=sys.stderr)  # fmt: skip
+        print(
+            judged[
+                [
+                    "claim",
+                    "method",
+                    "noise",
+                    "tail",
+                    "metric",
+                    "theory_exponent",
+                    "fitted_exponent",
+                    "value",
+                    "ci_low",
+                    "ci_high",
+                    "kind",
+                    "verdict",
+                ]
+            ].to_string(index=False),
+            file=sys.stderr,
+        )
         print("this run: " + report.headline(rates, controls), file=sys.stderr)
         wall = sum(r["wall_time_s"] for r in records.values())
-        print(f"published {', '.join(records)} into {out} (REPORT.md, rates.csv, controls.csv, runs/, figures/) "
-              f"in {wall:.0f} s, peak resident memory {report.peak_rss_mib():.0f} MiB", file=sys.stderr)  # fmt: skip
+        print(
+            f"published {', '.join(records)} into {out} (REPORT.md, rates.csv, controls.csv, runs/, figures/) "
+            f"in {wall:.0f} s, peak resident memory {report.peak_rss_mib():.0f} MiB",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -232,7 +275,7 @@ def main(argv=None) -> int:
             return cmd_rates(args)
         if args.command == "controls":
             return cmd_controls(args)
-        from .bench import run_bench
+        from simulate.bench import run_bench
 
         return run_bench(trials=args.trials, K=args.K, sweep=not args.no_sweep)
     except ValueError as err:

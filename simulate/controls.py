@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from theory.claims import Claim
+from simulate.claims import controls
+from simulate.run.context import Context
+from theory.declarations import Claim
 from theory.verdicts import judge
-
-from .experiments import CONTROLS, Context
 
 CONTROL_COLUMNS = ["claim", "mutant", "setup", "expected", "got", "why"]
 
@@ -23,7 +23,7 @@ def _why(rows: pd.DataFrame) -> str:
 def run_controls(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
     """One row per declared mutant: ``got`` is ``fail`` only when the claim's rules judge every one of the
     mutant's judged rows ``fail``; otherwise the verdicts seen (or ``not judged`` when no rule matched)."""
-    implemented = CONTROLS.get(claim.id, {})
+    implemented = controls(claim.id)
     rows = []
     for control in claim.controls:
         measured = implemented[control.name](claim, profile, ctx)
@@ -34,6 +34,7 @@ def run_controls(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
         else:
             seen = sorted(set(judged.verdict))
             got = "fail" if seen == ["fail"] else "/".join(seen)
-        rows.append(dict(claim=claim.id, mutant=control.name, setup=control.setup, expected="fail", got=got,
-                         why=_why(judged)))  # fmt: skip
+        rows.append(
+            dict(claim=claim.id, mutant=control.name, setup=control.setup, expected="fail", got=got, why=_why(judged))
+        )
     return pd.DataFrame(rows, columns=CONTROL_COLUMNS)

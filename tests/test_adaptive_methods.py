@@ -7,22 +7,31 @@ import numpy as np
 import pytest
 from numba import njit
 
-from simulate.config import AdaptiveRun
 from simulate.engine import trial_block
-from simulate.methods import VECTOR_METHODS, apply_step, method
-from simulate.runner import run_adaptive
+from simulate.pieces.methods import VECTOR_METHODS, apply_step, method
+from simulate.run.config import AdaptiveRun
+from simulate.run.runner import run_adaptive
 
 PARAMS = dict(tau=1.5, B=np.array([0.5, 1.0, 2.0, 0.1, 3.0]), growth=1.0, beta1=0.9, beta2=0.99, eps=1e-8, order=1.0)
 
 
 def piece(name, p):
     """The built-in method with constant eta and tau (growth 1) and the parameters ``p``."""
-    return method(name, "vector", eta0=p["eta"], G=p["tau"], B=p["B"], beta1=p["beta1"], beta2=p["beta2"],
-                  eps=p["eps"], order=p["order"])  # fmt: skip
+    return method(
+        name,
+        "vector",
+        eta0=p["eta"],
+        G=p["tau"],
+        B=p["B"],
+        beta1=p["beta1"],
+        beta2=p["beta2"],
+        eps=p["eps"],
+        order=p["order"],
+    )
 
 
 def reference_step(method, x, g, m, v, k, p):
-    """The update rules as written in simulate/methods.py's docstring, in NumPy (returns new x, m, v)."""
+    """The update rules as written in simulate/pieces/methods.py's docstring, in NumPy (returns new x, m, v)."""
     x, m, v = x.copy(), m.copy(), v.copy()
     b1, b2, eps = p["beta1"], p["beta2"], p["eps"]
     norm = np.linalg.norm(g)
@@ -95,8 +104,9 @@ def test_zero_gradient_from_rest_gives_no_step_and_no_nan():
 def test_acclip_with_order_two_and_no_momentum_clips_at_the_rms():
     """beta1 = 0, order 2: tau_1 = sqrt(1 - beta2) |g_1| < |g_1|, so the first step is clipped to that value."""
     x, m, v = np.zeros(1), np.zeros(1), np.zeros(1)
-    apply_step(method("acclip", "vector", eta0=1.0, beta1=0.0, beta2=0.99, eps=0.0, order=2.0), x, np.array([4.0]),
-               m, v, 1)  # fmt: skip
+    apply_step(
+        method("acclip", "vector", eta0=1.0, beta1=0.0, beta2=0.99, eps=0.0, order=2.0), x, np.array([4.0]), m, v, 1
+    )
     assert x[0] == pytest.approx(-math.sqrt(0.01) * 4.0)
 
 
@@ -104,8 +114,8 @@ def test_radial_noise_is_radial():
     """With the Theorem 4 step at k -> the noise dominates; here simply check the radial draw's norm law: the
     Pareto radius exceeds t with probability t^-tail, whatever d."""
     from simulate.engine import Metric, Trajectory, run_trajectory
-    from simulate.noise import law
-    from simulate.objectives import quadratic
+    from simulate.pieces.noise import law
+    from simulate.pieces.objectives import quadratic
 
     @njit(inline="always")
     def record_noise_norm(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p):
@@ -120,10 +130,17 @@ def test_radial_noise_is_radial():
         return {"norm": np.empty((trials, n_ckpt))}
 
     for d in (1, 50):
-        traj = Trajectory(quadratic(np.ones(d), np.zeros(d), shape="vector"), law("pareto", 1.5, lift="radial",
-                          scales=np.ones(d)), method("sgd", "vector", eta0=0.0),
-                          Metric("noise-norm", record_noise_norm, nothing, outputs), np.zeros(d), np.arange(1, 201),
-                          100, seed=1, stream_key=d)  # fmt: skip
+        traj = Trajectory(
+            quadratic(np.ones(d), np.zeros(d), shape="vector"),
+            law("pareto", 1.5, lift="radial", scales=np.ones(d)),
+            method("sgd", "vector", eta0=0.0),
+            Metric("noise-norm", record_noise_norm, nothing, outputs),
+            np.zeros(d),
+            np.arange(1, 201),
+            100,
+            seed=1,
+            stream_key=d,
+        )
         norms = run_trajectory(traj)["norm"].ravel()
         assert norms.min() >= 1.0 - 1e-12
         assert np.mean(norms > 4.0) == pytest.approx(4.0**-1.5, abs=0.01)
@@ -145,8 +162,18 @@ def test_kernel_is_deterministic_across_threads_and_paired_across_methods(one_an
     assert np.array_equal(sgd["last_sq"], gclip["last_sq"])
 
 
-@pytest.mark.parametrize("field,value", [("method", "lion"), ("shape", "cube"), ("beta1", 1.0), ("eps", -1.0),
-                                         ("curvature_spread", 0.5), ("G", 0.0), ("decay_t0", 0.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("method", "lion"),
+        ("shape", "cube"),
+        ("beta1", 1.0),
+        ("eps", -1.0),
+        ("curvature_spread", 0.5),
+        ("G", 0.0),
+        ("decay_t0", 0.0),
+    ],
+)
 def test_bad_adaptive_configuration_fails_fast(field, value):
     with pytest.raises(ValueError, match=field):
         AdaptiveRun(**{**dict(claim="t", method="gclip", noise="pareto", alpha=1.5, K=10, trials=2), field: value})

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from simulate.cli import main
-from simulate.config import QuadraticRun
-from simulate.publish import SCHEMA_VERSION
-from simulate.report import RATE_COLUMNS
+from simulate.publish.folder import SCHEMA_VERSION
+from simulate.publish.report import RATE_COLUMNS
+from simulate.run.config import QuadraticRun
 
 
 @pytest.mark.parametrize(
@@ -67,8 +67,11 @@ def test_bad_configuration_names_the_value(kwargs, message):
 
 
 def test_exit_code_from_a_real_process(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "simulate", "rates", "--alphas", "0.5", "--out", str(tmp_path)],
-                       capture_output=True, text=True)  # fmt: skip
+    p = subprocess.run(
+        [sys.executable, "-m", "simulate", "rates", "--alphas", "0.5", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 2 and "alpha=0.5" in p.stderr
 
 

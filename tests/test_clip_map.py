@@ -2,8 +2,8 @@
 
 import pytest
 
-from simulate.config import QuadraticRun
-from simulate.runner import run_quadratic
+from simulate.run.config import QuadraticRun
+from simulate.run.runner import run_quadratic
 from theory.exponents import clipping_map
 from theory.fitting import fit_exponent
 
@@ -18,8 +18,16 @@ def test_prediction_has_its_kink_at_one_over_alpha():
 
 @pytest.mark.parametrize("alpha,beta", [(1.6, 0.4), (1.4, 1.0)])  # beta below and above 1/alpha
 def test_measured_cell_matches_the_map(alpha, beta):
-    cfg = QuadraticRun(claim="clip-exponent-map", method="proj-gclip", noise="pareto-onesided", alpha=alpha,
-                       beta=beta, K=2**17, trials=1024, radius=10.0)  # fmt: skip
+    cfg = QuadraticRun(
+        claim="clip-exponent-map",
+        method="proj-gclip",
+        noise="pareto-onesided",
+        alpha=alpha,
+        beta=beta,
+        K=2**17,
+        trials=1024,
+        radius=10.0,
+    )
     r = run_quadratic(cfg)
     fit = fit_exponent(r["k"], 2 * r["avg_gap"], "mean", n_boot=200)
     assert abs(fit.exponent - clipping_map(alpha, beta, True)) <= 0.07, fit

@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-import simulate.runner as runner
-from simulate.config import AdaptiveRun, NonconvexRun, QuadraticRun
-from simulate.runner import run_adaptive, run_nonconvex, run_quadratic
+import simulate.run.runner as runner
+from simulate.run.config import AdaptiveRun, NonconvexRun, QuadraticRun
+from simulate.run.runner import run_adaptive, run_nonconvex, run_quadratic
 
 CFG = QuadraticRun(claim="det", method="proj-gclip", noise="pareto-onesided", alpha=1.3, K=5000, trials=37, seed=5)
 
@@ -62,7 +62,7 @@ def test_seed_changes_results():
 def test_fresh_process_with_one_thread_agrees():
     code = (
         "import numpy as np, sys\n"
-        "from simulate.config import QuadraticRun\nfrom simulate.runner import run_quadratic\n"
+        "from simulate.run.config import QuadraticRun\nfrom simulate.run.runner import run_quadratic\n"
         f"cfg = QuadraticRun(**{CFG.__dict__!r})\n"
         "sys.stdout.write(run_quadratic(cfg)['avg_dist'].tobytes().hex())\n"
     )
@@ -79,21 +79,24 @@ _WIDTH_CONFIGS = (
 )
 _WIDTH_SCRIPT = f"""
 import sys, numpy as np
-from simulate.config import AdaptiveRun, QuadraticRun
-from simulate.runner import run_trials
+from simulate.run.config import AdaptiveRun, QuadraticRun
+from simulate.run.runner import run_trials
 out = {{f"{{i}}_{{k}}": v for i, c in enumerate([{", ".join(_WIDTH_CONFIGS)}]) for k, v in run_trials(c).items()}}
 np.savez(sys.argv[1], **out)
 """
 
 
-@pytest.mark.skipif(__import__("simulate.jit").jit.wide_vector_features() is None, reason="not an AVX-512 host")
+@pytest.mark.skipif(__import__("simulate.engine.jit").jit.wide_vector_features() is None, reason="not an AVX-512 host")
 def test_512_bit_vectors_change_no_result_bit(tmp_path):
     """The kernels compiled for 512-bit vectors (the default on AVX-512 hosts) and for LLVM's preferred 256-bit
     vectors (the host's plain features, in a separate Numba cache) give the same bytes."""
     from llvmlite import binding
 
-    plain = dict(os.environ, NUMBA_CPU_FEATURES=binding.get_host_cpu_features().flatten(),
-                 NUMBA_CACHE_DIR=str(tmp_path / "numba"))  # fmt: skip
+    plain = dict(
+        os.environ,
+        NUMBA_CPU_FEATURES=binding.get_host_cpu_features().flatten(),
+        NUMBA_CACHE_DIR=str(tmp_path / "numba"),
+    )
     outputs = {}
     for name, env in (("wide", dict(os.environ)), ("plain", plain)):
         outputs[name] = tmp_path / f"{name}.npz"

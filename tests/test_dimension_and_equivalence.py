@@ -3,11 +3,15 @@
 import numpy as np
 import pytest
 
-from simulate.experiments import dimension, rmsprop
-from simulate.runner import run_all
-from simulate.store import RunCache
+from simulate.claims.cor7_thm8_dimension import experiment as dimension
+from simulate.claims.cor7_thm8_dimension.claim import CLAIM as COR7
+from simulate.claims.rmsprop_as_clipping import experiment as rmsprop
+from simulate.claims.rmsprop_as_clipping.claim import CLAIM as RMSCLIP
+from simulate.run.executors import LocalExecutor
+from simulate.run.runner import run_all
+from simulate.run.store import RunCache
 from theory import dimension as dim
-from theory.claims import COR7, EXPONENT_TOLERANCE, RMSCLIP
+from theory.declarations import EXPONENT_TOLERANCE
 
 
 def test_sphere_moment_and_lemma12():
@@ -37,7 +41,7 @@ def test_quick_dimension_claim_cclip_flat_gclip_grows():
     GClip's must grow (power CI above 0)."""
     p = COR7.profiles["quick"]
     pairs = dimension.configs(COR7, p, seed=0)
-    results = run_all([c for c, _ in pairs], RunCache(None), progress=False)
+    results = run_all([c for c, _ in pairs], RunCache(None), progress=False, executor=LocalExecutor())
     per_coord = {}
     rng = np.random.default_rng(0)
     for (cfg, _), (_, arrays, _) in zip(pairs, results, strict=True):

@@ -6,12 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from simulate import methods, metrics, objectives
 from simulate.engine import Method, Noise, Objective, Trajectory, compose, run_cached, run_trajectory, source_key
 from simulate.engine.compose import combination_key
-from simulate.noise import NONE, draw, law
-from simulate.rng import uniform_open, uniforms
-from simulate.store import RunCache
+from simulate.engine.rng import uniform_open, uniforms
+from simulate.pieces import methods, metrics, objectives
+from simulate.pieces.noise import NONE, draw, law
+from simulate.run.store import RunCache
 
 
 def normalized_sgd(x, o, g, m, v, k, sched, p):
@@ -36,8 +36,17 @@ def test_user_vector_method_and_law_match_a_numpy_loop_on_the_same_stream():
     h = np.array([1.0, 2.0, 5.0])
     method = Method("nsgd-mine", methods.power_schedule, normalized_sgd, ((0.3, 1.0, 0.5, math.inf, 0.0), ()))
     noise = Noise("uniform", sample=uniform_noise, params=(0.5,), lift_params=(np.ones(d), math.inf, 0.0))
-    traj = Trajectory(objectives.quadratic(h, np.zeros(d)), noise, method, metrics.squared(np.zeros(d)), np.ones(d),
-                      np.arange(1, K + 1), T, seed=4, stream_key=9)  # fmt: skip
+    traj = Trajectory(
+        objectives.quadratic(h, np.zeros(d)),
+        noise,
+        method,
+        metrics.squared(np.zeros(d)),
+        np.ones(d),
+        np.arange(1, K + 1),
+        T,
+        seed=4,
+        stream_key=9,
+    )
     out = run_trajectory(traj)
     for t in range(T):
         u = uniforms(4, 9, t, K * d).reshape(K, d)  # the same stream trial t draws from
@@ -49,9 +58,16 @@ def test_user_vector_method_and_law_match_a_numpy_loop_on_the_same_stream():
 
 
 def test_user_pieces_are_bit_identical_across_threads_and_trial_splits(one_and_all_threads):
-    traj = Trajectory(objectives.quadratic(1.0, 0.0), Noise("uniform", sample=uniform_noise, params=(3.0,)),
-                      methods.method("gclip", eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=0.6), metrics.trajectory(0.0),
-                      [1.0], [1, 10, 100, 1000], 300, seed=2)  # fmt: skip
+    traj = Trajectory(
+        objectives.quadratic(1.0, 0.0),
+        Noise("uniform", sample=uniform_noise, params=(3.0,)),
+        methods.method("gclip", eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=0.6),
+        metrics.trajectory(0.0),
+        [1.0],
+        [1, 10, 100, 1000],
+        300,
+        seed=2,
+    )
     one, many = one_and_all_threads(lambda: run_trajectory(traj))
     parts = [run_trajectory(traj, 0, 70), run_trajectory(traj, 70, 230)]
     for name in one:
@@ -102,8 +118,16 @@ def test_run_cached_loads_what_it_stored_and_recomputes_a_changed_piece(tmp_path
     cache = RunCache(tmp_path)
 
     def traj(noise):
-        return Trajectory(objectives.quadratic(1.0, 0.0), noise, methods.method("sgd", eta0=0.1),
-                          metrics.trajectory(0.0), [1.0], [1, 50], 16, seed=1)  # fmt: skip
+        return Trajectory(
+            objectives.quadratic(1.0, 0.0),
+            noise,
+            methods.method("sgd", eta0=0.1),
+            metrics.trajectory(0.0),
+            [1.0],
+            [1, 50],
+            16,
+            seed=1,
+        )
 
     first = run_cached(traj(Noise("a", sample=_law_a, params=(1.0,))), cache)
     assert len(list(tmp_path.glob("*.npz"))) == 1
@@ -135,14 +159,15 @@ def test_refusals_name_the_bad_value():
         methods.method("adamw", "vector", eta0=0.1)
     with pytest.raises(ValueError, match="has no domain"):
         nowhere = Objective("free", lambda x, p: x, lambda x, p: 0.5 * x * x)
-        run_trajectory(Trajectory(nowhere, law("pareto", 1.5), methods.method("proj-sgd", eta0=0.1), metric, [1.0],
-                                  [1, 2], 4))  # fmt: skip
+        run_trajectory(
+            Trajectory(nowhere, law("pareto", 1.5), methods.method("proj-sgd", eta0=0.1), metric, [1.0], [1, 2], 4)
+        )
     with pytest.raises(ValueError, match="no scalar sample"):
         run_trajectory(Trajectory(quad, NONE, sgd, metric, [1.0], [1, 2], 4))
 
 
 def test_the_code_version_ignores_documentation_and_sees_code():
-    from simulate.jit import _code_only
+    from simulate.engine.jit import _code_only
 
     base = 'def f(x):\n    """Doc."""\n    return x  # note\n'
     assert _code_only(base) == _code_only('def f(x):\n    """Other words."""\n\n    return x\n')

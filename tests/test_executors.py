@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from simulate.config import QuadraticRun
-from simulate.executors import DaskExecutor
-from simulate.runner import run_all
-from simulate.store import RunCache
+from simulate.run.config import QuadraticRun
+from simulate.run.executors import DaskExecutor, LocalExecutor
+from simulate.run.runner import run_all
+from simulate.run.store import RunCache
 
 pytest.importorskip("dask.distributed")
 
@@ -35,7 +35,7 @@ def _same_bytes(a: dict, b: dict) -> bool:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_dask_gives_the_local_bytes(tmp_path, workers):
-    local = run_all(_configs(), RunCache(None), progress=False)
+    local = run_all(_configs(), RunCache(None), progress=False, executor=LocalExecutor())
     executor = DaskExecutor(workers=workers)
     try:
         remote = run_all(_configs(), RunCache(tmp_path), progress=False, executor=executor)
@@ -45,14 +45,18 @@ def test_dask_gives_the_local_bytes(tmp_path, workers):
     for (cfg, a, _), (_, b, _) in zip(local, remote, strict=True):
         assert _same_bytes(a, b), cfg.label()
     assert len(_entries(tmp_path)) == len(local), "the workers wrote every run into the shared cache"
-    again = run_all(_configs(), RunCache(tmp_path), progress=False)
+    again = run_all(_configs(), RunCache(tmp_path), progress=False, executor=LocalExecutor())
     assert all(cached for *_, cached in again)
 
 
 def test_a_killed_worker_loses_no_finished_run(tmp_path):
-    configs = [QuadraticRun(claim="executors", noise="pareto", method="proj-gclip", alpha=1.2 + 0.05 * i, K=2**17,
-                            trials=256) for i in range(12)]  # fmt: skip
-    run_all(configs[:1], RunCache(None), progress=False)  # compile in this process (workers load Numba's disk cache)
+    configs = [
+        QuadraticRun(claim="executors", noise="pareto", method="proj-gclip", alpha=1.2 + 0.05 * i, K=2**17, trials=256)
+        for i in range(12)
+    ]
+    run_all(
+        configs[:1], RunCache(None), progress=False, executor=LocalExecutor()
+    )  # compile in this process (workers load Numba's disk cache)
     executor = DaskExecutor(workers=2)
     box = {}
     sweep = threading.Thread(
@@ -76,7 +80,7 @@ def test_a_killed_worker_loses_no_finished_run(tmp_path):
     assert len(box["results"]) == len(configs)
     for path, mtime in finished.items():
         assert path.stat().st_mtime_ns == mtime, f"{path.name}, finished before the kill, was written again"
-    local = run_all(configs, RunCache(None), progress=False)
+    local = run_all(configs, RunCache(None), progress=False, executor=LocalExecutor())
     for (cfg, a, _), (_, b, _) in zip(local, box["results"], strict=True):
         assert _same_bytes(a, b), cfg.label()
 
@@ -92,8 +96,19 @@ def test_a_killed_worker_loses_no_finished_run(tmp_path):
     ],
 )
 def test_bad_executor_options_fail_before_work(tmp_path, argv, named):
-    cmd = [sys.executable, "-m", "simulate", "rates", "--profile", "quick", "--claim", "thm4-strongly-convex",
-           "--out", str(tmp_path / "out"), *argv]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulate",
+        "rates",
+        "--profile",
+        "quick",
+        "--claim",
+        "thm4-strongly-convex",
+        "--out",
+        str(tmp_path / "out"),
+        *argv,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert named in done.stderr

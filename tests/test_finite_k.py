@@ -4,8 +4,8 @@ measured exponents against it (a sharper check than the asymptotic exponent)."""
 import numpy as np
 import pytest
 
-from simulate.config import checkpoints
-from simulate.noise import sample
+from simulate.pieces.noise import sample
+from simulate.run.config import checkpoints
 from theory.exponents import theorem4_gap
 from theory.finite_k import clipped_moments, local_exponent, theorem4_second_moment
 from theory.fitting import fit_exponent, window_mask

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from simulate.config import checkpoints
+from simulate.run.config import checkpoints
 from theory.fitting import fit_exponent, window_mask
 
 

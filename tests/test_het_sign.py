@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from simulate.experiments.het_sign import best_eta, hitting, problem
+from simulate.claims.het_gd_vs_sign.claim import CLAIM as HET
+from simulate.claims.het_gd_vs_sign.experiment import best_eta, hitting, problem
 from theory import heterogeneity as het
-from theory.claims import HET
 
 P = HET.profiles["quick"]
 
@@ -52,7 +52,7 @@ def test_noisy_runs_are_reproducible_across_processes():
     import subprocess
     import sys
 
-    code = "from simulate.experiments.het_sign import stream_key; print(stream_key('adam', 'pareto', True))"
+    code = "from simulate.claims.het_gd_vs_sign.experiment import stream_key; print(stream_key('adam', 'pareto', True))"
     keys = {
         subprocess.run(
             [sys.executable, "-c", code],
@@ -60,7 +60,7 @@ def test_noisy_runs_are_reproducible_across_processes():
             text=True,
             check=True,
             env={**os.environ, "PYTHONHASHSEED": str(s)},
-        ).stdout  # fmt: skip
+        ).stdout
         for s in (1, 2)
     }
     assert len(keys) == 1

@@ -7,11 +7,18 @@ import numpy as np
 import pytest
 
 from simulate.bench import numpy_head_gradient
-from simulate.experiments import het_head
-from simulate.linear_head import CLASS_TILE, SAMPLE_BLOCK, _full_pass, train_linear_head, zipf_counts, zipf_dataset
-from simulate.rng import uniforms
-from simulate.vecmath import vexp
-from theory.claims import HEAD
+from simulate.claims.het_linear_head_momentum import experiment as het_head
+from simulate.claims.het_linear_head_momentum.claim import CLAIM as HEAD
+from simulate.claims.het_linear_head_momentum.model import (
+    CLASS_TILE,
+    SAMPLE_BLOCK,
+    _full_pass,
+    train_linear_head,
+    zipf_counts,
+    zipf_dataset,
+)
+from simulate.engine.rng import uniforms
+from simulate.engine.vecmath import vexp
 from theory.linear_head import signgd_rare_bias
 
 P = HEAD.profiles["quick"]
@@ -44,8 +51,9 @@ def _reference(X, y, C, method, eta, batch, K, seed, key, beta1=0.9, beta2=0.999
     return W, np.array(history)
 
 
-@pytest.mark.parametrize(("method", "eta", "batch"), [("sgd", 0.5, 0), ("signsgd", 0.05, 4), ("signum", 0.05, 4),
-                                                      ("adam", 0.05, 3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("method", "eta", "batch"), [("sgd", 0.5, 0), ("signsgd", 0.05, 4), ("signum", 0.05, 4), ("adam", 0.05, 3)]
+)
 def test_kernel_matches_numpy_softmax_regression(method, eta, batch):
     X, y = zipf_dataset(7, 6, 5, trials=1, seed=3)
     K = 12
@@ -180,8 +188,10 @@ def test_quick_claim_full_batch_agrees_and_mini_batches_leave_signgd_behind_at_m
     full = {m: het_head.train(P, C_large, m, eta=1e-2, batch=0, K=100, trials=2, seed=0) for m in ("signgd", "signum")}
     assert abs(full["signgd"]["w_norm"][:, -1].mean() / full["signum"]["w_norm"][:, -1].mean() - 1) < 0.02
     for C in (C_small, C_large):
-        loss = {m: het_head.train(P, C, m, eta=1e-2, batch=P.batch, K=P.K, trials=2, seed=0)["loss"][:, -1].mean()
-                for m in ("signgd", "signum")}  # fmt: skip
+        loss = {
+            m: het_head.train(P, C, m, eta=1e-2, batch=P.batch, K=P.K, trials=2, seed=0)["loss"][:, -1].mean()
+            for m in ("signgd", "signum")
+        }
         if C == C_large:
             assert loss["signgd"] > loss["signum"] + 1.0
         else:

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.config import checkpoints
+from simulate.claims.thm5_lower_bound.experiment import bernoulli_trajectory
 from simulate.engine import run_trajectory
-from simulate.experiments.thm5 import bernoulli_trajectory
-from simulate.rng import uniforms
+from simulate.engine.rng import uniforms
+from simulate.run.config import checkpoints
 from theory.lower_bounds import family, lower_bound, one_minus_tv
 
 
@@ -100,7 +100,7 @@ def test_the_bound_check_catches_a_cheating_estimator():
 
 
 def test_simulated_proj_gclip_stays_above_the_bound():
-    from simulate.experiments.thm5 import simulate_family
+    from simulate.claims.thm5_lower_bound.experiment import simulate_family
     from theory.lower_bounds import two_point_bound
 
     alpha, ks = 1.6, checkpoints(3000)
@@ -112,7 +112,7 @@ def test_simulated_proj_gclip_stays_above_the_bound():
 
 
 def test_envelope_fit_recovers_a_power_law_with_a_ci_that_covers_it():
-    from simulate.experiments.thm5 import envelope_fit
+    from simulate.claims.thm5_lower_bound.experiment import envelope_fit
     from theory.fitting import window_mask
 
     ks = checkpoints(10**5)

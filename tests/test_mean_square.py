@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from simulate.config import QuadraticRun
-from simulate.noise import sample
-from simulate.runner import run_quadratic
+from simulate.pieces.noise import sample
+from simulate.run.config import QuadraticRun
+from simulate.run.runner import run_quadratic
 from theory import mean_square as ms
 
 
@@ -53,8 +53,18 @@ def test_gclip_mean_square_settles(fixed_k_runs):
 
 
 def test_gclip_never_exceeds_a_large_error_at_the_edge():
-    base = dict(claim="test-edge", noise="pareto", tail=1.05, alpha=1.05, K=1000, trials=2000, x0=0.0,
-                step="constant", eta=1.0, per_decade=0)  # fmt: skip
+    base = dict(
+        claim="test-edge",
+        noise="pareto",
+        tail=1.05,
+        alpha=1.05,
+        K=1000,
+        trials=2000,
+        x0=0.0,
+        step="constant",
+        eta=1.0,
+        per_decade=0,
+    )
     sgd = run_quadratic(QuadraticRun(method="sgd", **base))
     gclip = run_quadratic(QuadraticRun(method="gclip", **base))
     # GClip's steps are bounded by eta tau_k = k^(1/1.05) < 1e6; SGD's are not (one draw above 1e6 suffices).

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from simulate.config import QuadraticRun, checkpoints
-from simulate.methods import clip_global, clip_global_reference
-from simulate.noise import _fill, law
-from simulate.objectives import project_reference, quadratic
-from simulate.runner import run_quadratic
+from simulate.pieces.methods import clip_global, clip_global_reference
+from simulate.pieces.noise import _fill, law
+from simulate.pieces.objectives import project_reference, quadratic
+from simulate.run.config import QuadraticRun, checkpoints
+from simulate.run.runner import run_quadratic
 
 
 def test_clip_global_matches_reference():
@@ -43,8 +43,9 @@ def reference_trajectory(cfg: QuadraticRun, trial: int):
     ks = checkpoints(cfg.K)
     d = cfg.d
     noise = law(cfg.noise, cfg.tail, cfg.noise_scale)
-    xi = _fill(noise.sample, noise.params, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial),
-               cfg.K * d).reshape(cfg.K, d)  # fmt: skip
+    xi = _fill(
+        noise.sample, noise.params, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial), cfg.K * d
+    ).reshape(cfg.K, d)
     x = np.full(d, cfg.x0)
     xs = np.full(d, cfg.x_star)
     xbar = x.copy()
@@ -71,14 +72,34 @@ def reference_trajectory(cfg: QuadraticRun, trial: int):
 
 
 @pytest.mark.parametrize(
-    "method,noise,d,eta", [("proj-gclip", "pareto", 1, None), ("sgd", "pareto-onesided", 1, None),
-                           ("gclip", "stable", 3, None), ("proj-sgd", "student-t", 2, None),
-                           ("proj-gclip", "gaussian", 4, None), ("sgd", "pareto", 1, 0.7), ("gclip", "pareto", 2, 0.3)],
-)  # fmt: skip
+    "method,noise,d,eta",
+    [
+        ("proj-gclip", "pareto", 1, None),
+        ("sgd", "pareto-onesided", 1, None),
+        ("gclip", "stable", 3, None),
+        ("proj-sgd", "student-t", 2, None),
+        ("proj-gclip", "gaussian", 4, None),
+        ("sgd", "pareto", 1, 0.7),
+        ("gclip", "pareto", 2, 0.3),
+    ],
+)
 def test_kernel_matches_numpy_reference(method, noise, d, eta):
     step = "theorem4" if eta is None else "constant"
-    cfg = QuadraticRun(claim="t", method=method, noise=noise, alpha=1.5, K=3000, trials=3, d=d, radius=2.0,
-                       x0=1.0, x_star=0.2, tail=1.5 if noise != "student-t" else 3.0, step=step, eta=eta)  # fmt: skip
+    cfg = QuadraticRun(
+        claim="t",
+        method=method,
+        noise=noise,
+        alpha=1.5,
+        K=3000,
+        trials=3,
+        d=d,
+        radius=2.0,
+        x0=1.0,
+        x_star=0.2,
+        tail=1.5 if noise != "student-t" else 3.0,
+        step=step,
+        eta=eta,
+    )
     res = run_quadratic(cfg)
     for t in range(cfg.trials):
         ref = reference_trajectory(cfg, t)
@@ -94,8 +115,9 @@ def test_kernel_matches_numpy_reference(method, noise, d, eta):
 def test_divergence_is_counted_not_fatal():
     # SGD with a constant step 3/mu multiplies the error by -2 every step: every trial overflows and is recorded.
     for d in (1, 3):
-        cfg = QuadraticRun(claim="t", method="sgd", noise="gaussian", alpha=2.0, K=2000, trials=5, d=d, step="constant",
-                           eta=3.0)  # fmt: skip
+        cfg = QuadraticRun(
+            claim="t", method="sgd", noise="gaussian", alpha=2.0, K=2000, trials=5, d=d, step="constant", eta=3.0
+        )
         res = run_quadratic(cfg)
         assert (res["diverged_at"] > 0).all()
         assert np.isinf(res["avg_dist"][:, -1]).all()

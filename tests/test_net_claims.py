@@ -8,14 +8,26 @@ import sys
 import pandas as pd
 import pytest
 
-from theory.claims import CLAIMS, NET_CLAIMS
+from simulate.claims import CLAIMS, NET_CLAIMS
 
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("nets") / "results"
-    cmd = [sys.executable, "-m", "simulate", "rates", "--profile", "quick", "--claim", *NET_CLAIMS, "--out", str(out),
-           "--no-cache", "--quiet"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulate",
+        "rates",
+        "--profile",
+        "quick",
+        "--claim",
+        *NET_CLAIMS,
+        "--out",
+        str(out),
+        "--no-cache",
+        "--quiet",
+    ]
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"}, timeout=900)
     assert p.returncode == 0, p.stderr[-3000:]
     return out

@@ -7,11 +7,12 @@ import optax
 import pytest
 from scipy import stats
 
-from simulate.experiments import ln_placement, nets_common
-from simulate.methods import apply_step
-from simulate.methods import method as make_method
+from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
+from simulate.claims.small_transformer import common as nets_common
 from simulate.nets import curvature, data, model, noise, optim
 from simulate.nets.train import Schedule, initial_params, train, trial_key
+from simulate.pieces.methods import apply_step
+from simulate.pieces.methods import method as make_method
 
 TINY = dict(seq_len=6, d_model=8, heads=2, layers=1, mlp=12)
 
@@ -54,8 +55,10 @@ def test_gradient_matches_finite_differences(changes):
 
 
 def test_architecture_switches():
-    pre, post, plain = (model.shapes(model.NetConfig(vocab=10, n_classes=3, **{**TINY, **c}))
-                        for c in (dict(ln="pre"), dict(ln="post"), dict(attention=False)))  # fmt: skip
+    pre, post, plain = (
+        model.shapes(model.NetConfig(vocab=10, n_classes=3, **{**TINY, **c}))
+        for c in (dict(ln="pre"), dict(ln="post"), dict(attention=False))
+    )
     assert "ln_f.scale" in pre and "ln_f.scale" not in post
     assert not any(".attn." in n or ".ln1." in n for n in plain) and any(".attn." in n for n in pre)
     cfg, params, x, _, _ = _setup()
@@ -83,8 +86,10 @@ def test_hvp_matches_finite_difference_of_gradients_and_power_iteration_finds_th
     zeros = jax.tree.map(jnp.zeros_like, params)
     exact = curvature.hvp(loss, params, x, y, {**zeros, name: v})[name]
     grad, eps = jax.grad(loss), 1e-3
-    fd = (grad({**params, name: params[name] + eps * v}, x, y)[name]
-          - grad({**params, name: params[name] - eps * v}, x, y)[name]) / (2 * eps)  # fmt: skip
+    fd = (
+        grad({**params, name: params[name] + eps * v}, x, y)[name]
+        - grad({**params, name: params[name] - eps * v}, x, y)[name]
+    ) / (2 * eps)
     assert float(jnp.linalg.norm(fd - exact) / jnp.linalg.norm(exact)) < 1e-3
     # the dense block Hessians (columns by HVPs) and their eigenvalues, against power iteration on all blocks at once
     names = (name, "block0.attn.wo", "block0.ln2.scale")
@@ -109,8 +114,9 @@ def test_each_optimizer_step_matches_the_numba_method_of_the_same_name(method):
     opt = optim.optimizer(method, eta, tau=tau, beta1=beta1, beta2=beta2, eps=eps, order=order)
     state = opt.init(params)
     x, m, v = x0.ravel().copy(), np.zeros(12), np.zeros(12)
-    step = make_method(method, "vector", eta0=eta, G=tau, B=np.full(12, tau), beta1=beta1, beta2=beta2, eps=eps,
-                       order=order)  # fmt: skip
+    step = make_method(
+        method, "vector", eta0=eta, G=tau, B=np.full(12, tau), beta1=beta1, beta2=beta2, eps=eps, order=order
+    )
     for k, g in enumerate(grads, 1):
         updates, state = opt.update({"a": jnp.asarray(g[0]), "b": jnp.asarray(g[1])}, state, params)
         params = jax.tree.map(jnp.add, params, updates)
@@ -123,8 +129,12 @@ def test_each_optimizer_step_matches_the_numba_method_of_the_same_name(method):
 def _toy(samples: np.ndarray):
     """Per-example loss 1/2 ||theta - x_i||^2: per-example gradients theta - x_i, deviations -(x_i - mean x)."""
     params = {"theta": jnp.zeros(samples.shape[1])}
-    return params, jnp.asarray(samples), jnp.zeros(len(samples), jnp.int32), (
-        lambda p, x, y: 0.5 * jnp.mean(jnp.sum((p["theta"] - x) ** 2, axis=1)))  # fmt: skip
+    return (
+        params,
+        jnp.asarray(samples),
+        jnp.zeros(len(samples), jnp.int32),
+        (lambda p, x, y: 0.5 * jnp.mean(jnp.sum((p["theta"] - x) ** 2, axis=1))),
+    )
 
 
 def test_noise_deviations_and_norms_match_a_direct_computation():
@@ -212,17 +222,24 @@ def test_vmapped_training_is_bit_identical_when_repeated_and_snapshots_end_at_th
         (lambda: Schedule(steps=5, batch=2, every=2), "not a multiple"),
         (lambda: Schedule(steps=4, batch=2, every=2, clip_norm=-1.0), "clip_norm"),
     ],
-)  # fmt: skip
+)
 def test_bad_training_input_is_refused_before_any_work(call, match):
     with pytest.raises(ValueError, match=match):
         call()
 
 
 def test_tuning_skips_a_diverging_step_and_flags_the_grid_edge():
-    from theory.claims import QUICK_NET, NetTrainingProfile
+    from simulate.claims.small_transformer.shapes import QUICK_NET, NetTrainingProfile
 
-    p = NetTrainingProfile(net=QUICK_NET, grids=(("sgd", (0.1, 1e4)), ("adam", (1e-3, 3e-3, 1e-2))), tune_trials=1,
-                           trials=2, steps=4, every=2, clip_norm=None)  # fmt: skip
+    p = NetTrainingProfile(
+        net=QUICK_NET,
+        grids=(("sgd", (0.1, 1e4)), ("adam", (1e-3, 3e-3, 1e-2))),
+        tune_trials=1,
+        trials=2,
+        steps=4,
+        every=2,
+        clip_norm=None,
+    )
     tuned = nets_common.tuned_training(p, nets_common.net_config(QUICK_NET), 0, {})
     assert tuned["sgd"].eta == 0.1 and tuned["sgd"].at_edge
     assert tuned["sgd"].final_loss.shape == (2,) and np.isfinite(tuned["sgd"].final_loss).all()
@@ -235,8 +252,17 @@ def test_gradient_blocks_split_qkv_into_thirds_and_keep_every_named_block():
     blocks = ln_placement.gradient_blocks(grads, cfg.layers)
     qkv = sum(np.sum(blocks[f"block0.{n}"] ** 2) for n in "QKV")
     np.testing.assert_allclose(qkv, np.sum(np.asarray(grads["block0.attn.wqkv"], np.float64) ** 2), rtol=1e-6)
-    assert set(blocks) == {"block0.Q", "block0.K", "block0.V", "block0.attn.wo", "block0.ln1.scale", "block0.mlp.w1",
-                           "block0.mlp.w2", "block0.ln2.scale", "head.w"}  # fmt: skip
+    assert set(blocks) == {
+        "block0.Q",
+        "block0.K",
+        "block0.V",
+        "block0.attn.wo",
+        "block0.ln1.scale",
+        "block0.mlp.w1",
+        "block0.mlp.w2",
+        "block0.ln2.scale",
+        "head.w",
+    }
 
 
 _THREADS_SCRIPT = """

@@ -4,16 +4,23 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulate.noise import sample, scale_for_moment, unit_abs_moment
+from simulate.pieces.noise import sample, scale_for_moment, unit_abs_moment
 
 N = 200_000
 
 
 @pytest.mark.parametrize(
     "noise,tail",
-    [("gaussian", 2.0), ("pareto", 1.5), ("pareto-onesided", 1.5), ("stable", 1.5), ("stable", 2.0),
-     ("student-t", 3.0), ("pareto", 1.2)],
-)  # fmt: skip
+    [
+        ("gaussian", 2.0),
+        ("pareto", 1.5),
+        ("pareto-onesided", 1.5),
+        ("stable", 1.5),
+        ("stable", 2.0),
+        ("student-t", 3.0),
+        ("pareto", 1.2),
+    ],
+)
 def test_fractional_moment_matches_closed_form(noise, tail):
     # p = tail/4 keeps E|xi|^(2p) finite, so the Monte-Carlo error is a few standard errors.
     p = tail / 4
@@ -43,10 +50,15 @@ def test_symmetric_pareto_tail_is_exact_power(tail):
 
 @pytest.mark.parametrize(
     "noise,tail,law",
-    [("gaussian", 2.0, stats.norm()), ("student-t", 3.0, stats.t(3)), ("student-t", 1.5, stats.t(1.5)),
-     ("stable", 1.3, stats.levy_stable(1.3, 0.0)), ("stable", 1.7, stats.levy_stable(1.7, 0.0)),
-     ("stable", 2.0, stats.norm(scale=math.sqrt(2)))],
-)  # fmt: skip
+    [
+        ("gaussian", 2.0, stats.norm()),
+        ("student-t", 3.0, stats.t(3)),
+        ("student-t", 1.5, stats.t(1.5)),
+        ("stable", 1.3, stats.levy_stable(1.3, 0.0)),
+        ("stable", 1.7, stats.levy_stable(1.7, 0.0)),
+        ("stable", 2.0, stats.norm(scale=math.sqrt(2))),
+    ],
+)
 def test_ks_against_scipy(noise, tail, law):
     x = sample(noise, tail, 4000, seed=4)
     assert stats.kstest(x, law.cdf).pvalue > 1e-3

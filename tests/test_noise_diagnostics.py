@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from simulate.config import QuadraticRun
-from simulate.experiments.noise_diagnostics import running_variance, vector_norms
-from simulate.noise import sample
-from simulate.runner import run_quadratic
+from simulate.claims.noise_diagnostics.experiment import running_variance, vector_norms
+from simulate.pieces.noise import sample
+from simulate.run.config import QuadraticRun
+from simulate.run.runner import run_quadratic
 from theory.tail_index import hill, mohammadi
 
 
@@ -33,8 +33,9 @@ def test_running_variance_matches_numpy():
 
 @pytest.mark.parametrize("noise,tail,estimator", [("pareto", 1.5, hill), ("stable", 1.5, mohammadi)])
 def test_estimators_recover_the_tail_of_noise_recorded_in_a_kernel(noise, tail, estimator):
-    cfg = QuadraticRun(claim="test-diag", method="sgd", noise=noise, tail=tail, alpha=tail, K=1000, trials=2048,
-                       per_decade=100)  # fmt: skip
+    cfg = QuadraticRun(
+        claim="test-diag", method="sgd", noise=noise, tail=tail, alpha=tail, K=1000, trials=2048, per_decade=100
+    )
     xi = run_quadratic(cfg)["noise"].ravel()
     groups = xi[: xi.size // 100_000 * 100_000].reshape(-1, 100_000)
     assert len(groups) >= 3

@@ -17,8 +17,9 @@ def test_notebook_executes_in_a_jupyter_kernel(path, monkeypatch, tmp_path):
     monkeypatch.setenv("NOTEBOOK_SMALL", "1")  # the kernel inherits this process's environment
     monkeypatch.setenv("MPLBACKEND", "Agg")
     notebook = jupytext.read(path)
-    client = nbclient.NotebookClient(notebook, kernel_name="python3", timeout=600,
-                                     resources={"metadata": {"path": str(ROOT)}})  # fmt: skip
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(ROOT)}}
+    )
     client.execute()  # raises CellExecutionError, with the cell and its traceback, when a cell fails
     code_cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
     assert code_cells and all(c.execution_count for c in code_cells), "every code cell ran"

@@ -6,7 +6,7 @@ Tolerance 0.05 on the exponent of E||xbar_k - x*|| (the issue's criterion). 1024
 
 import pytest
 
-from theory.claims import THM4
+from simulate.claims.thm4_strongly_convex.claim import CLAIM as THM4
 from theory.exponents import theorem4_distance
 from theory.fitting import fit_exponent
 

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 
 from simulate.cli import main
-from simulate.config import AdaptiveRun, NonconvexRun, QuadraticRun
-from simulate.noise import sample
-from simulate.publish import JOURNAL, Staging, read_sections, recover
+from simulate.pieces.noise import sample
+from simulate.publish.folder import JOURNAL, Staging, read_sections, recover
+from simulate.run.config import AdaptiveRun, NonconvexRun, QuadraticRun
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--profile", "quick", "--alphas", "1.5", "1.8", "--K", "3000", "--trials", "64"]
@@ -42,8 +42,11 @@ def _cli(*args, cwd=ROOT, umask=None, **kwargs) -> subprocess.Popen:
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
     """Every published file of a folder (hidden files, the cache and the lock left out), by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
 
 
 def _results(folder: Path) -> dict[str, bytes]:
@@ -99,9 +102,12 @@ def test_bad_folders_exit_2_before_any_work(tmp_path, capsys):
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     new = str(tmp_path / "o")
-    for args, named in ((["--out", str(a_file)], "out="), (["--out", str(a_file / "below")], "out="),
-                        (["--out", new, "--cache-dir", str(a_file)], "cache-dir="),
-                        (["--out", new, "--cache-dir", str(a_file / "below")], "cache-dir=")):  # fmt: skip
+    for args, named in (
+        (["--out", str(a_file)], "out="),
+        (["--out", str(a_file / "below")], "out="),
+        (["--out", new, "--cache-dir", str(a_file)], "cache-dir="),
+        (["--out", new, "--cache-dir", str(a_file / "below")], "cache-dir="),
+    ):
         assert main(["rates", "--claim", "rmsprop-as-clipping", *args]) == 2
         assert named in capsys.readouterr().err
     assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache"]) == 2
@@ -153,8 +159,9 @@ def test_sampler_refuses_a_bad_tail(tail):
 
 def test_numpy_integers_are_accepted_and_keyed_like_python_ints():
     plain = QuadraticRun(**{**Q, "K": 100, "trials": 4, "seed": 3})
-    numpy = QuadraticRun(**{**Q, "K": np.int64(100), "trials": np.int32(4), "seed": np.uint64(3),
-                            "x0": np.float32(1.0)})  # fmt: skip
+    numpy = QuadraticRun(
+        **{**Q, "K": np.int64(100), "trials": np.int32(4), "seed": np.uint64(3), "x0": np.float32(1.0)}
+    )
     assert numpy == plain and numpy.cache_key() == plain.cache_key() and numpy.rng_key() == plain.rng_key()
     assert type(numpy.K) is int and type(numpy.x0) is float
 
@@ -175,8 +182,10 @@ def test_one_claim_run_keeps_every_other_claim(tmp_path):
     assert kept and all(after[k] == before[k] for k in kept), "the other claim's figures and tables are untouched"
     assert not stale.exists() and not stray.exists(), "figures nothing references are removed"
     rates_before, rates_after = (pd.read_csv(io.BytesIO(snapshot["rates.csv"])) for snapshot in (before, after))
-    pd.testing.assert_frame_equal(rates_before[rates_before.claim == TWO_CLAIMS[1]].reset_index(drop=True),
-                                  rates_after[rates_after.claim == TWO_CLAIMS[1]].reset_index(drop=True))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        rates_before[rates_before.claim == TWO_CLAIMS[1]].reset_index(drop=True),
+        rates_after[rates_after.claim == TWO_CLAIMS[1]].reset_index(drop=True),
+    )
     assert list(rates_after.claim.unique()) == TWO_CLAIMS
     assert read_sections(out / "REPORT.md")[TWO_CLAIMS[1]] == sections[TWO_CLAIMS[1]]
     prov = json.loads((out / "provenance.json").read_text())["claims"]
@@ -225,8 +234,24 @@ def test_ctrl_c_stops_quickly_without_traceback_and_keeps_finished_entries(tmp_p
     out, cache = tmp_path / "res", tmp_path / "cache"
     # eight configurations, so that seconds of work remain after the first entry even on a loaded machine
     alphas = ["1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "1.9"]
-    proc = _cli("rates", "--claim", "thm4-strongly-convex", "--profile", "quick", "--K", "200000", "--trials", "2048",
-                "--alphas", *alphas, "--out", str(out), "--cache-dir", str(cache), "--quiet")  # fmt: skip
+    proc = _cli(
+        "rates",
+        "--claim",
+        "thm4-strongly-convex",
+        "--profile",
+        "quick",
+        "--K",
+        "200000",
+        "--trials",
+        "2048",
+        "--alphas",
+        *alphas,
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--quiet",
+    )
     _wait_for(lambda: len(_entries(cache)) >= 1 or proc.poll() is not None)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     t0 = time.monotonic()
@@ -242,8 +267,10 @@ def test_ctrl_c_stops_quickly_without_traceback_and_keeps_finished_entries(tmp_p
 
 def test_two_runs_on_one_folder_at_once_lose_nothing(tmp_path):
     out = tmp_path / "res"
-    runs = [_cli("rates", "--claim", claim, *SMALL, "--out", str(out), "--cache-dir", str(tmp_path / "cache"),
-                 "--quiet") for claim in TWO_CLAIMS]  # fmt: skip
+    runs = [
+        _cli("rates", "--claim", claim, *SMALL, "--out", str(out), "--cache-dir", str(tmp_path / "cache"), "--quiet")
+        for claim in TWO_CLAIMS
+    ]
     for proc in runs:
         assert proc.wait() == 0, proc.stderr.read()
     rates = pd.read_csv(out / "rates.csv")
@@ -255,8 +282,9 @@ def test_two_runs_on_one_folder_at_once_lose_nothing(tmp_path):
 
 def test_output_files_respect_the_umask(tmp_path):
     out = tmp_path / "res"
-    proc = _cli("rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet",
-                umask=0o027)  # fmt: skip
+    proc = _cli(
+        "rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet", umask=0o027
+    )
     assert proc.wait() == 0, proc.stderr.read()
     modes = {p.name: p.stat().st_mode & 0o777 for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
     assert modes and set(modes.values()) == {0o640}, modes

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-import simulate.runner as runner
-from simulate.config import QuadraticRun
-from simulate.store import RunCache
+import simulate.run.runner as runner
+from simulate.run.config import QuadraticRun
+from simulate.run.executors import LocalExecutor
+from simulate.run.store import RunCache
 
 
 def _configs():
@@ -26,13 +27,13 @@ def test_interrupted_sweep_resumes(tmp_path, monkeypatch):
 
     monkeypatch.setattr(runner, "run_trials", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        runner.run_all(_configs(), cache, progress=False)
+        runner.run_all(_configs(), cache, progress=False, executor=LocalExecutor())
     assert calls == [1.3]
     assert len(list(tmp_path.glob("*.npz"))) == 1
     assert not list(tmp_path.glob(".*tmp*")), "no partial files left behind"
 
     monkeypatch.setattr(runner, "run_trials", lambda cfg, *a, **k: calls.append(cfg.alpha) or real(cfg, *a, **k))
-    results = runner.run_all(_configs(), cache, progress=False)
+    results = runner.run_all(_configs(), cache, progress=False, executor=LocalExecutor())
     assert calls == [1.3, 1.6, 1.9], "the finished configuration was not recomputed"
     assert [cached for _, _, cached in results] == [True, False, False]
     np.testing.assert_array_equal(results[0][1]["avg_dist"], real(_configs()[0])["avg_dist"])
@@ -42,7 +43,7 @@ def test_interrupted_sweep_resumes(tmp_path, monkeypatch):
 def test_unreadable_cache_entry_is_recomputed(tmp_path, garbage):
     cfg = _configs()[0]
     (tmp_path / f"{cfg.cache_key()}.npz").write_bytes(garbage)
-    ((_, arrays, cached),) = runner.run_all([cfg], RunCache(tmp_path), progress=False)
+    ((_, arrays, cached),) = runner.run_all([cfg], RunCache(tmp_path), progress=False, executor=LocalExecutor())
     assert not cached and arrays["avg_dist"].shape == (8, len(arrays["k"]))
 
 
@@ -59,31 +60,35 @@ def _rewrite(path, change):
     "corrupt,why",
     [
         (lambda a: a.update(avg_dist=np.where(True, np.nan, a["avg_dist"])), "arrays altered"),
-        (lambda a: a.update({n: v[:2] for n, v in a.items() if n != "__entry__" and v.ndim and v.shape[0] == 8}),
-         "missing or reshaped"),
+        (
+            lambda a: a.update({n: v[:2] for n, v in a.items() if n != "__entry__" and v.ndim and v.shape[0] == 8}),
+            "missing or reshaped",
+        ),
         (lambda a: a.pop("avg_gap"), "missing or reshaped"),
         (lambda a: a.pop("__entry__"), "no description"),
     ],
     ids=["nan-array", "cut-trials", "missing-array", "no-description"],
-)  # fmt: skip
+)
 def test_a_readable_but_wrong_cache_entry_is_discarded_and_recomputed(tmp_path, capsys, corrupt, why):
     cfg = _configs()[0]
     cache = RunCache(tmp_path)
-    ((_, fresh, _),) = runner.run_all([cfg], cache, progress=False)
+    ((_, fresh, _),) = runner.run_all([cfg], cache, progress=False, executor=LocalExecutor())
     _rewrite(tmp_path / f"{cfg.cache_key()}.npz", corrupt)
-    ((_, arrays, cached),) = runner.run_all([cfg], cache, progress=False)
+    ((_, arrays, cached),) = runner.run_all([cfg], cache, progress=False, executor=LocalExecutor())
     assert not cached and why in capsys.readouterr().err
     for name, value in fresh.items():
         np.testing.assert_array_equal(arrays[name], value)
-    ((_, _, cached),) = runner.run_all([cfg], cache, progress=False)  # the recomputed entry is good again
+    ((_, _, cached),) = runner.run_all(
+        [cfg], cache, progress=False, executor=LocalExecutor()
+    )  # the recomputed entry is good again
     assert cached
 
 
 def test_another_configurations_entry_under_this_key_is_not_used(tmp_path, capsys):
     a, b = _configs()[:2]
     cache = RunCache(tmp_path)
-    runner.run_all([a, b], cache, progress=False)
+    runner.run_all([a, b], cache, progress=False, executor=LocalExecutor())
     (tmp_path / f"{b.cache_key()}.npz").replace(tmp_path / f"{a.cache_key()}.npz")
-    ((_, arrays, cached),) = runner.run_all([a], cache, progress=False)
+    ((_, arrays, cached),) = runner.run_all([a], cache, progress=False, executor=LocalExecutor())
     assert not cached and "written under another key" in capsys.readouterr().err
     np.testing.assert_array_equal(arrays["avg_dist"], runner.run_quadratic(a)["avg_dist"])

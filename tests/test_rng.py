@@ -1,6 +1,6 @@
 import numpy as np
 
-from simulate.rng import new_stream, next_u64, splitmix64_next, uniforms
+from simulate.engine.rng import new_stream, next_u64, splitmix64_next, uniforms
 
 MASK = (1 << 64) - 1
 

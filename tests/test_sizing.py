@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from theory.claims import CLAIMS, PROFILES
+from simulate.claims import CLAIMS, PROFILES
 from theory.sizing import Sizing, default_profile
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simulate.noise import sample
+from simulate.pieces.noise import sample
 from theory.tail_index import hill, mohammadi
 
 N = 100_000

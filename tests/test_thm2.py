@@ -6,13 +6,15 @@ import math
 import numpy as np
 import pytest
 
-from simulate.config import NonconvexRun
-from simulate.experiments.thm2 import configs, horizons
-from simulate.noise import _fill, law
-from simulate.runner import run_all, run_nonconvex
-from simulate.store import RunCache
+from simulate.claims.thm2_nonconvex.claim import CLAIM as THM2
+from simulate.claims.thm2_nonconvex.experiment import configs, horizons
+from simulate.pieces.noise import _fill, law
+from simulate.run.config import NonconvexRun
+from simulate.run.executors import LocalExecutor
+from simulate.run.runner import run_all, run_nonconvex
+from simulate.run.store import RunCache
 from theory import nonconvex
-from theory.claims import EXPONENT_TOLERANCE, THM2
+from theory.declarations import EXPONENT_TOLERANCE
 from theory.exponents import theorem2
 from theory.fitting import fit_exponent
 
@@ -23,8 +25,13 @@ OBJECTIVES = [("cosine", 1), ("cosine", 6), ("rotated-cosine", 2), ("rotated-cos
 def test_gradient_matches_finite_differences(objective, d):
     x = np.random.default_rng(1).uniform(-4, 4, size=(50, d))
     h = 1e-6
-    fd = np.stack([(nonconvex.value(objective, x + h * e, 2.0) - nonconvex.value(objective, x - h * e, 2.0)) / (2 * h)
-                   for e in np.eye(d)], axis=-1)  # fmt: skip
+    fd = np.stack(
+        [
+            (nonconvex.value(objective, x + h * e, 2.0) - nonconvex.value(objective, x - h * e, 2.0)) / (2 * h)
+            for e in np.eye(d)
+        ],
+        axis=-1,
+    )
     assert np.allclose(nonconvex.gradient(objective, x, 2.0), fd, atol=1e-7)
 
 
@@ -91,10 +98,16 @@ def test_sigma_from_the_alpha_moment():
 
 @pytest.mark.parametrize(
     "field,value,message",
-    [("method", "adam", "method='adam'"), ("alpha", 2.5, "alpha=2.5"), ("objective", "rosenbrock", "objective="),
-     ("c", 0.5, "c=0.5"), ("params", "best", "params='best'"), ("x0", float("nan"), "x0=nan"),
-     ("noise_scale", 0.0, "noise_scale=0.0")],
-)  # fmt: skip
+    [
+        ("method", "adam", "method='adam'"),
+        ("alpha", 2.5, "alpha=2.5"),
+        ("objective", "rosenbrock", "objective="),
+        ("c", 0.5, "c=0.5"),
+        ("params", "best", "params='best'"),
+        ("x0", float("nan"), "x0=nan"),
+        ("noise_scale", 0.0, "noise_scale=0.0"),
+    ],
+)
 def test_bad_configuration_fails_fast(field, value, message):
     with pytest.raises(ValueError, match=message):
         NonconvexRun(**{**dict(claim="t", method="gclip", noise="pareto", alpha=1.5, K=10, trials=2), field: value})
@@ -109,8 +122,9 @@ def _reference(cfg: NonconvexRun, trial: int):
     """Plain NumPy/Python loop over the same noise stream the kernel draws for ``trial``."""
     eta, tau = cfg.parameters()
     noise = law(cfg.noise, cfg.tail, cfg.noise_scale)
-    xi = _fill(noise.sample, noise.params, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial),
-               cfg.K * cfg.d).reshape(cfg.K, cfg.d)  # fmt: skip
+    xi = _fill(
+        noise.sample, noise.params, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), np.uint64(trial), cfg.K * cfg.d
+    ).reshape(cfg.K, cfg.d)
     x = np.full(cfg.d, cfg.x0)
     total, best = 0.0, math.inf
     for k in range(cfg.K):
@@ -129,9 +143,13 @@ def _reference(cfg: NonconvexRun, trial: int):
 
 @pytest.mark.parametrize(
     "method,noise,objective,d",
-    [("gclip", "pareto-onesided", "cosine", 1), ("sgd", "stable", "cosine", 1), ("gclip", "pareto", "cosine", 3),
-     ("gclip", "stable", "rotated-cosine", 4)],
-)  # fmt: skip
+    [
+        ("gclip", "pareto-onesided", "cosine", 1),
+        ("sgd", "stable", "cosine", 1),
+        ("gclip", "pareto", "cosine", 3),
+        ("gclip", "stable", "rotated-cosine", 4),
+    ],
+)
 def test_kernel_matches_numpy_reference(method, noise, objective, d):
     cfg = NonconvexRun("t", method, noise, 1.4, 3000, 3, objective=objective, d=d, seed=7)
     out = run_nonconvex(cfg)
@@ -163,7 +181,7 @@ def test_quick_profile_rate_matches_theorem2(alpha):
     mean metric against K within 0.05 of -2(alpha-1)/(3alpha-2) (CI half-widths here are about 0.006)."""
     p = THM2.profiles["quick"]
     runs = [c for c in configs(THM2, p, seed=0) if c.alpha == alpha]
-    results = run_all(runs, RunCache(None), progress=False)
+    results = run_all(runs, RunCache(None), progress=False, executor=LocalExecutor())
     Ks = np.array([cfg.K for cfg, _, _ in results])
     values = np.column_stack([arrays["avg"] for _, arrays, _ in results])
     fit = fit_exponent(Ks, values, "mean", n_boot=300)
@@ -181,7 +199,8 @@ def test_linearised_model_predicts_the_level(noise):
 
     cfg = NonconvexRun("t", "gclip", noise, 1.6, 10**5, 256)
     eta, tau = cfg.parameters()
-    avg, _ = theorem2_metric(noise, cfg.tail, cfg.noise_scale, eta, tau, cfg.K, F0=cfg.F0,
-                                curvature=nonconvex.curvature_at_minimum(cfg.c))  # fmt: skip
+    avg, _ = theorem2_metric(
+        noise, cfg.tail, cfg.noise_scale, eta, tau, cfg.K, F0=cfg.F0, curvature=nonconvex.curvature_at_minimum(cfg.c)
+    )
     r = run_nonconvex(cfg)
     assert r["avg"].mean() == pytest.approx(float(avg), rel=0.05)

@@ -1,7 +1,7 @@
 import numpy as np
 from numba import njit
 
-from simulate.vecmath import vexp, vlog
+from simulate.engine.vecmath import vexp, vlog
 
 
 @njit
@@ -16,8 +16,14 @@ def _apply(x):
 def test_vlog_matches_numpy():
     rng = np.random.default_rng(0)
     # the samplers take logs of uniforms in (2^-54, 1); cover wider, and the awkward points near 1 and sqrt(2)
-    u = np.concatenate([rng.random(200_000), 10.0 ** rng.uniform(-300, 300, 50_000), [1.0, 2.0, 0.5, np.sqrt(2)],
-                        1.0 + rng.normal(0, 1e-9, 1000)])  # fmt: skip
+    u = np.concatenate(
+        [
+            rng.random(200_000),
+            10.0 ** rng.uniform(-300, 300, 50_000),
+            [1.0, 2.0, 0.5, np.sqrt(2)],
+            1.0 + rng.normal(0, 1e-9, 1000),
+        ]
+    )
     got = _apply(u)[0]
     ref = np.log(u)
     err = np.abs(got - ref) / np.maximum(np.abs(ref), 1e-300)

@@ -6,11 +6,12 @@ import math
 import pandas as pd
 import pytest
 
+from simulate.claims import CLAIMS, NET_CLAIMS, controls, experiment
 from simulate.controls import run_controls
-from simulate.experiments import CONTROLS, EXPERIMENTS, MODULES, Context
-from simulate.report import RATE_COLUMNS, measurements
-from simulate.store import RunCache
-from theory.claims import CLAIMS, EXPONENT_TOLERANCE, NET_CLAIMS, exponent_rule
+from simulate.publish.report import RATE_COLUMNS, measurements
+from simulate.run.context import Context
+from simulate.run.store import RunCache
+from theory.declarations import EXPONENT_TOLERANCE, exponent_rule
 from theory.verdicts import Judged, Rule, judge, render_criteria
 
 
@@ -27,21 +28,36 @@ def _judge(rule: Rule, **row) -> tuple[str, str]:
 @pytest.mark.parametrize(
     "rule,passing,failing",
     [
-        (Rule("within", "r", tolerance=0.05), dict(fitted_exponent=-0.52, theory_exponent=-0.5),
-         dict(fitted_exponent=-0.56, theory_exponent=-0.5)),
+        (
+            Rule("within", "r", tolerance=0.05),
+            dict(fitted_exponent=-0.52, theory_exponent=-0.5),
+            dict(fitted_exponent=-0.56, theory_exponent=-0.5),
+        ),
         (Rule("at_most", "r", target=-0.3, stat="value"), dict(value=-0.31), dict(value=-0.29)),
         (Rule("at_least", "r", target=1.0, stat="value"), dict(value=1.0), dict(value=0.999)),
         (Rule("between", "r", target=(2 / 3, 1.5), stat="value"), dict(value=1.4), dict(value=0.6)),
-        (Rule("ci_above", "r", target=2.0, stat="value"), dict(value=2.5, ci_low=2.01, ci_high=3.0),
-         dict(value=2.5, ci_low=1.99, ci_high=3.0)),
-        (Rule("ci_below", "r", target=0.0, stat="value"), dict(value=-0.5, ci_low=-1.0, ci_high=-0.01),
-         dict(value=-0.5, ci_low=-1.0, ci_high=0.0)),
-        (Rule("ci_contains", "r", target=1.0, stat="value"), dict(value=1.01, ci_low=0.99, ci_high=1.02),
-         dict(value=1.02, ci_low=1.01, ci_high=1.03)),
-        (Rule("within", "r", target="predicted", tolerance=4.0, stat="value", tolerance_column="std_error"),
-         dict(value=-29.5, predicted=-29.0, std_error=0.2), dict(value=-29.5, predicted=-29.0, std_error=0.1)),
+        (
+            Rule("ci_above", "r", target=2.0, stat="value"),
+            dict(value=2.5, ci_low=2.01, ci_high=3.0),
+            dict(value=2.5, ci_low=1.99, ci_high=3.0),
+        ),
+        (
+            Rule("ci_below", "r", target=0.0, stat="value"),
+            dict(value=-0.5, ci_low=-1.0, ci_high=-0.01),
+            dict(value=-0.5, ci_low=-1.0, ci_high=0.0),
+        ),
+        (
+            Rule("ci_contains", "r", target=1.0, stat="value"),
+            dict(value=1.01, ci_low=0.99, ci_high=1.02),
+            dict(value=1.02, ci_low=1.01, ci_high=1.03),
+        ),
+        (
+            Rule("within", "r", target="predicted", tolerance=4.0, stat="value", tolerance_column="std_error"),
+            dict(value=-29.5, predicted=-29.0, std_error=0.2),
+            dict(value=-29.5, predicted=-29.0, std_error=0.1),
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_test_passes_and_fails_on_the_right_side(rule, passing, failing):
     assert _judge(rule, **passing)[0] == "pass"
     assert _judge(rule, **failing)[0] == "fail"
@@ -110,21 +126,21 @@ def test_a_rule_without_reason_or_with_an_unknown_test_is_refused():
 
 def test_judged_rows_carry_rule_tolerance_and_reason():
     rule = exponent_rule()
-    out = judge([Judged("x", rule)], measurements([_row(fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-0.51,
-                                                        ci_high=-0.49, drift=0.0)]))  # fmt: skip
+    out = judge(
+        [Judged("x", rule)],
+        measurements([_row(fitted_exponent=-0.5, theory_exponent=-0.5, ci_low=-0.51, ci_high=-0.49, drift=0.0)]),
+    )
     r = out.iloc[0]
     assert list(out.columns) == RATE_COLUMNS
     assert (r.kind, r.rule, r.tolerance, r.reason) == ("evidence", rule.text(), EXPONENT_TOLERANCE, rule.reason)
     assert f"<= min({EXPONENT_TOLERANCE:g}, 0.5 |theory_exponent|)" in render_criteria([Judged("x", rule)])
 
 
-def test_registry_and_experiments_agree():
-    assert set(EXPERIMENTS) == set(CLAIMS), "every claim has exactly one experiment module (CLAIM = its id)"
-    for claim_id, module in MODULES.items():
-        assert module.CLAIM == claim_id and callable(module.run), module.__name__
+def test_every_claim_folder_runs_its_experiment_and_implements_its_declared_controls():
     for claim in CLAIMS.values():
+        assert callable(experiment(claim.id).run), claim.id
         declared = {c.name for c in claim.controls}
-        assert declared == set(CONTROLS.get(claim.id, {})), claim.id
+        assert declared == set(controls(claim.id)), claim.id
         has_evidence = any(j.rule.kind == "evidence" for j in claim.judged)
         assert declared or not has_evidence, f"{claim.id} has evidence rows but no negative control"
         for j in claim.judged:
@@ -158,13 +174,15 @@ def test_controls_command_reports_and_sets_the_exit_code(tmp_path, capsys):
 
 
 def test_headline_separates_evidence_exact_and_controls():
-    from simulate.report import headline
+    from simulate.publish.report import headline
 
     rates = judge(
-        [Judged("x", Rule("at_least", "r", target=0.0, stat="value")),
-         Judged("y", Rule("at_least", "r", target=0.0, stat="value", kind="exact"))],
+        [
+            Judged("x", Rule("at_least", "r", target=0.0, stat="value")),
+            Judged("y", Rule("at_least", "r", target=0.0, stat="value", kind="exact")),
+        ],
         measurements([_row(value=1.0), _row(value=-1.0), _row(metric="y", value=1.0), _row(metric="z")]),
-    )  # fmt: skip
+    )
     controls = pd.DataFrame(dict(got=["fail", "pass"]))
     text = headline(rates, controls)
     assert "Evidence: 1 pass, 1 fail, 0 inconclusive" in text and "Exact checks: 1 pass, 0 fail" in text

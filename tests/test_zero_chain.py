@@ -4,8 +4,8 @@ d/p law of oracle calls, and the implied bound's exponent."""
 import numpy as np
 import pytest
 
-from simulate import zero_chain as zc
-from simulate.experiments.thm6 import STEP, TAU, check_properties
+from simulate.claims.thm6_nonconvex_lower_bound import model as zc
+from simulate.claims.thm6_nonconvex_lower_bound.experiment import STEP, TAU, check_properties
 from theory.lower_bounds import zero_chain_horizon
 
 

@@ -3,7 +3,7 @@
 Never imports ``simulate``.
 """
 
-from .exponents import theorem4_distance, theorem4_gap
-from .fitting import FitResult, fit_exponent
+from theory.exponents import theorem4_distance, theorem4_gap
+from theory.fitting import FitResult, fit_exponent
 
 __all__ = ["FitResult", "fit_exponent", "theorem4_distance", "theorem4_gap"]

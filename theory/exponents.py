@@ -1,6 +1,6 @@
 """Predicted convergence exponents (slope of log metric against log k) per theorem."""
 
-from .validation import check_alpha
+from theory.validation import check_alpha
 
 
 def theorem4_distance(alpha: float) -> float:

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .schedules import averaging_weight, clip_threshold, theorem4_beta, theorem4_step
+from theory.schedules import averaging_weight, clip_threshold, theorem4_beta, theorem4_step
 
 
 def _pareto_partial(a: float, y: np.ndarray, power: int) -> np.ndarray:

@@ -13,7 +13,7 @@ L_inf <= sum_b d_b L_b.
 
 import numpy as np
 
-from .validation import check_positive_int
+from theory.validation import check_positive_int
 
 
 def check_blocks(sizes, d: int | None = None) -> np.ndarray:

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from scipy import optimize, stats
 
-from .validation import check_alpha
+from theory.validation import check_alpha
 
 EPS_MAX = 0.125
 
@@ -54,8 +54,9 @@ def lower_bound(k: int, alpha: float, n_grid: int = 200) -> tuple[float, float]:
     values = np.array([two_point_bound(k, e, alpha) for e in grid])
     i = int(np.argmax(values))
     lo, hi = math.log(grid[max(i - 1, 0)]), math.log(grid[min(i + 1, n_grid - 1)])
-    res = optimize.minimize_scalar(lambda s: -two_point_bound(k, math.exp(s), alpha), bounds=(lo, hi),
-                                   method="bounded", options={"xatol": 1e-6})  # fmt: skip
+    res = optimize.minimize_scalar(
+        lambda s: -two_point_bound(k, math.exp(s), alpha), bounds=(lo, hi), method="bounded", options={"xatol": 1e-6}
+    )
     if -res.fun > values[i]:
         return float(-res.fun), float(math.exp(res.x))
     return float(values[i]), float(grid[i])

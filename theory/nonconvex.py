@@ -21,7 +21,7 @@ import math
 import numpy as np
 from scipy import optimize
 
-from .validation import check_choice, check_positive, check_positive_int
+from theory.validation import check_choice, check_positive, check_positive_int
 
 OBJECTIVES = ("cosine", "rotated-cosine")
 

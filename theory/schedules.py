@@ -1,7 +1,7 @@
 """Step-size and clipping-threshold schedules of the theorems.
 
 The functions use only arithmetic, so they work on floats and NumPy arrays here and are compiled unchanged by
-Numba in ``simulate.methods`` (one formula serves the theory and the kernels). ``k`` is the 1-based iteration.
+Numba in ``simulate.pieces.methods`` (one formula serves the theory and the kernels). ``k`` is the 1-based iteration.
 """
 
 

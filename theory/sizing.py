@@ -54,13 +54,17 @@ class Sizing:
             return f"default = full size: {self.reason}"
         target = SHARE_OF_TOLERANCE * self.tolerance
         need = self.needed()
-        text = (f"widest tolerance-judged row at full size ({self.measured_at}): {self.row}, bootstrap half-width "
-                f"{self.half_width:.4g} at {self.trials_full} trials; needed: at most tolerance/3 = "
-                f"{self.tolerance:g}/3 = {target:.4g}, so trials >= {self.trials_full} x ({self.half_width:.4g} / "
-                f"{target:.4g})^2 = {need:.0f}")  # fmt: skip
+        text = (
+            f"widest tolerance-judged row at full size ({self.measured_at}): {self.row}, bootstrap half-width "
+            f"{self.half_width:.4g} at {self.trials_full} trials; needed: at most tolerance/3 = "
+            f"{self.tolerance:g}/3 = {target:.4g}, so trials >= {self.trials_full} x ({self.half_width:.4g} / "
+            f"{target:.4g})^2 = {need:.0f}"
+        )
         if need > self.trials_full:
-            return text + (f": more than the full size, so default = full = {self.trials_full} (the full size does "
-                           "not reach the target either)")  # fmt: skip
+            return text + (
+                f": more than the full size, so default = full = {self.trials_full} (the full size does "
+                "not reach the target either)"
+            )
         return text + f", rounded up to a multiple of {TRIAL_MULTIPLE} (at least {TRIAL_FLOOR}): {self.trials()}"
 
 

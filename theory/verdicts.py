@@ -145,8 +145,11 @@ class Judged:
     def selection(self) -> str:
         """The rows this declaration judges, in words."""
         parts = [f"`{self.metric}`"]
-        parts += [f"{c} = {v}" if not isinstance(v, tuple) else f"{c} in {', '.join(map(str, v))}"
-                  for c, v in self.where.items() if not callable(v)]  # fmt: skip
+        parts += [
+            f"{c} = {v}" if not isinstance(v, tuple) else f"{c} in {', '.join(map(str, v))}"
+            for c, v in self.where.items()
+            if not callable(v)
+        ]
         if self.label:
             parts.append(self.label)
         return ", ".join(parts)
@@ -208,8 +211,9 @@ def judge(declarations, rates: pd.DataFrame) -> pd.DataFrame:
             continue
         rule = hits[0].rule
         verdict, note = judge_row(rule, row)
-        for c, v in zip(cols, (rule.kind, rule.text(), rule.tolerance_for(row), rule.reason, verdict, note),
-                        strict=True):  # fmt: skip
+        for c, v in zip(
+            cols, (rule.kind, rule.text(), rule.tolerance_for(row), rule.reason, verdict, note), strict=True
+        ):
             cols[c].append(v)
     for c, v in cols.items():
         out[c] = pd.Series(v, index=out.index, dtype=object if c != "tolerance" else float)

@@ -2,7 +2,7 @@
 
 The template (``scalar_template.py`` or ``vector_template.py``) is copied into a file named by the hash of the
 template and of every piece's key, inside Numba's cache folder (which is itself named by the package's source
-hash, see ``simulate.jit``). The pieces are bound to the template's names before the first call, so Numba inlines
+hash, see ``simulate.engine.jit``). The pieces are bound to the template's names before the first call, so Numba inlines
 them into the loop and LLVM optimises the whole iteration at once, as in a kernel written by hand. Because the
 file's name holds every piece's key and the file never changes once written, Numba's on-disk cache stays valid
 across processes: a combination compiles once per machine, and a changed piece gets a new file.
@@ -19,9 +19,9 @@ from types import ModuleType
 
 import numba
 
-from ..jit import jit_inline, source_hash
-from ..store import atomic_write_text
-from .pieces import Method, Metric, Noise, Objective
+from simulate.atomic import atomic_write_text
+from simulate.engine.jit import jit_inline, source_hash
+from simulate.engine.pieces import Method, Metric, Noise, Objective
 
 _TEMPLATES = {shape: Path(__file__).with_name(f"{shape}_template.py") for shape in ("scalar", "vector")}
 _LOADED: dict[str, ModuleType] = {}
@@ -81,8 +81,11 @@ def _bindings(shape: str, objective: Objective, noise: Noise, method: Method, me
         if apply is None:  # a scalar law, lifted to a vector by the module's own lift functions
             bind["noise_sample"] = noise.sample
             apply = getattr(module, f"{noise.lift}_noise")
-        bind.update(noise_apply=apply, metric_observe_gradient=metric.observe_gradient or _never_stop,
-                    metric_observe_step=metric.observe_step or _no_observation)  # fmt: skip
+        bind.update(
+            noise_apply=apply,
+            metric_observe_gradient=metric.observe_gradient or _never_stop,
+            metric_observe_step=metric.observe_step or _no_observation,
+        )
     return bind
 
 

@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit
 from numba.core.registry import CPUDispatcher
 
-from ..jit import JIT_OPTIONS
+from simulate.engine.jit import JIT_OPTIONS
 
 SHAPES = ("scalar", "vector")
 
@@ -161,7 +161,7 @@ class Noise(_Piece):
     params : the tuple passed as ``p``.
     apply : ``apply(g, xi, x, o, k, s, so, p)``, for vector problems only.
     lift, lift_params : how vector problems draw a scalar law: "coordinate" or "radial", with (scales float64[d],
-        decay_t0, decay_power) (see ``simulate.noise.law``).
+        decay_t0, decay_power) (see ``simulate.pieces.noise.law``).
     """
 
     name: str
@@ -193,7 +193,7 @@ class Method(_Piece):
     ----------
     name : a label.
     schedule : ``schedule(k, p) -> tuple``, run once per iteration for a whole block of trials (e.g.
-        ``simulate.methods.power_schedule``: (eta_k, tau_k, k^beta)).
+        ``simulate.pieces.methods.power_schedule``: (eta_k, tau_k, k^beta)).
     step : the update, scalar or vector signature (module docstring).
     params : the tuple passed as ``p`` to both.
     projects : project onto the objective's domain after every step.
@@ -242,8 +242,13 @@ class Metric(_Piece):
     averages: bool = False
 
     def functions(self):
-        return {"record": self.record, "fill_diverged": self.fill_diverged, "track": self.track,
-                "observe_gradient": self.observe_gradient, "observe_step": self.observe_step}  # fmt: skip
+        return {
+            "record": self.record,
+            "fill_diverged": self.fill_diverged,
+            "track": self.track,
+            "observe_gradient": self.observe_gradient,
+            "observe_step": self.observe_step,
+        }
 
     def settings(self):
         return {"initial": tuple(float(a) for a in self.initial), "averages": self.averages}

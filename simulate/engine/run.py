@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .compose import combination_key, compose
-from .pieces import Method, Metric, Noise, Objective
+from simulate.engine.compose import combination_key, compose
+from simulate.engine.pieces import Method, Metric, Noise, Objective
 
 
 def trial_block(d: int) -> int:
@@ -88,12 +88,24 @@ class Trajectory:
     def describe(self) -> dict:
         """Everything the result depends on: the pieces' code keys and parameters, x0, checkpoints, trials,
         seed and stream key (JSON-able; the run cache's key is its hash)."""
-        pieces = {role: {"name": piece.name, "key": piece.result_key(), "params": _describe_params(piece.params)}
-                  for role, piece in (("objective", self.objective), ("noise", self.noise),
-                                      ("method", self.method), ("metric", self.metric))}  # fmt: skip
+        pieces = {
+            role: {"name": piece.name, "key": piece.result_key(), "params": _describe_params(piece.params)}
+            for role, piece in (
+                ("objective", self.objective),
+                ("noise", self.noise),
+                ("method", self.method),
+                ("metric", self.metric),
+            )
+        }
         pieces["noise"]["lift_params"] = _describe_params(self.noise.lift_params)
-        return {**pieces, "x0": _array_digest(self.x0), "checkpoints": self.checkpoints.tolist(),
-                "trials": int(self.trials), "seed": int(self.seed), "stream_key": int(self.stream_key)}  # fmt: skip
+        return {
+            **pieces,
+            "x0": _array_digest(self.x0),
+            "checkpoints": self.checkpoints.tolist(),
+            "trials": int(self.trials),
+            "seed": int(self.seed),
+            "stream_key": int(self.stream_key),
+        }
 
 
 def map_on_threads(fn, items) -> list:
@@ -119,8 +131,7 @@ def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
     """``block_function(first, nb, *args)`` for every block of ``block`` trials out of ``n_trials``, on Numba's
     thread count of threads (``map_on_threads``). The block functions release the GIL and write only their own
     trials' rows, and each trial owns its stream, so results do not depend on the thread count."""
-    map_on_threads(lambda first: block_function(first, min(block, n_trials - first), *args),
-                   range(0, n_trials, block))  # fmt: skip
+    map_on_threads(lambda first: block_function(first, min(block, n_trials - first), *args), range(0, n_trials, block))
 
 
 def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
@@ -165,7 +176,7 @@ def run_cached(traj: Trajectory, cache) -> dict[str, np.ndarray]:
     Parameters
     ----------
     traj : the trajectory.
-    cache : a ``simulate.store.RunCache``; the entry's key hashes ``traj.describe()`` (every piece's source key and
+    cache : a ``simulate.run.store.RunCache``; the entry's key hashes ``traj.describe()`` (every piece's source key and
         parameters, the start, checkpoints, trials, seed, stream key) and the kernel's combination key, so editing
         a piece's code, or a helper it calls, recomputes exactly the runs that use it.
 

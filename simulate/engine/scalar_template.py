@@ -18,9 +18,9 @@ and ``metric_fill_diverged`` writes that checkpoint and every later one. A diver
 
 import numpy as np
 
-from simulate.jit import jit
-from simulate.methods import averaging_weight
-from simulate.rng import seed_stream
+from simulate.engine.jit import jit
+from simulate.engine.primitives import averaging_weight
+from simulate.engine.rng import seed_stream
 
 # Bound per combination by simulate.engine.compose (these placeholders are never called).
 objective_gradient = objective_value = objective_project = noise_sample = method_schedule = method_step = None

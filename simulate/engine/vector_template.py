@@ -23,10 +23,9 @@ import math
 
 import numpy as np
 
-from simulate.jit import jit, jit_inline
-from simulate.methods import averaging_weight
-from simulate.noise import std_normal
-from simulate.rng import seed_stream
+from simulate.engine.jit import jit, jit_inline
+from simulate.engine.primitives import averaging_weight, std_normal
+from simulate.engine.rng import seed_stream
 
 # Bound per combination by simulate.engine.compose (these placeholders are never called).
 objective_gradient = objective_value = objective_project = noise_apply = noise_sample = None

@@ -12,9 +12,8 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from simulate.memory import trim_heap
 from theory.validation import check_int
-
-from ..memory import trim_heap
 
 
 @partial(jax.jit, static_argnames="loss")  # compiled once per loss and batch shape, not run op by op
@@ -34,14 +33,17 @@ def hvp(loss: Callable, params: dict, inputs: jax.Array, labels: jax.Array, vect
 
 
 @partial(jax.jit, static_argnames=("loss", "names", "iterations"))
-def _block_power_iteration(loss: Callable, names: tuple[str, ...], iterations: int, params: dict, inputs, labels,
-                           key: jax.Array) -> jax.Array:  # fmt: skip
+def _block_power_iteration(
+    loss: Callable, names: tuple[str, ...], iterations: int, params: dict, inputs, labels, key: jax.Array
+) -> jax.Array:
     """Power iteration on every diagonal block H_bb at once: one vmapped HVP per iteration, the tangent of block j
     supported on tensor names[j]; returns the Rayleigh quotients of the last iterates."""
 
     def products(vs):
-        tangents = {n: jnp.stack([v if names[j] == n else jnp.zeros_like(p) for j, v in enumerate(vs)])
-                    for n, p in params.items()}  # fmt: skip
+        tangents = {
+            n: jnp.stack([v if names[j] == n else jnp.zeros_like(p) for j, v in enumerate(vs)])
+            for n, p in params.items()
+        }
         hv = jax.vmap(lambda t: hvp(loss, params, inputs, labels, t))(tangents)
         return [hv[n][j] for j, n in enumerate(names)]
 
@@ -54,8 +56,9 @@ def _block_power_iteration(loss: Callable, names: tuple[str, ...], iterations: i
     return jnp.stack([jnp.vdot(v, w) for v, w in zip(vs, products(vs), strict=True)])
 
 
-def top_block_eigenvalues(loss: Callable, params: dict, inputs: jax.Array, labels: jax.Array, names, key: jax.Array,
-                          iterations: int = 30) -> dict[str, float]:  # fmt: skip
+def top_block_eigenvalues(
+    loss: Callable, params: dict, inputs: jax.Array, labels: jax.Array, names, key: jax.Array, iterations: int = 30
+) -> dict[str, float]:
     """Largest-|.| eigenvalue of the Hessian block of every tensor in ``names``, by ``iterations`` steps of power
     iteration from Gaussian starts (the Rayleigh quotient of the last iterate; signed; 0 for a zero block)."""
     iterations = check_int(iterations, "iterations", 1)

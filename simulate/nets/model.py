@@ -54,8 +54,14 @@ def shapes(cfg: NetConfig) -> dict[str, tuple[int, ...]]:
         b = f"block{i}"
         if cfg.attention:
             out |= {f"{b}.ln1.scale": (d,), f"{b}.ln1.bias": (d,), f"{b}.attn.wqkv": (d, 3 * d), f"{b}.attn.wo": (d, d)}
-        out |= {f"{b}.ln2.scale": (d,), f"{b}.ln2.bias": (d,), f"{b}.mlp.w1": (d, cfg.mlp), f"{b}.mlp.b1": (cfg.mlp,),
-                f"{b}.mlp.w2": (cfg.mlp, d), f"{b}.mlp.b2": (d,)}  # fmt: skip
+        out |= {
+            f"{b}.ln2.scale": (d,),
+            f"{b}.ln2.bias": (d,),
+            f"{b}.mlp.w1": (d, cfg.mlp),
+            f"{b}.mlp.b1": (cfg.mlp,),
+            f"{b}.mlp.w2": (cfg.mlp, d),
+            f"{b}.mlp.b2": (d,),
+        }
     if cfg.ln == "pre":
         out |= {"ln_f.scale": (d,), "ln_f.bias": (d,)}
     return out | {"head.w": (d, cfg.n_classes), "head.b": (cfg.n_classes,)}

@@ -11,10 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+from simulate.memory import trim_heap
+from simulate.nets.curvature import per_example_gradients
 from theory.validation import check_int
-
-from ..memory import trim_heap
-from .curvature import per_example_gradients
 
 
 def flat(tree: dict) -> np.ndarray:

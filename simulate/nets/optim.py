@@ -5,7 +5,7 @@
     gclip    x -= eta min(1, tau / ||g||) g           adam     optax.adam(eta, beta1, beta2, eps)
     cclip    x -= eta clip(g, -tau, tau)              acclip   ``scale_by_acclip`` then x -= eta u
 GClip's norm is over every tensor at once (the global norm), CClip clips each coordinate. ACClip ([Z] Alg. 2, as in
-``simulate.methods``): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) |g|^order, t = v^(1/order),
+``simulate.pieces.methods``): m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) |g|^order, t = v^(1/order),
 u = m when |m| + eps <= t, else t m / (|m| + eps) (coordinate-wise).
 """
 
@@ -45,8 +45,16 @@ def scale_by_acclip(beta1: float = 0.9, beta2: float = 0.99, order: float = 1.0,
     return optax.GradientTransformation(init, update)
 
 
-def optimizer(method: str, eta: float, *, tau: float = 1.0, beta1: float = 0.9, beta2: float = 0.99,
-              eps: float = 1e-8, order: float = 1.0) -> optax.GradientTransformation:  # fmt: skip
+def optimizer(
+    method: str,
+    eta: float,
+    *,
+    tau: float = 1.0,
+    beta1: float = 0.9,
+    beta2: float = 0.99,
+    eps: float = 1e-8,
+    order: float = 1.0,
+) -> optax.GradientTransformation:
     """The optax transformation of ``method`` with step ``eta`` (and threshold ``tau`` for the clipping methods)."""
     check_choice(method, METHODS, "method")
     eta, tau = check_positive(eta, "eta"), check_positive(tau, "tau")

@@ -19,11 +19,10 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from simulate.memory import trim_heap
+from simulate.nets import data, model
+from simulate.nets.optim import METHODS, optimizer
 from theory.validation import check_choice, check_int, check_positive
-
-from ..memory import trim_heap
-from . import data, model
-from .optim import METHODS, optimizer
 
 RECORDS = ("train_loss", "eval_loss", "head_norm", "logit_norm")
 
@@ -129,8 +128,16 @@ def _train(cfg, task, methods, options, schedule, snapshots, indices, etas, keys
     return jax.tree.map(swap, final), [swap(r) for r in recs]
 
 
-def train(cfg: model.NetConfig, task: str, runs, trials: int, seed: int, schedule: Schedule,
-          options: dict | None = None, snapshots: bool = False) -> tuple[dict, dict[str, np.ndarray]]:  # fmt: skip
+def train(
+    cfg: model.NetConfig,
+    task: str,
+    runs,
+    trials: int,
+    seed: int,
+    schedule: Schedule,
+    options: dict | None = None,
+    snapshots: bool = False,
+) -> tuple[dict, dict[str, np.ndarray]]:
     """Train every (method, eta) of ``runs`` on ``trials`` trials of ``seed``, in one compiled call.
 
     Returns (the final parameters, each tensor [n_runs, trials, ...], or with ``snapshots`` the parameters at every
@@ -154,8 +161,10 @@ def train(cfg: model.NetConfig, task: str, runs, trials: int, seed: int, schedul
     keys = jnp.stack([trial_key(seed, t) for t in range(trials)])
     eval_x, eval_y = eval_batch(cfg, task, schedule.eval_size, seed)
     params, recs = _train(cfg, task, methods, frozen, schedule, snapshots, indices, etas, keys, eval_x, eval_y)
-    out = ({n: np.asarray(v) for n, v in params.items()},
-           {name: np.asarray(r) for name, r in zip(RECORDS, recs, strict=True)})  # fmt: skip
+    out = (
+        {n: np.asarray(v) for n, v in params.items()},
+        {name: np.asarray(r) for name, r in zip(RECORDS, recs, strict=True)},
+    )
     del params, recs
     trim_heap()  # the compilation's and the run's freed memory, before the caller's next large arrays
     return out

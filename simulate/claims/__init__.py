@@ -1,0 +1,60 @@
+"""The claims, one folder each: the folder is the registry.
+
+A subfolder of this package that holds a ``claim.py`` is a claim: ``claim.py`` sets ``CLAIM`` (a
+``theory.declarations.Claim``: statement, sizes per profile, judged rules, negative controls) and ``experiment.py``
+defines ``run(claim, profile, ctx) -> ClaimOutput`` and, when the claim declares negative controls,
+``CONTROLS = {mutant name: (claim, profile, ctx) -> measurement rows}``. ``notes.md`` holds the prose REPORT renders,
+``model.py`` / ``theory.py`` a claim's own model or mathematics. Adding a claim is adding a folder. The verdicts
+come from ``theory.verdicts.judge``, never from an experiment.
+"""
+
+import functools
+import importlib
+import pkgutil
+from pathlib import Path
+from types import ModuleType
+
+from theory.declarations import PROFILES, Claim
+
+
+def discover(folder: Path = Path(__file__).parent, package: str = __name__) -> dict[str, Claim]:
+    """claim id -> Claim for every subpackage of ``package`` (at ``folder``) with a ``claim.py``, in ``order``."""
+    found: dict[str, tuple[Claim, str]] = {}
+    for info in pkgutil.iter_modules([str(folder)]):
+        if not (info.ispkg and (folder / info.name / "claim.py").is_file()):
+            continue
+        module = importlib.import_module(f"{package}.{info.name}.claim")
+        claim = module.CLAIM
+        if claim.id in found:
+            raise ImportError(f"claim {claim.id!r} is declared twice: {found[claim.id][1]}, {module.__name__}")
+        found[claim.id] = (claim, f"{package}.{info.name}")
+    ordered = sorted(found.values(), key=lambda pair: (pair[0].order, pair[0].id))
+    _PACKAGES.update({claim.id: name for claim, name in ordered})
+    return {claim.id: claim for claim, _ in ordered}
+
+
+_PACKAGES: dict[str, str] = {}  # claim id -> the package of its folder
+CLAIMS = discover()
+# the claims that train the small JAX transformer (simulate.nets)
+NET_CLAIMS = tuple(c.id for c in CLAIMS.values() if hasattr(c.profiles["quick"], "net"))
+
+
+def get_claim(claim_id: str) -> Claim:
+    """Look up a claim by id, naming the accepted ids when it is unknown."""
+    if claim_id not in CLAIMS:
+        raise ValueError(f"claim={claim_id!r} is not one of the accepted values: {', '.join(CLAIMS)}")
+    return CLAIMS[claim_id]
+
+
+@functools.cache
+def experiment(claim_id: str) -> ModuleType:
+    """The ``experiment`` module of a claim's folder (imported on first use: the transformer claims import JAX)."""
+    return importlib.import_module(f"{_PACKAGES[get_claim(claim_id).id]}.experiment")
+
+
+def controls(claim_id: str) -> dict:
+    """mutant name -> implementation, for a claim's declared negative controls."""
+    return getattr(experiment(claim_id), "CONTROLS", {})
+
+
+__all__ = ["CLAIMS", "NET_CLAIMS", "PROFILES", "controls", "experiment", "get_claim"]

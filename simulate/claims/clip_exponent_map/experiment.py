@@ -1,0 +1,189 @@
+"""clip-exponent-map: measured vs predicted exponent of E||xbar_k - x*||^2 over a grid of (alpha, beta)."""
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from simulate.claims.quadratic import problem_run
+from simulate.publish import report
+from simulate.run.config import checkpoints
+from simulate.run.context import ClaimOutput, Context
+from theory.declarations import Claim
+from theory.exponents import clipping_map
+from theory.finite_k import local_exponent, theorem4_second_moment
+from theory.fitting import fit_exponent, smallest_fit_horizon, window_mask
+
+from .claim import ClipMapProfile
+
+SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
+
+
+def cell_row(claim: Claim, cfg, arrays, noise: str | None = None) -> dict:
+    """The fitted exponent of E||xbar_k - x*||^2 of one (alpha, beta, noise) cell against e(beta); ``noise``
+    labels the row (default: the run's own noise; a negative control presents one noise as another)."""
+    k = arrays["k"]
+    noise = noise or cfg.noise
+    fit = fit_exponent(k, 2.0 * arrays["avg_gap"] / cfg.mu, "mean", n_boot=300, seed=cfg.seed)
+    curve = theorem4_second_moment(
+        noise, cfg.tail, cfg.alpha, cfg.K, k, mu=cfg.mu, x0=cfg.x0 - cfg.x_star, G=cfg.G, beta=cfg.beta
+    )
+    return dict(
+        claim=claim.id,
+        method="proj-gclip",
+        noise=noise,
+        tail=cfg.tail,
+        alpha=cfg.alpha,
+        beta=cfg.beta,
+        metric=f"sq_dist_exponent_beta{cfg.beta:g}",
+        theory_exponent=clipping_map(cfg.alpha, cfg.beta, noise == "pareto-onesided"),
+        fitted_exponent=fit.exponent,
+        ci_low=fit.ci_low,
+        ci_high=fit.ci_high,
+        trials=cfg.trials,
+        k_min=fit.k_min,
+        k_max=fit.k_max,
+        finite_k_exponent=local_exponent(k, curve, window_mask(k)),
+        drift=fit.drift,
+        n_diverged=int((arrays["diverged_at"] > 0).sum()),
+        description="exponent of E||xbar_k - x*||^2",
+    )
+
+
+def _config(claim: Claim, p: ClipMapProfile, seed: int, noise: str, alpha: float, beta: float):
+    return problem_run(claim, seed, method="proj-gclip", noise=noise, alpha=alpha, beta=beta, K=p.K, trials=p.trials)
+
+
+def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
+    configs = [_config(claim, p, ctx.seed, noise, a, b) for noise in p.noises for a in p.alphas for b in p.betas]
+    rates = report.measurements([cell_row(claim, cfg, arrays) for cfg, arrays, _ in ctx.run(configs)])
+    rates = pd.concat([rates, _symmetric_faster(claim, rates)], ignore_index=True)
+    figs = [f"{claim.id}_heatmaps.png", f"{claim.id}_slices.png"]
+    _heatmaps(rates, p, ctx.figures / figs[0])
+    _slices(rates, p, ctx.figures / figs[1])
+    cols = [
+        "noise",
+        "alpha",
+        "beta",
+        "metric",
+        "theory_exponent",
+        "fitted_exponent",
+        "ci_low",
+        "ci_high",
+        "finite_k_exponent",
+        "drift",
+    ]
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols)
+
+
+def _symmetric_as_onesided(claim: Claim, p: ClipMapProfile, ctx: Context) -> pd.DataFrame:
+    """Symmetric Pareto at alpha 1.4, beta 0.2, presented as one-sided (a negative control)."""
+    ((cfg, arrays, _),) = ctx.run([_config(claim, p, ctx.seed, "pareto", 1.4, 0.2)])
+    return report.measurements([cell_row(claim, cfg, arrays, noise="pareto-onesided")])
+
+
+CONTROLS = {"symmetric-as-onesided": _symmetric_as_onesided}
+
+
+def _symmetric_faster(claim: Claim, rates: pd.DataFrame) -> pd.DataFrame:
+    """At beta = 0.2: is symmetric noise measurably faster than one-sided noise (the bias term at work)?"""
+    rows = []
+    for alpha in sorted(rates.alpha.unique()):
+        cell = rates[(rates.alpha == alpha) & (rates.beta.round(6) == 0.2)]
+        if set(cell.noise) != {"pareto", "pareto-onesided"}:
+            continue
+        sym = cell[cell.noise == "pareto"].iloc[0]
+        one = cell[cell.noise == "pareto-onesided"].iloc[0]
+        gap = one.fitted_exponent - sym.fitted_exponent
+        half = (sym.ci_high - sym.ci_low) / 2 + (one.ci_high - one.ci_low) / 2
+        rows.append(
+            dict(
+                claim=claim.id,
+                method="proj-gclip",
+                noise="pareto vs pareto-onesided",
+                tail=alpha,
+                alpha=alpha,
+                beta=0.2,
+                metric="symmetric_faster_beta0.2",
+                value=gap,
+                ci_low=gap - half,
+                ci_high=gap + half,
+                k_min=sym.k_min,
+                k_max=sym.k_max,
+                trials=sym.trials,
+                description="one-sided minus symmetric exponent at beta = 0.2; CI half-width = the sum of "
+                "both CIs' half-widths",
+            )
+        )
+    return report.measurements(rows)
+
+
+def _grid(rates, noise, column, p):
+    sel = rates[(rates.noise == noise) & rates.metric.str.startswith("sq_dist")]
+    g = np.full((len(p.alphas), len(p.betas)), math.nan)
+    for _, r in sel.iterrows():
+        g[p.alphas.index(r.alpha), p.betas.index(r.beta)] = r[column]
+    return g
+
+
+def _heatmaps(rates, p, path) -> None:
+    fig, axes = plt.subplots(len(p.noises), 3, figsize=(13, 3.6 * len(p.noises)), squeeze=False, layout="constrained")
+    for i, noise in enumerate(p.noises):
+        measured, predicted = _grid(rates, noise, "fitted_exponent", p), _grid(rates, noise, "theory_exponent", p)
+        for j, (title, g, cmap) in enumerate(
+            (
+                ("measured", measured, "viridis"),
+                ("predicted", predicted, "viridis"),
+                ("measured - predicted", measured - predicted, "RdBu_r"),
+            )
+        ):
+            ax = axes[i, j]
+            lim = np.nanmax(np.abs(g)) if j == 2 else None
+            im = ax.imshow(g, origin="lower", aspect="auto", cmap=cmap, vmin=-lim if lim else None, vmax=lim)
+            for (a, b), v in np.ndenumerate(g):
+                ax.text(b, a, f"{v:.2f}", ha="center", va="center", fontsize=6, color="w" if j < 2 else "k")
+            ax.set_xticks(range(len(p.betas)), [f"{b:g}" for b in p.betas])
+            ax.set_yticks(range(len(p.alphas)), [f"{a:g}" for a in p.alphas])
+            ax.set_xlabel("beta")
+            ax.set_ylabel("alpha (= tail)")
+            ax.set_title(f"{noise}: {title}", fontsize=9)
+            fig.colorbar(im, ax=ax)
+    fig.suptitle("clip-exponent-map: exponent of E||xbar_k - x*||^2")
+    report.save_fig(fig, path)
+
+
+def _slices(rates, p, path) -> None:
+    shown = [a for a in p.alphas if a in (1.2, 1.6, 2.0)] or list(p.alphas)
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 3.8), squeeze=False, layout="constrained")
+    beta_line = np.linspace(0, max(p.betas), 200)
+    for ax, alpha in zip(axes[0], shown, strict=True):
+        for i, noise in enumerate(p.noises):
+            sel = rates[(rates.noise == noise) & (rates.alpha == alpha) & rates.metric.str.startswith("sq_dist")]
+            err = np.vstack([sel.fitted_exponent - sel.ci_low, sel.ci_high - sel.fitted_exponent])
+            ax.errorbar(
+                sel.beta,
+                sel.fitted_exponent,
+                yerr=err,
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=f"C{i}",
+                label=f"measured, {noise}",
+            )
+            ax.plot(sel.beta, sel.finite_k_exponent, "x--", color=f"C{i}", lw=0.8, label=f"finite-k, {noise}")
+            biased = noise == "pareto-onesided"
+            ax.plot(
+                beta_line,
+                [clipping_map(alpha, b, biased) for b in beta_line],
+                color=f"C{i}",
+                lw=1,
+                alpha=0.6,
+                label=f"predicted, {noise}",
+            )
+        ax.axvline(1 / alpha, color="k", ls=":", label="beta = 1/alpha")
+        ax.set_title(f"alpha = tail = {alpha:g}", fontsize=9)
+        ax.set_xlabel("beta")
+        ax.set_ylabel("exponent")
+    axes[0, 0].legend(fontsize=6)
+    report.save_fig(fig, path)

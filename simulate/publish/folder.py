@@ -1,0 +1,203 @@
+"""Atomic, merging publication of a run's results into an output folder.
+
+A run writes everything (figures as it goes, then tables and REPORT.md) into a private staging folder
+``OUT/.staging-<pid>-*``; nothing in OUT changes until the run has finished. Publication then, under a lock on
+``OUT/.lock`` (a second run waits for it):
+
+1. reads what OUT holds, keeps every claim this run did not run (its rows, REPORT section, per-claim table,
+   figures, provenance), and writes the merged tables, REPORT.md and provenance.json into the staging folder;
+2. writes a journal ``OUT/.publish.json`` naming the staging folder and the files to remove (figures and per-claim
+   tables that nothing references any more);
+3. moves every staged file into place (each move an atomic rename), removes the stale files, deletes the journal.
+
+A run killed before step 2 leaves OUT exactly as it was; a run killed during step 3 leaves the journal, and the
+next run on OUT (or ``recover``) rolls the publication forward before doing anything else. Staging folders of runs
+that are no longer alive are removed then too.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from simulate.atomic import atomic_save, atomic_write_text
+
+SCHEMA_VERSION = 3  # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet
+LOCK = ".lock"
+JOURNAL = ".publish.json"
+STAGING_PREFIX = ".staging-"
+SECTION_MARK = "<!-- claim: {} -->"  # opens each claim's section of REPORT.md; merging splits REPORT.md on it
+TABLES = ("rates.csv", "controls.csv")  # one row per judged quantity / mutant, a ``claim`` column in each
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(out: Path) -> None:
+    """Finish a publication that was interrupted (roll the journal forward) and remove the staging folders of
+    runs that are no longer alive. Call with the lock held."""
+    journal = out / JOURNAL
+    if journal.exists():
+        plan = json.loads(journal.read_text())
+        _apply(out, out / plan["staging"], plan["remove"])
+        print(f"note: finished an interrupted publication into {out}", file=sys.stderr)
+    for staging in out.glob(f"{STAGING_PREFIX}*"):
+        pid = staging.name[len(STAGING_PREFIX) :].split("-", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _apply(out: Path, staging: Path, remove: list[str]) -> None:
+    """Move every file under ``staging`` to the same place under ``out``, delete ``remove``, drop the journal."""
+    if staging.exists():
+        for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+            dst = out / src.relative_to(staging)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+    for name in remove:
+        (out / name).unlink(missing_ok=True)
+    (out / JOURNAL).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+class OutputLock:
+    """The lock on an output folder, held while a run publishes; a second run waits and says why."""
+
+    def __init__(self, out: Path):
+        self.lock = FileLock(str(out / LOCK))
+
+    def __enter__(self):
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            print(f"waiting for another run to finish publishing into {self.lock.lock_file} ...", file=sys.stderr)
+            self.lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
+def read_sections(report: Path) -> dict[str, str]:
+    """The claim sections of a REPORT.md, by claim id (text from one section mark up to the next)."""
+    if not report.exists():
+        return {}
+    sections, current = {}, None
+    opening, closing = SECTION_MARK.split("{}")
+    for line in report.read_text().splitlines(keepends=True):
+        if line.startswith(opening) and line.rstrip().endswith(closing):
+            current = line.strip()[len(opening) : -len(closing)]
+            sections[current] = ""
+        if current is not None:
+            sections[current] += line
+    return sections
+
+
+class Staging:
+    """A run's private staging folder inside ``out``: experiments write figures into ``staging.path / 'figures'``."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        with OutputLock(self.out):
+            recover(self.out)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def publish(
+        self,
+        rates: pd.DataFrame,
+        controls: pd.DataFrame,
+        stats: dict[str, pd.DataFrame],
+        sections: dict[str, str],
+        records: dict[str, dict],
+        render_report,
+        known: list[str],
+    ) -> dict:
+        """Merge this run's claims into ``out`` and publish atomically; returns the merged provenance.
+
+        ``stats`` are the per-checkpoint tables per claim (written as ``runs/<claim>.parquet``); ``records`` the
+        per-claim provenance (with each claim's ``figures``); ``render_report(sections, provenance, rates,
+        controls)`` returns REPORT.md's text for the merged folder; ``known`` is every claim id in report order (a
+        kept claim that is not known any more goes last).
+        """
+        ran = list(records)
+        with OutputLock(self.out):
+            recover(self.out)
+            previous = _read_previous(self.out)
+            keep = [c for c in previous["claims"] if c not in ran and c in previous["sections"]]
+            order = [c for c in known if c in keep or c in ran] + [c for c in keep if c not in known]
+            claims = {c: records[c] if c in records else previous["claims"][c] for c in order}
+            sections = {c: sections[c] if c in sections else previous["sections"][c] for c in order}
+            rank = {c: i for i, c in enumerate(order)}
+            merged = {}
+            for name, new in (("rates.csv", rates), ("controls.csv", controls)):
+                old = previous["tables"][name]
+                parts = [old[old.claim.isin(keep)]] if old is not None and len(old) else []
+                table = pd.concat(parts + [new], ignore_index=True) if parts else new
+                merged[name] = table.sort_values("claim", key=lambda col: col.map(rank), kind="stable")
+            provenance = {"schema_version": SCHEMA_VERSION, "claims": claims}
+            write_tables(self.path, merged["rates.csv"], merged["controls.csv"], provenance)
+            for claim, table in stats.items():
+                if len(table):
+                    path = self.path / "runs" / f"{claim}.parquet"
+                    atomic_save(path, lambda tmp, table=table: table.to_parquet(tmp, index=False))
+            atomic_write_text(
+                self.path / "REPORT.md",
+                render_report(sections, provenance, merged["rates.csv"], merged["controls.csv"]),
+            )
+            wanted = {f"figures/{f}" for c in order for f in claims[c].get("figures", [])}
+            wanted |= {f"runs/{c}.parquet" for c in order if (self.path / "runs" / f"{c}.parquet").exists()}
+            wanted |= {f"runs/{c}.parquet" for c in keep if (self.out / "runs" / f"{c}.parquet").exists()}
+            present = {f"{d}/{p.name}" for d in ("figures", "runs") for p in (self.out / d).glob("*")}
+            legacy = ["runs.parquet"] if (self.out / "runs.parquet").exists() else []  # one table per claim since v3
+            remove = sorted(present - wanted) + legacy
+            plan = {"staging": self.path.name, "remove": remove}
+            atomic_write_text(self.out / JOURNAL, json.dumps(plan, indent=1) + "\n")
+            _apply(self.out, self.path, remove)
+        return provenance
+
+
+def write_tables(out: Path, rates: pd.DataFrame, controls: pd.DataFrame, prov: dict) -> None:
+    """rates.csv (integer columns kept integral where rows leave them empty), controls.csv (the negative controls
+    and how they were judged), provenance.json."""
+    rates = rates.astype({c: "Int64" for c in ("trials", "k_min", "k_max", "n_diverged")})
+    atomic_save(out / "rates.csv", lambda tmp: rates.to_csv(tmp, index=False, float_format="%.6g"))
+    atomic_save(out / "controls.csv", lambda tmp: controls.to_csv(tmp, index=False))
+    atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
+
+
+def _read_previous(out: Path) -> dict:
+    """What ``out`` holds now: per-claim provenance, REPORT sections and tables. A folder written by another
+    schema version (or without per-claim provenance) keeps nothing, with a warning."""
+    empty = {"claims": {}, "sections": {}, "tables": dict.fromkeys(TABLES)}
+    prov_path = out / "provenance.json"
+    if not prov_path.exists():
+        return empty
+    prov = json.loads(prov_path.read_text())
+    if prov.get("schema_version") != SCHEMA_VERSION or not isinstance(prov.get("claims"), dict):
+        print(
+            f"warning: {out} holds results of another format (schema {prov.get('schema_version')}); "
+            "they are replaced, not merged",
+            file=sys.stderr,
+        )
+        return empty
+    tables = {
+        name: pd.read_csv(out / name, keep_default_na=False, na_values=[""]) if (out / name).exists() else None
+        for name in TABLES
+    }
+    return {"claims": prov["claims"], "sections": read_sections(out / "REPORT.md"), "tables": tables}

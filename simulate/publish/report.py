@@ -1,0 +1,331 @@
+"""From finished runs to the outputs: rates.csv, controls.csv, runs/<claim>.parquet, figures/, REPORT.md,
+provenance.json (published by ``simulate.publish.folder``)."""
+
+import io
+import math
+import platform
+import subprocess
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulate.atomic import atomic_save  # noqa: E402
+from simulate.memory import peak_rss_mib  # noqa: E402
+from simulate.publish.folder import SECTION_MARK  # noqa: E402
+from theory import verdicts  # noqa: E402
+from theory.declarations import Claim  # noqa: E402
+
+# Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
+# the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations.
+MEASUREMENT_COLUMNS = [
+    "claim",
+    "method",
+    "noise",
+    "tail",
+    "alpha",
+    "beta",
+    "metric",
+    "theory_exponent",
+    "fitted_exponent",
+    "ci_low",
+    "ci_high",
+    "value",
+    "predicted",
+    "std_error",
+    "trials",
+    "k_min",
+    "k_max",
+    "finite_k_exponent",
+    "drift",
+    "n_diverged",
+    "description",
+]
+VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "rule", "tolerance", "reason"]
+RATE_COLUMNS = MEASUREMENT_COLUMNS[:-1] + VERDICT_COLUMNS + ["description"]
+
+
+def config_columns(claim: Claim, cfg) -> dict:
+    """The columns that identify a configuration in every table."""
+    return dict(
+        claim=claim.id,
+        method=cfg.method,
+        noise=cfg.noise,
+        tail=cfg.tail,
+        alpha=cfg.alpha,
+        beta=getattr(cfg, "beta", math.nan),
+    )
+
+
+FLOAT_COLUMNS = [
+    "tail",
+    "alpha",
+    "beta",
+    "theory_exponent",
+    "fitted_exponent",
+    "ci_low",
+    "ci_high",
+    "value",
+    "predicted",
+    "std_error",
+    "finite_k_exponent",
+    "drift",
+]
+
+
+def measurements(rows: list[dict]) -> pd.DataFrame:
+    """Measurement rows as a frame with every column of rates.csv (verdict columns still empty; numeric columns
+    float, so that every table writes them alike)."""
+    return pd.DataFrame(rows, columns=RATE_COLUMNS).astype({c: float for c in FLOAT_COLUMNS})
+
+
+def save_fig(fig, path: Path) -> None:
+    """Write a figure as PNG atomically and close it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    atomic_save(path, lambda tmp: Path(tmp).write_bytes(buf.getvalue()))
+
+
+def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in df[cols].iterrows():
+        cells = [
+            "–"
+            if isinstance(v, float) and math.isnan(v)
+            else f"{v:g}"
+            if c in ("alpha", "tail")
+            else f"{v:.4g}"
+            if isinstance(v, float)
+            else str(v).replace("|", "\\|")
+            for c, v in zip(cols, r, strict=True)
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
+    """The run's verdict counts: evidence apart from exact checks and info, and the negative controls."""
+    c = verdicts.counts(rates)
+    failed = int((controls.got == "fail").sum()) if len(controls) else 0
+    return (
+        f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive. "
+        f"Exact checks: {c['exact_pass']} pass, {c['exact_fail']} fail. Info rows: {c['info']}. "
+        f"Negative controls: {failed} of {len(controls)} judged fail by their claim's own rules (each must fail)."
+    )
+
+
+def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> str:
+    """REPORT.md: headline counts, which run produced each claim, how to read it, then one section per claim."""
+    runs = pd.DataFrame(
+        [
+            {
+                "claim": c,
+                "profile": r["profile"]
+                + (
+                    ""
+                    if not r["overrides"]
+                    else " **off-profile**: " + ", ".join(f"{k} = {v}" for k, v in r["overrides"].items())
+                ),
+                "seed": r["seed"],
+                "git": f"`{r['git_revision']}`",
+                "date (UTC)": r["date"],
+                "threads": r["numba_threads"],
+                "wall s": f"{r['wall_time_s']:.0f}",
+                "CPU / wall": f"{r['cpu_time_s'] / max(r['wall_time_s'], 0.1):.2f}" if "cpu_time_s" in r else "-",
+                "peak MiB": f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else "-",
+                "computed / cached": f"{r['configurations_computed']} / {r['configurations_from_cache']}",
+            }
+            for c, r in provenance["claims"].items()
+        ]
+    )
+    head = [
+        "# Rate verification report",
+        "",
+        "**" + headline(rates, controls) + "**",
+        "",
+        "Which run produced each claim (a run of some claims replaces those and keeps the others; "
+        "`provenance.json` has the package versions of each):",
+        "",
+        markdown_table(runs, list(runs.columns)),
+        "",
+        "How to read this: every judged row is declared beside its claim (`simulate/claims/<claim>/claim.py`): the "
+        "statistic, the "
+        "comparison, the tolerance and the reason for the tolerance; the rules printed under each claim are rendered "
+        "from those declarations, and `theory/verdicts.py` judges every claim with one function. `evidence` rows "
+        "measure a statistic against a prediction; `exact` rows are identities and regression checks; `info` rows "
+        "illustrate and are not judged. A row is `inconclusive` when the data cannot decide, by a declared rule "
+        "computed from the data alone: the 95% CI is wider than the tolerance, the window's `drift` (late-half minus "
+        "early-half slope) exceeds twice the tolerance, or the predicted exponent is smaller than the CI half-width. "
+        "Each claim with evidence rows has negative controls: deliberately wrong set-ups that its own rules must fail. "
+        "Full table: `rates.csv`; per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`.",
+        "",
+    ]
+    return "\n".join(head) + "\n" + "".join(sections.values())
+
+
+DEFAULT_COLUMNS = [
+    "method",
+    "noise",
+    "alpha",
+    "metric",
+    "theory_exponent",
+    "fitted_exponent",
+    "ci_low",
+    "ci_high",
+    "finite_k_exponent",
+    "drift",
+    "k_min",
+    "k_max",
+    "trials",
+    "n_diverged",
+    "verdict",
+]
+
+
+def _not_passing(rates: pd.DataFrame) -> str:
+    """The judged rows that did not pass, each with its statistic and why (rendered from this run)."""
+    rows = rates[rates.verdict.isin(["fail", "inconclusive"])]
+    if rows.empty:
+        return "Every judged row passed in this run."
+    lines = []
+    for _, r in rows.iterrows():
+        where = ", ".join(
+            f"{c} {r[c]:.4g}" if isinstance(r[c], float) else f"{c} {r[c]}"
+            for c in ("method", "noise", "alpha", "beta")
+            if not pd.isna(r[c])
+        )
+        stat = r["fitted_exponent"] if not pd.isna(r["fitted_exponent"]) else r["value"]
+        target = r["theory_exponent"] if not pd.isna(r["theory_exponent"]) else r["predicted"]
+        lines.append(
+            f"- **{r.verdict}** `{r.metric}` ({where}): measured {stat:.4g}"
+            + ("" if pd.isna(target) else f", predicted {target:.4g}")
+            + ("" if pd.isna(r.ci_low) else f", CI [{r.ci_low:.4g}, {r.ci_high:.4g}]")
+            + ("" if pd.isna(r.finite_k_exponent) else f", finite-k prediction {r.finite_k_exponent:.4g}")
+            + (f"; {r.verdict_note}" if r.verdict_note else "")
+            + "."
+        )
+    return "\n".join(lines)
+
+
+def claim_section(
+    claim: Claim,
+    profile,
+    rates: pd.DataFrame,
+    controls: pd.DataFrame,
+    figures: list[str],
+    cols: list[str] | None = None,
+    appendix: str = "",
+    overrides: dict | None = None,
+) -> str:
+    """A REPORT.md section: statement, rendered rules, judged rows, rows not passing, controls, info rows, notes,
+    figures. ``rates`` are already judged."""
+    cols = cols or DEFAULT_COLUMNS
+    cols = [c for c in cols if c != "verdict"] + ["kind", "verdict"]
+    judged = rates[rates.kind != "info"]
+    info = rates[rates.kind == "info"].drop(columns=["kind"])
+    info_cols = [c for c in cols if c not in ("kind", "verdict")]
+    sizes = ", ".join(f"{k} = {v}" for k, v in vars(profile).items())
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    if given:
+        sizes += " (command-line overrides: "
+        sizes += ", ".join(f"{k} = {v}" for k, v in given.items()) + ")"
+    parts = [
+        SECTION_MARK.format(claim.id),
+        f"## {claim.id}: {claim.title}",
+        "",
+        claim.statement,
+        "",
+        f"Sizes in this run: {sizes}.",
+        "",
+        f"Default size (`theory/sizing.py`): {claim.sizing.arithmetic()}.",
+        "",
+        f"What is measured: {claim.measures}" if claim.measures else "",
+        "",
+        "Judged (rules rendered from the claim's declarations):",
+        "",
+        verdicts.render_criteria(claim.judged),
+        "",
+        "### Verdicts",
+        "",
+        markdown_table(judged, cols) if len(judged) else "(none in this profile)",
+        "",
+        _not_passing(judged),
+        "",
+    ]
+    if len(controls):
+        parts += [
+            "### Negative controls",
+            "",
+            markdown_table(controls, ["mutant", "setup", "expected", "got", "why"]),
+            "",
+        ]
+    parts += ["### Illustrations (info)", "", markdown_table(info, info_cols) if len(info) else "(none)", ""]
+    if appendix:
+        parts += [appendix, ""]
+    if claim.notes:
+        parts += ["### Notes", "", claim.notes, ""]
+    parts += [f"![{f}](figures/{f})" for f in figures] + [""]
+    return "\n".join(parts)
+
+
+def run_record(
+    profile: str,
+    seed: int,
+    overrides: dict,
+    threads: int,
+    wall: float,
+    cpu: float,
+    computed: int,
+    cached: int,
+    figures: list[str],
+    executor: str = "local",
+) -> dict:
+    """Provenance of one claim's results: the run (git revision, profile, seed, overrides, date, executor), its
+    size and cost (wall time, this process's CPU time in seconds over all its threads (with ``--executor dask``
+    the workers' is not counted), configurations computed and loaded, the process's peak resident memory at the end of
+    the claim: cumulative over the run, so the claim where it jumps is the one that needed it), the figures it
+    drew, and the versions of the packages that computed it."""
+    import datetime
+
+    import numba
+    import pyarrow
+    import scipy
+
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "simulate", "theory"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        revision = rev.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        revision = "unknown"
+    return dict(
+        profile=profile,
+        seed=seed,
+        overrides={k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()},
+        git_revision=revision,
+        date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
+        wall_time_s=round(wall, 1),
+        cpu_time_s=round(cpu, 1),
+        numba_threads=threads,
+        executor=executor,
+        peak_rss_mib=peak_rss_mib(),
+        configurations_computed=computed,
+        configurations_from_cache=cached,
+        figures=list(figures),
+        python=platform.python_version(),
+        platform=platform.platform(),
+        versions=dict(
+            numpy=np.__version__,
+            scipy=scipy.__version__,
+            numba=numba.__version__,
+            pandas=pd.__version__,
+            pyarrow=pyarrow.__version__,
+            matplotlib=matplotlib.__version__,
+        ),
+    )

@@ -1,0 +1,53 @@
+"""What every experiment receives and returns."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from simulate.run.executors import LocalExecutor
+from simulate.run.runner import run_all
+from simulate.run.store import RunCache
+from theory.validation import SEED_LIMIT
+
+
+@dataclass
+class Context:
+    """Run-wide settings: seed, output folder (figures go to ``out/figures``), run cache, progress."""
+
+    seed: int
+    out: Path
+    cache: RunCache
+    progress: bool = True
+    label: str = "runs"  # what the progress bar calls the sweep (the claim id)
+    executor: object = field(default_factory=LocalExecutor)  # where configurations run (``simulate.run.executors``)
+    computed: int = 0
+    cached: int = 0
+
+    def derived_seed(self, offset: int) -> int:
+        """A second seed for runs that must not share the main runs' streams: seed + offset, wrapped into the
+        accepted range [0, 2**63) so that every base seed the CLI accepts stays valid."""
+        return (self.seed + offset) % SEED_LIMIT
+
+    @property
+    def figures(self) -> Path:
+        return self.out / "figures"
+
+    def run(self, configs) -> list:
+        """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``."""
+        results = run_all(configs, self.cache, progress=self.progress, label=self.label, executor=self.executor)
+        self.cached += sum(cached for _, _, cached in results)
+        self.computed += sum(not cached for _, _, cached in results)
+        return results
+
+
+@dataclass
+class ClaimOutput:
+    """Measurement rows for rates.csv (not yet judged), per-checkpoint statistics for runs.parquet, figure file
+    names, the columns REPORT shows, and extra markdown for the claim's section."""
+
+    rates: pd.DataFrame
+    stats: pd.DataFrame
+    figures: list[str] = field(default_factory=list)
+    columns: list[str] | None = None
+    appendix: str = ""

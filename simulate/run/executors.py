@@ -1,0 +1,111 @@
+"""Where a sweep's configurations run: in this process (``local``) or as tasks on dask.distributed (``dask``).
+
+Both compute exactly ``runner.run_config(cfg)``, whose result depends only on the configuration (each trial owns its
+stream), so a sweep is byte-identical across executors, worker counts and thread counts. The Dask executor's
+workers write each finished configuration into the run cache themselves (a filesystem every worker and the client
+can reach), so a worker lost in the middle of a sweep loses at most the configurations it was computing: the
+scheduler hands those to another worker, and a configuration already in the cache is loaded, not recomputed.
+"""
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from simulate.run.runner import run_config
+from simulate.run.store import RunCache
+
+EXECUTORS = ("local", "dask")
+OnDone = Callable[[int, dict[str, np.ndarray]], None]  # (index into the configurations, the run's arrays)
+
+
+def compute_and_store(cfg, cache_root: str | None, threads: int | None) -> dict[str, np.ndarray]:
+    """One configuration's arrays: loaded from the cache at ``cache_root`` if a complete entry is there, else
+    computed with ``runner.run_config`` on ``threads`` Numba threads (None: the process default) and saved there."""
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(threads)
+    cache = RunCache(cache_root)
+    arrays = cache.load(cfg.cache_key(), cfg.describe())
+    if arrays is None:
+        arrays = run_config(cfg)
+        cache.save(cfg.cache_key(), arrays, cfg.describe())
+    return arrays
+
+
+class LocalExecutor:
+    """Configurations one after another in this process, each on all of Numba's threads, each saved to the cache
+    before the next starts; the progress bar advances block by block."""
+
+    def compute(self, configs: Sequence, cache: RunCache, on_done: OnDone, bar) -> None:
+        """Run ``configs``, calling ``on_done`` for each; ``bar`` is the sweep's tqdm bar, in coordinate-iterations
+        (``runner.work``)."""
+        for i, cfg in enumerate(configs):
+            bar.set_postfix_str(cfg.label(), refresh=False)
+            arrays = run_config(cfg, bar.update)
+            cache.save(cfg.cache_key(), arrays, cfg.describe())
+            on_done(i, arrays)
+
+    def close(self) -> None:
+        pass
+
+
+class DaskExecutor:
+    """Every configuration a task on a dask.distributed cluster: the scheduler at ``scheduler`` (an address such as
+    ``tcp://host:8786``), or a LocalCluster of ``workers`` single-threaded worker processes when none is given, each
+    running its kernels on cores // workers Numba threads. The cache folder must be reachable by the workers at the
+    same path (a shared filesystem on a cluster). A scheduler that cannot be reached in ``CONNECT_TIMEOUT`` is
+    refused with a ValueError naming it."""
+
+    CONNECT_TIMEOUT = "10s"
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = None
+        self.threads = None
+        if scheduler is None:
+            cores = os.cpu_count() or 1
+            workers = workers or cores
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            self.threads = max(1, cores // workers)
+        try:
+            self.client = Client(self.cluster if scheduler is None else scheduler, timeout=self.CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as err:
+            raise ValueError(
+                f"scheduler={scheduler!r} cannot be reached ({type(err).__name__}); accepted: the "
+                "address of a running dask scheduler, e.g. tcp://host:8786"
+            ) from err
+
+    def compute(self, configs: Sequence, cache: RunCache, on_done: OnDone, bar) -> None:
+        from dask.distributed import as_completed
+
+        from simulate.run.runner import work
+
+        root = None if cache.root is None else str(cache.root.resolve())
+        futures = {
+            self.client.submit(compute_and_store, cfg, root, self.threads, pure=False): i
+            for i, cfg in enumerate(configs)
+        }
+        bar.set_postfix_str(f"{len(self.client.scheduler_info()['workers'])} dask workers", refresh=False)
+        try:
+            for future in as_completed(futures):
+                i = futures[future]
+                on_done(i, future.result())
+                bar.update(work(configs[i]))
+        except BaseException:
+            self.client.cancel(list(futures))
+            raise
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(name: str = "local", scheduler: str | None = None, workers: int | None = None):
+    """The executor called ``name`` (one of ``EXECUTORS``); ``scheduler`` and ``workers`` only apply to dask."""
+    if name == "dask":
+        return DaskExecutor(scheduler, workers)
+    return LocalExecutor()

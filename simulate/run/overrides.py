@@ -1,0 +1,125 @@
+"""Grid overrides from the command line (``--alphas``, ``--K``, ``--trials``): each sets the profile field of the
+same name, for every claim whose profile has that field, or is refused for that claim before any work.
+
+An experiment module may declare ``SMALLEST_K`` (the smallest K its fits can use) and ``SMALLEST_TRIALS``.
+"""
+
+import math
+import os
+import sys
+from dataclasses import fields, replace
+from pathlib import Path
+
+from simulate.run.config import checkpoints
+from theory.declarations import Claim
+from theory.validation import check_alpha, check_int
+
+OVERRIDABLE = ("alphas", "K", "trials")
+LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
+
+
+def _smallest_bootstrap_sample(distinct: int = 40) -> int:
+    """The smallest n whose resamples with replacement take at least ``distinct`` different values (C(2n-1, n)):
+    40 = 1 / 0.025, the fewest for the 2.5% and 97.5% percentiles of a bootstrap to be different resamples."""
+    return next(n for n in range(1, 100) if math.comb(2 * n - 1, n) >= distinct)
+
+
+SMALLEST_TRIALS = _smallest_bootstrap_sample()  # 5: fewer trials give a "95% CI" of a handful of resamples
+
+
+def given(overrides: dict) -> dict:
+    """The overrides actually given (None means not given)."""
+    return {name: value for name, value in overrides.items() if value is not None}
+
+
+def apply_overrides(claim: Claim, profile, overrides: dict, module=None):
+    """``profile`` with the given overrides applied, each checked against the claim's accepted range; a ValueError
+    naming the override, the claim and the accepted values when the claim cannot take it."""
+    names = {f.name for f in fields(profile)}
+    changes = {}
+    for name, value in given(overrides).items():
+        if name not in OVERRIDABLE:
+            raise ValueError(f"{name}={value!r} is not an override; accepted: {', '.join(OVERRIDABLE)}")
+        if name not in names:
+            takes = [o for o in OVERRIDABLE if o in names]
+            raise ValueError(
+                f"--{name} does not apply to claim {claim.id!r}: its profile has no {name!r} (it takes "
+                f"{', '.join('--' + t for t in takes) or 'no overrides'}); leave --{name} out or run other claims"
+            )
+        changes[name] = _checked(name, value, claim, module)
+    return replace(profile, **changes) if changes else profile
+
+
+def _checked(name: str, value, claim: Claim, module):
+    if name == "alphas":
+        values = tuple(check_alpha(a) for a in value)
+        if not values:
+            raise ValueError("alphas=() is empty; accepted: one or more numbers in (1, 2]")
+        return values
+    if name == "K":
+        low = getattr(module, "SMALLEST_K", 1)
+        try:
+            return check_int(value, "K", low, LARGEST_K + 1)
+        except ValueError as err:
+            why = f" ({claim.id} fits over the last decades of k: K >= {low} puts 3 checkpoints in its window)"
+            raise ValueError(f"{err}{why if low > 1 else ''}") from None
+    low = getattr(module, "SMALLEST_TRIALS", SMALLEST_TRIALS)
+    try:
+        return check_int(value, "trials", low)
+    except ValueError as err:
+        why = f" (fewer than {low} trials cannot give a 95% bootstrap CI)" if low > 1 else ""
+        raise ValueError(f"{err}{why}") from None
+
+
+def _memory_available() -> int:
+    """Bytes of memory available to a new process (MemAvailable on Linux, else physical memory)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+BYTES_PER_TRIAL_CHECKPOINT = 8 * 8  # float64: the kernel's outputs (up to 5) plus the fit's working copies
+BYTES_PER_TRIAL_BOOTSTRAP = 8 * 1000  # float64 resample counts: 1000 bootstrap resamples x trials
+
+
+MEMORY_SHARE = 0.8  # of the available memory a run may plan to hold; the rest is left to everything else
+NOMINAL_RATE = 1e8  # iterations per second of a d = 1 kernel on two cores (make bench measures the real one)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("years", 3.15e7), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.2g} s"
+
+
+def _memory_estimate(profile) -> int:
+    """Bytes one configuration of ``profile`` needs at its K and trials: per trial its checkpoints and the
+    bootstrap's resample counts (the largest arrays the suite holds; other memory does not grow with them)."""
+    trials, K = getattr(profile, "trials", 0), getattr(profile, "K", 10)
+    return trials * (BYTES_PER_TRIAL_CHECKPOINT * checkpoints(K).size + BYTES_PER_TRIAL_BOOTSTRAP)
+
+
+def check_resources(profiles: dict, *, report: bool = True) -> None:
+    """Refuse (ValueError naming trials and the largest accepted count) a profile whose run would not fit in the
+    available memory; otherwise print each claim's memory and a time estimate when ``report``."""
+    available = _memory_available()
+    for claim_id, profile in profiles.items():
+        need = _memory_estimate(profile)
+        if need > MEMORY_SHARE * available:
+            raise ValueError(
+                f"trials={profile.trials!r} with K={getattr(profile, 'K', '-')} needs about {need / 2**30:.1f} GiB "
+                f"for claim {claim_id!r}; this machine has {available / 2**30:.1f} GiB available: accepted "
+                f"trials <= {int(MEMORY_SHARE * available / (need / profile.trials))}"
+            )
+        if report:
+            work = getattr(profile, "K", 1) * getattr(profile, "trials", 1)
+            print(
+                f"{claim_id}: at the overridden sizes a run holds about {need / 2**30:.2g} GiB and takes about "
+                f"{_duration(work / NOMINAL_RATE)} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s)",
+                file=sys.stderr,
+            )
