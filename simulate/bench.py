@@ -3,7 +3,8 @@ beside a plain NumPy implementation vectorised over trials (single-threaded), me
 iterations x dimension per second of the d = 1000 GClip and CClip kernels at 1 and 2 threads; each of these composed
 kernels (``simulate.engine``) beside the hand-written loop it replaced (``simulate.bench_reference``), with the
 ratio and a check that their outputs are bit-identical; and full-batch SignGD steps per second of the
-softmax-head kernel (``simulate.claims.het_linear_head_momentum.model``, C = 1000) beside NumPy with its BLAS matrix products.
+softmax-head kernel (``simulate.claims.het_linear_head_momentum.model``, C = 1000) beside NumPy with its BLAS matrix
+products.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
 figure is the best of three runs.

@@ -5,7 +5,8 @@ Noise shapes (unit scale; ``a`` is the tail index, p the moment order, p < a):
   radial      xi = R u, R = |symmetric Pareto(a)| >= 1, u uniform on the unit sphere of R^d:
               E||xi||^p = E R^p = a/(a - p) (so G is exact), B_i^p = E R^p E|u_i|^p with
               E|u_i|^p = Gamma(d/2) Gamma((p + 1)/2) / (sqrt(pi) Gamma((d + p)/2)).
-For coordinate noise G^p = E||xi||^p has no closed form (``simulate.claims.cor7_thm8_dimension.experiment`` estimates it);
+For coordinate noise G^p = E||xi||^p has no closed form (``simulate.claims.cor7_thm8_dimension.experiment`` estimates
+it);
 Lemma 12 brackets it: d^(p/2 - 1) ||B||_p^p <= G^p <= ||B||_p^p = d B^p.
 """
 

@@ -1,7 +1,8 @@
 """The verdict layer: every judged row of every claim is declared as data and judged here, by one function.
 
-A claim declares ``Judged(metric, where, rule)`` entries (``theory.claims``). An experiment produces measurement
-rows only (no verdicts); ``judge`` matches each row to at most one declaration and applies its ``Rule``:
+A claim (``simulate/claims/<claim>/claim.py``) declares ``Judged(metric, where, rule)`` entries. An experiment
+produces measurement rows only (no verdicts); ``judge`` matches each row to at most one declaration and applies its
+``Rule``:
 
 1. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
    - ``ci``: the 95% CI half-width exceeds the tolerance (too few trials to resolve the tolerance);

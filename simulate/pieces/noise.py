@@ -7,7 +7,8 @@ Laws (unit scale; multiply by ``scale``):
   stable            symmetric a-stable, Chambers-Mallows-Stuck, characteristic function exp(-|t|^a); a = 2 is N(0, 2)
   student-t         Student-t with ``tail`` degrees of freedom (Bailey's polar method)
 The tail index of every heavy-tailed law is ``tail``: E|xi|^p is finite exactly for p < tail.
-Every kernel sampler draws from the xoshiro256** state s[o:o+4] (see ``simulate.engine.rng``). The Pareto samplers use the
+Every kernel sampler draws from the xoshiro256** state s[o:o+4] (see ``simulate.engine.rng``). The Pareto samplers use
+the
 branch-free ``vlog``/``vexp`` of ``simulate.engine.vecmath`` so that loops drawing them vectorise.
 """
 

@@ -10,7 +10,8 @@ from theory.verdicts import Judged, Rule
 
 @dataclass(frozen=True)
 class HeadProfile:
-    """Sizes for het-linear-head-momentum: a softmax head on Zipf-count classes (``simulate.claims.het_linear_head_momentum.model``), each
+    """Sizes for het-linear-head-momentum: a softmax head on Zipf-count classes
+    (``simulate.claims.het_linear_head_momentum.model``), each
     method at its own constant step; ``sweeps`` = (batch, eta, K, bias feature) settings run for SignGD and Signum
     at the largest C with ``sweep_trials`` (batch 0: full batch)."""
 

@@ -3,7 +3,8 @@
 Loss on a batch S: (1/|S|) sum_{i in S} [logsumexp(W x_i) - (W x_i)_{y_i}] with W in R^{C x p}; the batch gradient is
 (1/|S|) sum_i (softmax(W x_i) - e_{y_i}) x_i^T. Mini-batches are drawn uniformly with replacement from the n
 samples, one stream per trial (``batch = 0``: the full batch, every step). The update is a vector method of
-``simulate.pieces.methods`` with a constant step eta, on W flattened; the run is an ``engine.Trajectory`` whose objective
+``simulate.pieces.methods`` with a constant step eta, on W flattened; the run is an ``engine.Trajectory`` whose
+objective
 samples its mini-batch gradient from the trial's stream.
 
 W is stored transposed and flat, w[j * C + c] = W[c, j], so that the inner loops run over classes: each logit
