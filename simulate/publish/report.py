@@ -49,16 +49,23 @@ VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "rule", "tolerance", "reas
 RATE_COLUMNS = MEASUREMENT_COLUMNS[:-1] + VERDICT_COLUMNS + ["description"]
 
 
-def config_columns(claim: Claim, cfg) -> dict:
-    """The columns that identify a configuration in every table."""
-    return dict(
-        claim=claim.id,
-        method=cfg.method,
-        noise=cfg.noise,
-        tail=cfg.tail,
-        alpha=cfg.alpha,
-        beta=getattr(cfg, "beta", math.nan),
-    )
+def diverged_trials(arrays: dict) -> int:
+    """Trials of a run whose iterate overflowed (``diverged_at`` > 0): counted as +inf in every statistic, never
+    dropped."""
+    return int((arrays["diverged_at"] > 0).sum())
+
+
+def measurement_row(claim: Claim, metric: str, run=None, arrays: dict | None = None, **columns) -> dict:
+    """One measurement row of rates.csv: the claim and the metric; with a run configuration ``run``, its method,
+    noise, tail, alpha and trials; with that run's ``arrays``, ``n_diverged`` (``diverged_trials``). ``columns``
+    fill the other columns and override any of these (a negative control presents a run as another); a column left
+    out is empty."""
+    row = dict(claim=claim.id, metric=metric)
+    if run is not None:
+        row.update(method=run.method, noise=run.noise, tail=run.tail, alpha=run.alpha, trials=run.trials)
+    if arrays is not None:
+        row["n_diverged"] = diverged_trials(arrays)
+    return {**row, **columns}
 
 
 FLOAT_COLUMNS = [

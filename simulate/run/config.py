@@ -50,8 +50,83 @@ def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:
     return ks
 
 
+class RunConfig:
+    """What the run configurations share (each a frozen dataclass with at least claim, method, noise, alpha, K,
+    trials, tail, d and seed): the checks of those fields, the stream key, the stored result's description and key,
+    and the progress label. A subclass sets the class attributes below and builds its ``trajectory()``."""
+
+    _RNG_KIND: str | None = None  # prefixed to the stream key's fields; None: no prefix (QuadraticRun's keys)
+    _RNG_EXCLUDED: tuple[str, ...] = ("trials", "seed")  # fields outside the stream key
+    # Fields added after the first results: they enter the stream key only when they differ from these defaults,
+    # so adding a field never reshuffles the random streams of existing configurations.
+    _LATER_FIELDS: dict = {}
+    _INFINITE_FIELDS: tuple[str, ...] = ()  # float fields that may be +-inf
+
+    def _check_run_fields(self, methods) -> None:
+        """Type-check every field, then the method (one of ``methods``), alpha, tail (None: tail = alpha) against
+        the noise law, K, trials, d, seed and, where the configuration has them, beta (None: 1/alpha) and
+        per_decade."""
+        normalise_fields(self, may_be_infinite=self._INFINITE_FIELDS)
+        check_choice(self.method, methods, "method")
+        object.__setattr__(self, "alpha", check_alpha(self.alpha))
+        if self.tail is None:
+            object.__setattr__(self, "tail", self.alpha)
+        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
+        for name in ("K", "trials", "d"):
+            check_positive_int(getattr(self, name), name)
+        check_seed(self.seed)
+        if hasattr(self, "beta"):
+            if self.beta is None:
+                object.__setattr__(self, "beta", theorem4_beta(self.alpha))
+            if not (0.0 <= self.beta <= 5.0):
+                raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
+        if hasattr(self, "per_decade") and not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
+            raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
+
+    def rng_key(self) -> int:
+        """64-bit key of the experiment (without trials, seed and ``_RNG_EXCLUDED``) that seeds every trial's
+        stream."""
+        fields = asdict(self)
+        for name in self._RNG_EXCLUDED:
+            fields.pop(name)
+        for name, default in self._LATER_FIELDS.items():
+            if fields[name] == default:
+                fields.pop(name)
+        if self._RNG_KIND is not None:
+            fields = {"kind": self._RNG_KIND, **fields}
+        return int(_digest(fields)[:16], 16)
+
+    def run_constants(self) -> dict[str, float]:
+        """Constants of the run stored beside its per-trial outputs (none unless a subclass has some)."""
+        return {}
+
+    def derived(self) -> dict:
+        """Values computed from the configuration that its stored result depends on (none unless a subclass has)."""
+        return {}
+
+    def describe(self) -> dict:
+        """What this run's stored result depends on: the configuration, ``derived()`` and the kernels' code version."""
+        return {**asdict(self), **self.derived(), "code": code_version()}
+
+    def cache_key(self) -> str:
+        """Key of this run's stored result (a hash of ``describe()``)."""
+        return _digest(self.describe())[:24]
+
+    def _label_parts(self) -> tuple[str, str]:
+        """(what the method runs on, what follows alpha) in the progress label."""
+        return "", ""
+
+    def label(self) -> str:
+        """One line for the progress bar."""
+        where, extra = self._label_parts()
+        return (
+            f"{self.method}{where} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g}{extra} K={self.K} "
+            f"trials={self.trials}"
+        )
+
+
 @dataclass(frozen=True)
-class QuadraticRun:
+class QuadraticRun(RunConfig):
     """One strongly convex quadratic run: f(x) = mu/2 ||x - x*||^2 in R^d, x* = x_star * ones.
 
     ``alpha`` is the moment order used by the schedule (beta = 1/alpha unless given) and the prediction;
@@ -79,51 +154,23 @@ class QuadraticRun:
     eta: float | None = None
     per_decade: int = 10
 
-    # Fields added after the first results: they enter the stream key only when they differ from these defaults,
-    # so adding a field never reshuffles the random streams of existing configurations.
     _LATER_FIELDS = {"step": "theorem4", "eta": None, "per_decade": 10}
 
     def __post_init__(self):
-        normalise_fields(self)
-        check_choice(self.method, METHODS, "method")
-        check_alpha(self.alpha)
-        object.__setattr__(self, "alpha", float(self.alpha))
-        if self.tail is None:
-            object.__setattr__(self, "tail", self.alpha)
-        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
-        check_positive_int(self.K, "K")
-        check_positive_int(self.trials, "trials")
-        check_positive_int(self.d, "d")
+        self._check_run_fields(METHODS)
         check_positive(self.mu, "mu")
         check_positive(self.radius, "radius")
         check_positive(self.G, "G")
         check_positive(self.noise_scale, "noise_scale")
         check_finite(self.x_star, "x_star")
         check_finite(self.x0, "x0")
-        if self.beta is None:
-            object.__setattr__(self, "beta", theorem4_beta(self.alpha))
-        if not (0.0 <= self.beta <= 5.0):
-            raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
-        check_seed(self.seed)
         check_choice(self.step, ("theorem4", "constant"), "step")
         if self.step == "constant":
             if self.eta is None:
                 raise ValueError("eta=None: a constant step needs eta in (0, inf)")
             check_positive(self.eta, "eta")
-        if not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
-            raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
         if METHODS[self.method][1] and abs(self.x_star) * math.sqrt(self.d) > self.radius:
             raise ValueError(f"x_star={self.x_star!r} lies outside X = ball(0, radius={self.radius!r})")
-
-    def rng_key(self) -> int:
-        """64-bit key of the experiment (without trials and seed) that seeds every trial's stream."""
-        fields = asdict(self)
-        fields.pop("trials")
-        fields.pop("seed")
-        for name, default in self._LATER_FIELDS.items():
-            if fields[name] == default:
-                fields.pop(name)
-        return int(_digest(fields)[:16], 16)
 
     def step_schedule(self) -> tuple[float, float, float]:
         """(eta0, k0, power) with eta_k = eta0 / (k + k0)^power: Theorem 4's 4/(mu (k+1)) or a constant eta."""
@@ -152,27 +199,12 @@ class QuadraticRun:
             self.rng_key(),
         )
 
-    def run_constants(self) -> dict[str, float]:
-        """Nothing beyond the per-trial outputs."""
-        return {}
-
-    def describe(self) -> dict:
-        """What this run's stored result depends on: the configuration and the kernels' code version."""
-        return {**asdict(self), "code": code_version()}
-
-    def cache_key(self) -> str:
-        """Key of this run's stored result (a hash of ``describe()``)."""
-        return _digest(self.describe())[:24]
-
-    def label(self) -> str:
-        step = "" if self.step == "theorem4" else f" eta={self.eta:g}"
-        return (
-            f"{self.method} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g}{step} K={self.K} trials={self.trials}"
-        )
+    def _label_parts(self) -> tuple[str, str]:
+        return "", "" if self.step == "theorem4" else f" eta={self.eta:g}"
 
 
 @dataclass(frozen=True)
-class NonconvexRun:
+class NonconvexRun(RunConfig):
     """One Theorem 2 run: GClip or SGD with constant eta (and tau) for K steps on a cosine objective in R^d.
 
     eta and tau come from ``theory.nonconvex.theorem2_parameters(params, alpha, sigma, L, F0, K)``; SGD uses the
@@ -195,22 +227,15 @@ class NonconvexRun:
     params: str = "scaling"
     seed: int = 0
 
+    _RNG_KIND = "nonconvex"  # every K has its own streams
+
     def __post_init__(self):
-        normalise_fields(self)
-        check_choice(self.method, ("gclip", "sgd"), "method")
-        object.__setattr__(self, "alpha", check_alpha(self.alpha))
-        if self.tail is None:
-            object.__setattr__(self, "tail", self.alpha)
-        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
-        check_positive_int(self.K, "K")
-        check_positive_int(self.trials, "trials")
-        check_positive_int(self.d, "d")
+        self._check_run_fields(("gclip", "sgd"))
         check_choice(self.objective, nonconvex.OBJECTIVES, "objective")
         nonconvex.check_c(self.c)
         check_finite(self.x0, "x0")
         check_positive(self.noise_scale, "noise_scale")
         check_choice(self.params, nonconvex.PARAMETER_RULES, "params")
-        check_seed(self.seed)
         if self.F0 <= 0.0:
             raise ValueError(f"x0={self.x0!r} is a global minimiser (F0 = 0): Theorem 2 needs f(x0) > f*")
 
@@ -246,36 +271,22 @@ class NonconvexRun:
             objective, noise, step, metric, np.full(d, float(self.x0)), [self.K], self.trials, self.seed, self.rng_key()
         )
 
-    def rng_key(self) -> int:
-        """64-bit key of the experiment (without trials and seed): every K has its own streams."""
-        fields = asdict(self)
-        fields.pop("trials")
-        fields.pop("seed")
-        return int(_digest({"kind": "nonconvex", **fields})[:16], 16)
-
     def run_constants(self) -> dict[str, float]:
         """The run's K, eta, tau and sigma (stored beside its per-trial outputs)."""
         eta, tau = self.parameters()
         return dict(K=self.K, eta=eta, tau=tau, sigma=self.sigma)
 
-    def describe(self) -> dict:
-        """What this run's stored result depends on: configuration, the (eta, tau) it uses, code version."""
+    def derived(self) -> dict:
+        """The (eta, tau) this run uses."""
         eta, tau = self.parameters()
-        return {**asdict(self), "eta": eta, "tau": tau, "code": code_version()}
+        return {"eta": eta, "tau": tau}
 
-    def cache_key(self) -> str:
-        """Key of this run's stored result (a hash of ``describe()``)."""
-        return _digest(self.describe())[:24]
-
-    def label(self) -> str:
-        return (
-            f"{self.method} {self.objective}(d={self.d}) {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} "
-            f"{self.params} K={self.K} trials={self.trials}"
-        )
+    def _label_parts(self) -> tuple[str, str]:
+        return f" {self.objective}(d={self.d})", f" {self.params}"
 
 
 @dataclass(frozen=True)
-class AdaptiveRun:
+class AdaptiveRun(RunConfig):
     """One run of a vector method (``simulate.pieces.methods.VECTOR_METHODS``) on f(x) = 1/2 sum_i h_i (x_i - x*_i)^2.
 
     Curvatures h_i = mu * curvature_spread^(i/(d-1)) rise log-spaced from mu; coordinate noise scales
@@ -316,16 +327,30 @@ class AdaptiveRun:
     per_decade: int = 10
     seed: int = 0
 
+    _RNG_KIND = "adaptive"
+    # the method's own parameters stay out of the stream key, so every method of a comparison sees the same noise
+    # stream in trial t
+    _RNG_EXCLUDED = (
+        "trials",
+        "seed",
+        "method",
+        "step",
+        "eta",
+        "eta_power",
+        "G",
+        "B",
+        "beta",
+        "beta1",
+        "beta2",
+        "eps",
+        "order",
+        "per_decade",
+    )
+    _INFINITE_FIELDS = ("decay_t0",)
+
     def __post_init__(self):
-        normalise_fields(self, may_be_infinite=("decay_t0",))
-        check_choice(self.method, VECTOR_METHODS, "method")
-        object.__setattr__(self, "alpha", check_alpha(self.alpha))
-        if self.tail is None:
-            object.__setattr__(self, "tail", self.alpha)
-        object.__setattr__(self, "tail", validate_noise(self.noise, self.tail))
+        self._check_run_fields(VECTOR_METHODS)
         check_choice(self.shape, ("coordinate", "radial"), "shape")
-        for name in ("K", "trials", "d"):
-            check_positive_int(getattr(self, name), name)
         for name in ("mu", "noise_scale", "eta", "G", "B", "order"):
             check_positive(getattr(self, name), name)
         for name in ("x_star", "x0"):
@@ -336,10 +361,7 @@ class AdaptiveRun:
             if not (1.0 <= getattr(self, name) <= 1e8):
                 raise ValueError(f"{name}={getattr(self, name)!r} is outside the accepted range [1, 1e8]")
         check_choice(self.step, ("theorem4", "constant", "power"), "step")
-        if self.beta is None:
-            object.__setattr__(self, "beta", theorem4_beta(self.alpha))
         for name, lo, hi in (
-            ("beta", 0.0, 5.0),
             ("beta1", 0.0, 1.0 - 1e-12),
             ("beta2", 0.0, 1.0 - 1e-12),
             ("eps", 0.0, 1.0),
@@ -348,9 +370,6 @@ class AdaptiveRun:
         ):
             if not (lo <= getattr(self, name) <= hi):
                 raise ValueError(f"{name}={getattr(self, name)!r} is outside the accepted range [{lo:g}, {hi:g}]")
-        if not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
-            raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
-        check_seed(self.seed)
 
     def profile(self) -> tuple[np.ndarray, np.ndarray]:
         """(h, s): the curvatures h_i and coordinate noise scales s_i."""
@@ -401,43 +420,5 @@ class AdaptiveRun:
             self.rng_key(),
         )
 
-    def rng_key(self) -> int:
-        """64-bit key of the experiment (without trials, seed and the method's own parameters), so every method
-        of a comparison sees the same noise stream in trial t."""
-        fields = asdict(self)
-        for name in (
-            "trials",
-            "seed",
-            "method",
-            "step",
-            "eta",
-            "eta_power",
-            "G",
-            "B",
-            "beta",
-            "beta1",
-            "beta2",
-            "eps",
-            "order",
-            "per_decade",
-        ):
-            fields.pop(name)
-        return int(_digest({"kind": "adaptive", **fields})[:16], 16)
-
-    def run_constants(self) -> dict[str, float]:
-        """Nothing beyond the per-trial outputs."""
-        return {}
-
-    def describe(self) -> dict:
-        """What this run's stored result depends on: the configuration and the kernels' code version."""
-        return {**asdict(self), "code": code_version()}
-
-    def cache_key(self) -> str:
-        """Key of this run's stored result (a hash of ``describe()``)."""
-        return _digest(self.describe())[:24]
-
-    def label(self) -> str:
-        return (
-            f"{self.method} d={self.d} {self.shape} {self.noise}(tail={self.tail:g}) alpha={self.alpha:g} "
-            f"{self.step} eta={self.eta:g} K={self.K} trials={self.trials}"
-        )
+    def _label_parts(self) -> tuple[str, str]:
+        return f" d={self.d} {self.shape}", f" {self.step} eta={self.eta:g}"

@@ -89,20 +89,17 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
         gaps[(setting, cfg.method)] = final
         med, lo, hi = _median_ci(final, rng)
         rows.append(
-            dict(
-                claim=claim.id,
-                method=cfg.method,
+            report.measurement_row(
+                claim,
+                "final_gap_median",
+                cfg,
+                arrays,
                 noise=f"pareto, {setting}",
-                tail=cfg.tail,
-                alpha=cfg.alpha,
-                metric="final_gap_median",
                 value=med,
                 ci_low=lo,
                 ci_high=hi,
-                trials=cfg.trials,
                 k_min=cfg.K,
                 k_max=cfg.K,
-                n_diverged=int((arrays["diverged_at"] > 0).sum()),
                 description=f"median f(x_K) - f*, tuned eta = {cfg.eta:.3g}"
                 + (" (edge of the grid)" if cfg.eta in (min(p.etas), max(p.etas)) else ""),
             )

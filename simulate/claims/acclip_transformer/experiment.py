@@ -16,7 +16,6 @@ from simulate.claims.small_transformer.common import (
     paired_ci,
     parameter_count,
     pick,
-    row,
     tuned_training,
     with_ci,
 )
@@ -49,11 +48,11 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
 
 def _difference_row(claim, tuned: dict, a: str, b: str, label: str | None = None) -> dict:
     value, lo, hi = paired_ci(tuned[a].final_loss - tuned[b].final_loss)
-    return row(
+    return report.measurement_row(
         claim,
-        label or f"{a} - {b}",
-        "next-char",
         "loss_difference",
+        method=label or f"{a} - {b}",
+        noise="next-char",
         value=value,
         ci_low=lo,
         ci_high=hi,
@@ -74,11 +73,11 @@ def _gap_row(claim, tuned: dict, seed: int) -> dict:
     n = losses[0].size
     boots = [gap_closed(*(v[idx] for v in losses)) for idx in rng.integers(0, n, (N_BOOT, n))]
     lo, hi = np.nanquantile(boots, [0.025, 0.975])
-    return row(
+    return report.measurement_row(
         claim,
-        "cclip",
-        "next-char",
         "cclip_gap_closed",
+        method="cclip",
+        noise="next-char",
         value=gap_closed(*losses),
         ci_low=float(lo),
         ci_high=float(hi),

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulate.claims.small_transformer.common import by_ci, net_config, pick, pool, row, with_ci
+from simulate.claims.small_transformer.common import by_ci, net_config, pick, pool, with_ci
 from simulate.nets import model, noise
 from simulate.nets.train import Schedule, initial_params, train
 from simulate.publish import report
@@ -110,11 +110,11 @@ def _running_variance_slope(x: np.ndarray) -> float:
 
 def _excess_row(claim, label, B, step, noise_norms, ref_norms, p, seed) -> dict:
     value, lo, hi = spread_ratio_ci(noise_norms, ref_norms, p.n_boot, seed)
-    return row(
+    return report.measurement_row(
         claim,
-        label,
-        f"B={B}",
         "noise_spread_excess",
+        method=label,
+        noise=f"B={B}",
         value=value,
         ci_low=lo,
         ci_high=hi,
@@ -130,11 +130,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
         rows.append(_excess_row(claim, label, B, 0, xi, ref, p, seed))
         for name, norms in (("noise", xi), ("reference", ref)):
             rows.append(
-                row(
+                report.measurement_row(
                     claim,
-                    label,
-                    f"B={B}",
                     f"{name}_spread",
+                    method=label,
+                    noise=f"B={B}",
                     value=float(spread(norms)),
                     trials=p.draws,
                     k_max=0,
@@ -142,11 +142,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
                 )
             )
             rows.append(
-                row(
+                report.measurement_row(
                     claim,
-                    label,
-                    f"B={B}",
                     f"{name}_norm_hill",
+                    method=label,
+                    noise=f"B={B}",
                     **_estimate(lambda v: tail_index.hill(v, len(v) // 10), norms, seed),
                     trials=p.draws,
                     k_max=0,
@@ -154,11 +154,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
                 )
             )
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                label,
-                f"B={B}",
                 "running_variance_slope",
+                method=label,
+                noise=f"B={B}",
                 value=_running_variance_slope(xi**2),
                 trials=p.draws,
                 k_max=0,
@@ -167,11 +167,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
         )
     for label, xi in m["coords"].items():
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                label,
-                f"B={COORDINATE_BATCH}",
                 "coordinate_hill",
+                method=label,
+                noise=f"B={COORDINATE_BATCH}",
                 **_estimate(tail_index.hill, xi, seed),
                 trials=xi.size,
                 k_max=0,
@@ -180,11 +180,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
             )
         )
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                label,
-                f"B={COORDINATE_BATCH}",
                 "coordinate_mohammadi",
+                method=label,
+                noise=f"B={COORDINATE_BATCH}",
                 **_estimate(tail_index.mohammadi, xi, seed),
                 trials=xi.size,
                 k_max=0,
@@ -192,11 +192,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
             )
         )
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                label,
-                f"B={COORDINATE_BATCH}",
                 "coordinate_excess_kurtosis",
+                method=label,
+                noise=f"B={COORDINATE_BATCH}",
                 value=float(stats.kurtosis(xi)),
                 trials=xi.size,
                 k_max=0,
@@ -209,11 +209,11 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
     first, last = m["trained"][steps[0]][0], m["trained"][steps[-1]][0]
     value, lo, hi = spread_ratio_ci(last, first, p.n_boot, seed)
     rows.append(
-        row(
+        report.measurement_row(
             claim,
-            TRAINED_CELL,
-            "B=1",
             "noise_spread_end_over_start",
+            method=TRAINED_CELL,
+            noise="B=1",
             value=value,
             ci_low=lo,
             ci_high=hi,

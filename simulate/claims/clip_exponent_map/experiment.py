@@ -29,24 +29,22 @@ def cell_row(claim: Claim, cfg, arrays, noise: str | None = None) -> dict:
     curve = theorem4_second_moment(
         noise, cfg.tail, cfg.alpha, cfg.K, k, mu=cfg.mu, x0=cfg.x0 - cfg.x_star, G=cfg.G, beta=cfg.beta
     )
-    return dict(
-        claim=claim.id,
+    return report.measurement_row(
+        claim,
+        f"sq_dist_exponent_beta{cfg.beta:g}",
+        cfg,
+        arrays,
         method="proj-gclip",
         noise=noise,
-        tail=cfg.tail,
-        alpha=cfg.alpha,
         beta=cfg.beta,
-        metric=f"sq_dist_exponent_beta{cfg.beta:g}",
         theory_exponent=clipping_map(cfg.alpha, cfg.beta, noise == "pareto-onesided"),
         fitted_exponent=fit.exponent,
         ci_low=fit.ci_low,
         ci_high=fit.ci_high,
-        trials=cfg.trials,
         k_min=fit.k_min,
         k_max=fit.k_max,
         finite_k_exponent=local_exponent(k, curve, window_mask(k)),
         drift=fit.drift,
-        n_diverged=int((arrays["diverged_at"] > 0).sum()),
         description="exponent of E||xbar_k - x*||^2",
     )
 

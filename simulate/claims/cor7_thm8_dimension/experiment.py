@@ -132,22 +132,19 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
         fit = fit_exponent(arrays["k"], arrays["avg_sq"], "mean", n_boot=300, seed=cfg.seed)
         variance_exponent = -1.0 + (2.0 - cfg.tail) / cfg.alpha  # THEORY.md §4, general clipping exponent
         rows.append(
-            dict(
-                claim=claim.id,
-                method=cfg.method,
+            report.measurement_row(
+                claim,
+                f"k_exponent_d{cfg.d}",
+                cfg,
+                arrays,
                 noise=f"pareto-{cfg.shape}",
-                tail=cfg.tail,
-                alpha=cfg.alpha,
-                metric=f"k_exponent_d{cfg.d}",
                 theory_exponent=variance_exponent,
                 fitted_exponent=fit.exponent,
                 ci_low=fit.ci_low,
                 ci_high=fit.ci_high,
-                trials=cfg.trials,
                 k_min=fit.k_min,
                 k_max=fit.k_max,
                 drift=fit.drift,
-                n_diverged=int((arrays["diverged_at"] > 0).sum()),
                 description=f"exponent in k of E||xbar_k - x*||^2 at d = {cfg.d}",
             )
         )

@@ -14,7 +14,6 @@ from simulate.claims.small_transformer.common import (
     net_config,
     paired_ci,
     pick,
-    row,
     welch_ci,
     with_ci,
 )
@@ -52,11 +51,11 @@ def _judged_rows(claim, m: dict, methods) -> list[dict]:
     for task in TASKS:
         value, lo, hi = exp_ci(paired_ci(logs[task]))
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                "/".join(methods),
-                task,
                 "head_norm_ratio",
+                method="/".join(methods),
+                noise=task,
                 value=value,
                 ci_low=lo,
                 ci_high=hi,
@@ -67,11 +66,11 @@ def _judged_rows(claim, m: dict, methods) -> list[dict]:
         )
     value, lo, hi = exp_ci(welch_ci(logs["next-char"], logs["char-kind"]))
     rows.append(
-        row(
+        report.measurement_row(
             claim,
-            "/".join(methods),
-            "next-char vs char-kind",
             "head_norm_ratio_many_over_few",
+            method="/".join(methods),
+            noise="next-char vs char-kind",
             value=value,
             ci_low=lo,
             ci_high=hi,
@@ -89,11 +88,11 @@ def _rows(claim, p: HeadGrowthProfile, m: dict) -> list[dict]:
             for record in ("head_norm", "logit_norm", "eval_loss"):
                 value, lo, hi = paired_ci(m[task][method][record][:, -1])
                 rows.append(
-                    row(
+                    report.measurement_row(
                         claim,
-                        method,
-                        task,
                         f"final_{record}",
+                        method=method,
+                        noise=task,
                         value=value,
                         ci_low=lo,
                         ci_high=hi,

@@ -19,7 +19,6 @@ from simulate.claims.small_transformer.common import (
     paired_ci,
     pick,
     pool,
-    row,
     tuned_training,
     welch_ci,
     with_ci,
@@ -113,11 +112,11 @@ def _ratio_rows(claim, post: dict, pre: dict) -> list[dict]:
         b = np.log([_cv(n) for n in pre["norms"][stage]])
         value, lo, hi = exp_ci(welch_ci(a, b))
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                "post/pre",
-                stage,
                 "grad_het_cv_post_over_pre",
+                method="post/pre",
+                noise=stage,
                 value=value,
                 ci_low=lo,
                 ci_high=hi,
@@ -139,11 +138,11 @@ def _gap_rows(claim, m: dict, post: str, pre: str) -> list[dict]:
     for pair in PAIRS:
         value, lo, hi = welch_ci(_advantages(m, post, pair), _advantages(m, pre, pair))
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                "-".join(pair),
-                "post - pre",
                 "sign_advantage_post_minus_pre",
+                method="-".join(pair),
+                noise="post - pre",
                 value=value,
                 ci_low=lo,
                 ci_high=hi,
@@ -160,11 +159,11 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
         for stage in STAGES:
             cvs = [_cv(n) for n in m[ln]["norms"][stage]]
             rows.append(
-                row(
+                report.measurement_row(
                     claim,
-                    ln,
-                    stage,
                     "grad_het_cv",
+                    method=ln,
+                    noise=stage,
                     value=float(np.exp(np.mean(np.log(cvs)))),
                     trials=len(cvs),
                     description="geometric mean over trials of the CV of block gradient norms",
@@ -172,11 +171,11 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
             )
             eig = np.array(list(m[ln]["eig"][stage].values()))
             rows.append(
-                row(
+                report.measurement_row(
                     claim,
-                    ln,
-                    stage,
                     "hessian_het_cv",
+                    method=ln,
+                    noise=stage,
                     value=het.spread(eig)["cv"],
                     trials=1,
                     description="CV of per-tensor top |Hessian eigenvalue| (power iteration), trial 0",
@@ -187,11 +186,11 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
             value, lo, hi = paired_ci(_advantages(m, ln, pair))
             notes = ", ".join(eta_note(m[ln]["tuned"][x]) for x in pair)
             rows.append(
-                row(
+                report.measurement_row(
                     claim,
-                    "-".join(pair),
-                    ln,
                     "sign_advantage",
+                    method="-".join(pair),
+                    noise=ln,
                     value=value,
                     ci_low=lo,
                     ci_high=hi,

@@ -45,10 +45,6 @@ def mean_ci(estimates: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def _row(claim, method, noise, tail, metric, **kw) -> dict:
-    return dict(claim=claim.id, method=method, noise=noise, tail=tail, alpha=math.nan, metric=metric, **kw)
-
-
 def vector_norms(model, tail: float, d: int, n: int, seed: int) -> np.ndarray:
     """Norms of n noise vectors in R^d: independent coordinates of law ``model``, or radial (``model`` None:
     a uniform direction times a symmetric-Pareto radius, whose norm is the radius's absolute value)."""
@@ -69,12 +65,12 @@ def _norm_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dict]:
             spread = float(np.quantile(rel, 0.99))
             hill = tail_index.hill(r)
             rows.append(
-                _row(
+                report.measurement_row(
                     claim,
-                    "norm",
-                    label,
-                    tail,
                     f"norm_q99_over_median_d{d}",
+                    method="norm",
+                    noise=label,
+                    tail=tail,
                     value=spread,
                     fitted_exponent=hill,
                     trials=p.norm_samples,
@@ -117,12 +113,12 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
         slope = float(slopes(np.log(n_points[window]), np.log(typical[window])))
         theory = 2.0 / tail - 1.0 if tail < 2.0 else 0.0
         rows.append(
-            _row(
+            report.measurement_row(
                 claim,
-                "running-variance",
-                noise,
-                tail,
                 "running_var_slope",
+                method="running-variance",
+                noise=noise,
+                tail=tail,
                 theory_exponent=theory,
                 fitted_exponent=slope,
                 trials=p.variance_streams,
@@ -150,12 +146,12 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
                 est = np.array([estimator(x) for x in draws])
                 mean, lo, hi = mean_ci(est)
                 rows.append(
-                    _row(
+                    report.measurement_row(
                         claim,
-                        name,
-                        noise,
-                        tail,
                         "tail_index_estimate",
+                        method=name,
+                        noise=noise,
+                        tail=tail,
                         predicted=tail,
                         value=mean,
                         ci_low=lo,
@@ -229,12 +225,12 @@ def _kernel_rows(claim, p: DiagnosticsProfile, ctx: Context) -> list[dict]:
             est = _kernel_estimates(cfg, arrays, p, name)
             mean, lo, hi = mean_ci(est)
             rows.append(
-                _row(
+                report.measurement_row(
                     claim,
-                    name,
-                    cfg.noise,
-                    cfg.tail,
                     "kernel_noise_tail_index",
+                    method=name,
+                    noise=cfg.noise,
+                    tail=cfg.tail,
                     predicted=cfg.tail,
                     value=mean,
                     ci_low=lo,
@@ -278,12 +274,12 @@ def _hill_on_wrong_tail(claim, p: DiagnosticsProfile, ctx: Context) -> pd.DataFr
     mean, lo, hi = mean_ci(est)
     return report.measurements(
         [
-            _row(
+            report.measurement_row(
                 claim,
-                "hill",
-                "pareto",
-                1.5,
                 "kernel_noise_tail_index",
+                method="hill",
+                noise="pareto",
+                tail=1.5,
                 predicted=1.5,
                 value=mean,
                 ci_low=lo,

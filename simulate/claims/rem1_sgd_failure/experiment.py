@@ -18,11 +18,6 @@ from .claim import Rem1Profile
 METHODS = ("sgd", "gclip")
 
 
-def _row(claim, method, noise, tail, alpha, metric, **kw) -> dict:
-    base = dict(claim=claim.id, method=method, noise=noise, tail=tail, alpha=alpha, metric=metric)
-    return {**base, **kw}
-
-
 def _config(claim: Claim, ctx: Context, method: str, noise: str, tail: float, K: int, trials: int, **extra):
     """A run on f(x) = x^2/2 from x0 = x* = 0; alpha (the schedule's moment order) is min(tail, 2)."""
     return QuadraticRun(
@@ -50,25 +45,23 @@ def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[
     for cfg, arrays, _ in results:
         v = arrays["last_dist"][:, 0] ** 2
         rows += _growth_rows(claim, cfg, arrays, v, p, ctx.seed, (cfg.method, cfg.noise, cfg.tail))
-        common = dict(trials=cfg.trials, k_min=cfg.K, k_max=cfg.K, n_diverged=int((arrays["diverged_at"] > 0).sum()))
         slope = ms.growth_slope(v, sizes)
         slo, shi = ms.bootstrap(lambda s: ms.growth_slope(s, sizes), v, max(20, p.n_boot // 4), ctx.seed + 1)
         theory = ms.predicted_growth_slope(cfg.tail) if cfg.method == "sgd" else 0.0
         rows.append(
-            _row(
+            report.measurement_row(
                 claim,
-                cfg.method,
-                cfg.noise,
-                cfg.tail,
-                cfg.alpha,
                 "ms_growth_slope",
+                cfg,
+                arrays,
+                k_min=cfg.K,
+                k_max=cfg.K,
                 theory_exponent=theory,
                 fitted_exponent=slope,
                 ci_low=slo,
                 ci_high=shi,
                 description="slope of log(typical mean of |x_k-x*|^2) vs log M; CI: percentile bootstrap "
                 "of medians of batch means",
-                **common,
             )
         )
         curves.append((cfg, sizes, ms.typical_means(v, sizes), np.cumsum(v) / np.arange(1, v.size + 1)))
@@ -79,7 +72,7 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
     """ms_ratio (bootstrap CI only where e^2 has finite variance) and ms_growth_typical (order-statistic CI) for
     the run labelled (method, noise, tail); a negative control labels a run as another."""
     method, noise, tail = label
-    common = dict(trials=cfg.trials, k_min=cfg.K, k_max=cfg.K, n_diverged=int((arrays["diverged_at"] > 0).sum()))
+    common = dict(method=method, noise=noise, tail=tail, k_min=cfg.K, k_max=cfg.K)
     finite_variance = ms.mean_has_finite_variance(method, noise, tail)
     lo, hi = ms.bootstrap(ms.growth_ratio, v, p.n_boot, seed) if finite_variance else (math.nan, math.nan)
     predicted = 100.0 ** ms.predicted_growth_slope(tail) if method == "sgd" else 1.0
@@ -87,13 +80,11 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
     m_small = max(100, p.M // 10**4)
     g, glo, ghi = ms.growth_typical(v, m_small, m_large)
     return [
-        _row(
+        report.measurement_row(
             claim,
-            method,
-            noise,
-            tail,
-            cfg.alpha,
             "ms_ratio_M_vs_M/100",
+            cfg,
+            arrays,
             predicted=predicted,
             value=ms.growth_ratio(v),
             ci_low=lo,
@@ -102,13 +93,11 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
             + ("" if finite_variance else "; no CI: a bootstrap of a mean is not valid under infinite variance"),
             **common,
         ),
-        _row(
+        report.measurement_row(
             claim,
-            method,
-            noise,
-            tail,
-            cfg.alpha,
             "ms_growth_typical",
+            cfg,
+            arrays,
             predicted=(m_large / m_small) ** ms.predicted_growth_slope(tail) if method == "sgd" else 1.0,
             value=g,
             ci_low=glo,
@@ -135,22 +124,18 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
             fit = fit_exponent(k, values, stat, n_boot=200, seed=ctx.seed)
             valid = stat == "median" or ms.mean_has_finite_variance(cfg.method, cfg.noise, cfg.tail)
             rows.append(
-                _row(
+                report.measurement_row(
                     claim,
-                    cfg.method,
-                    cfg.noise,
-                    cfg.tail,
-                    cfg.alpha,
                     metric,
+                    cfg,
+                    arrays,
                     theory_exponent=th,
                     fitted_exponent=fit.exponent,
                     ci_low=fit.ci_low if valid else math.nan,
                     ci_high=fit.ci_high if valid else math.nan,
-                    trials=cfg.trials,
                     k_min=fit.k_min,
                     k_max=fit.k_max,
                     drift=fit.drift,
-                    n_diverged=int((arrays["diverged_at"] > 0).sum()),
                     description=f"{stat} of |x_k - x*|" + ("^2" if "sq" in metric else ""),
                 )
             )
@@ -167,24 +152,19 @@ def _edge_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> list[dict]:
     results = ctx.run(configs)
     rows = []
     for cfg, arrays, _ in results:
-        n_bad = int((arrays["diverged_at"] > 0).sum())
         big = int((~(arrays["max_dist"][:, -1] <= p.threshold)).sum())  # above the threshold or not finite
         lo, hi = ms.wilson_interval(big, cfg.trials)
         rows.append(
-            _row(
+            report.measurement_row(
                 claim,
-                cfg.method,
-                cfg.noise,
-                cfg.tail,
-                cfg.alpha,
                 f"frac_max_err_over_{p.threshold:g}",
+                cfg,
+                arrays,
                 value=big / cfg.trials,
                 ci_low=lo,
                 ci_high=hi,
-                trials=cfg.trials,
                 k_min=cfg.K,
                 k_max=cfg.K,
-                n_diverged=n_bad,
                 description=f"constant step eta={cfg.eta:g}: fraction of trials with max_k |x_k| > "
                 f"{p.threshold:g} or not finite (Wilson CI)",
             )

@@ -1,5 +1,5 @@
 """What the four small-transformer experiments share: the model from a claim's NetShape, tuned training runs,
-paired and unpaired confidence intervals, measurement rows and training-curve bands."""
+paired and unpaired confidence intervals, final-loss rows and training-curve bands."""
 
 import math
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from scipy import stats
 from simulate.claims.small_transformer.shapes import NetShape, NetTrainingProfile
 from simulate.nets import data, model
 from simulate.nets.train import Schedule, train
+from simulate.publish import report
 
 
 def net_config(shape: NetShape, task: str = "next-char", **changes) -> model.NetConfig:
@@ -30,11 +31,6 @@ def net_config(shape: NetShape, task: str = "next-char", **changes) -> model.Net
 def parameter_count(cfg: model.NetConfig) -> int:
     """Number of scalar parameters of the model."""
     return sum(math.prod(s) for s in model.shapes(cfg).values())
-
-
-def row(claim, method: str, noise: str, metric: str, **columns) -> dict:
-    """A measurement row of rates.csv (no tail or alpha: these claims have none)."""
-    return dict(claim=claim.id, method=method, noise=noise, tail=math.nan, alpha=math.nan, metric=metric, **columns)
 
 
 def paired_ci(differences) -> tuple[float, float, float]:
@@ -111,11 +107,11 @@ def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int) -> l
     for method, t in tuned.items():
         value, lo, hi = paired_ci(t.final_loss)
         rows.append(
-            row(
+            report.measurement_row(
                 claim,
-                method,
-                noise,
                 "final_loss",
+                method=method,
+                noise=noise,
                 value=value,
                 ci_low=lo,
                 ci_high=hi,

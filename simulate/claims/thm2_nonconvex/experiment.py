@@ -165,23 +165,19 @@ def fit_groups(claim: Claim, results) -> tuple[list[dict], list[dict]]:
             valid = mean_has_finite_variance(key.method, key.noise, key.tail)
             ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
             rows.append(
-                dict(
-                    claim=claim.id,
-                    method=key.method,
-                    noise=key.noise,
-                    tail=key.tail,
-                    alpha=key.alpha,
-                    metric=m.name + suffix,
+                report.measurement_row(
+                    claim,
+                    m.name + suffix,
+                    key,
                     theory_exponent=round(theory, 6),
                     fitted_exponent=round(fit.exponent, 6),
                     ci_low=round(ci[0], 6),
                     ci_high=round(ci[1], 6),
-                    trials=key.trials,
                     k_min=fit.k_min,
                     k_max=fit.k_max,
                     finite_k_exponent=round(finite, 6),
                     drift=round(fit.drift, 6),
-                    n_diverged=int(sum((a["diverged_at"] > 0).sum() for _, a in runs)),
+                    n_diverged=sum(report.diverged_trials(a) for _, a in runs),
                     description=m.description + ("" if not suffix else f" [{suffix[1:]}]"),
                 )
             )

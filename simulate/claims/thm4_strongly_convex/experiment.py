@@ -39,19 +39,20 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
             if curve is not None and m.finite_k is not None:
                 finite = local_exponent(k, m.finite_k(curve), window_mask(k))
             rows.append(
-                dict(
-                    **report.config_columns(claim, cfg),
-                    metric=m.name,
+                report.measurement_row(
+                    claim,
+                    m.name,
+                    cfg,
+                    arrays,
+                    beta=cfg.beta,
                     theory_exponent=round(theory, 6),
                     fitted_exponent=round(fit.exponent, 6),
                     ci_low=round(fit.ci_low, 6) if ci_valid else math.nan,
                     ci_high=round(fit.ci_high, 6) if ci_valid else math.nan,
-                    trials=cfg.trials,
                     k_min=fit.k_min,
                     k_max=fit.k_max,
                     finite_k_exponent=round(finite, 6),
                     drift=round(fit.drift, 6),
-                    n_diverged=int((arrays["diverged_at"] > 0).sum()),
                     description=m.description
                     + ("" if ci_valid else "; no CI: a bootstrap of a mean is not valid under infinite variance"),
                 )
@@ -71,7 +72,12 @@ def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
             frames.append(
                 pd.DataFrame(
                     dict(
-                        **report.config_columns(claim, cfg),
+                        claim=claim.id,
+                        method=cfg.method,
+                        noise=cfg.noise,
+                        tail=cfg.tail,
+                        alpha=cfg.alpha,
+                        beta=cfg.beta,
                         K=cfg.K,
                         trials=cfg.trials,
                         seed=cfg.seed,
