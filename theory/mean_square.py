@@ -61,11 +61,11 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     return centre - half, centre + half
 
 
-def mean_has_finite_variance(method: str, noise: str, tail: float) -> bool:
-    """May a mean over trials of this run's errors (|e| and e^2) be bootstrapped? Clipped methods: yes (bounded
-    steps); unclipped ones only under Gaussian noise or a tail above 4. A percentile bootstrap of a mean is
+def mean_has_finite_variance(clipped: bool, noise: str, tail: float) -> bool:
+    """May a mean over trials of a run's errors (|e| and e^2) be bootstrapped? A method that clips every step:
+    yes (bounded steps); others only under Gaussian noise or a tail above 4. A percentile bootstrap of a mean is
     inconsistent under infinite variance (Athreya 1987), so no CI is reported where this is False."""
-    return "clip" in method or noise == "gaussian" or tail > 4.0
+    return clipped or noise == "gaussian" or tail > 4.0
 
 
 def median_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

@@ -186,11 +186,7 @@ def run_cached(traj: Trajectory, cache) -> dict[str, np.ndarray]:
     """
     describe = {**traj.describe(), "engine": compose_key(traj)}
     key = hashlib.sha256(json.dumps(describe, sort_keys=True).encode()).hexdigest()[:24]
-    arrays = cache.load(key, describe)
-    if arrays is None:
-        arrays = run_trajectory(traj)
-        cache.save(key, arrays, describe)
-    return arrays
+    return cache.load_or_compute(key, describe, lambda: run_trajectory(traj))
 
 
 def compose_key(traj: Trajectory) -> str:

@@ -23,6 +23,8 @@ clipping events of the step (GClip: 1 when it clipped; ACClip: coordinates clipp
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -33,15 +35,6 @@ from theory import schedules
 
 power_step = njit(inline="always", **JIT_OPTIONS)(schedules.power_step)
 clip_threshold = njit(inline="always", **JIT_OPTIONS)(schedules.clip_threshold)
-
-# suite name: (clips, projects), for the strongly convex runs (``simulate.run.config.QuadraticRun``)
-METHODS = {
-    "sgd": (False, False),
-    "gclip": (True, False),
-    "proj-gclip": (True, True),
-    "proj-sgd": (False, True),
-}
-VECTOR_METHODS = ("sgd", "gclip", "cclip", "nsgd", "signsgd", "signum", "rmsprop", "adam", "acclip")
 
 
 @jit_inline
@@ -187,26 +180,43 @@ def acclip_vector(x, o, g, m, v, k, sched, p):
     return clipped
 
 
-_STEPS = {
-    "scalar": {"sgd": sgd_scalar, "gclip": gclip_scalar},
-    "vector": {
-        "sgd": sgd_vector,
-        "gclip": gclip_vector,
-        "cclip": cclip_vector,
-        "nsgd": nsgd_vector,
-        "signsgd": signsgd_vector,
-        "signum": signum_vector,
-        "rmsprop": rmsprop_vector,
-        "adam": adam_vector,
-        "acclip": acclip_vector,
-    },
+@dataclass(frozen=True)
+class BuiltIn:
+    """One built-in method: its step in each shape (None: not available there), the parameters of its own that it
+    takes beyond the schedule (``method``'s keywords), and whether it clips: every step at most eta_k tau_k long,
+    so the error has every moment (a bootstrap of a mean over trials is valid)."""
+
+    scalar: Callable | None
+    vector: Callable | None
+    own: tuple[str, ...] = ()
+    clips: bool = False
+
+
+BUILT_IN = {
+    "sgd": BuiltIn(sgd_scalar, sgd_vector),
+    "gclip": BuiltIn(gclip_scalar, gclip_vector, clips=True),
+    "cclip": BuiltIn(None, cclip_vector, ("B",), clips=True),
+    "nsgd": BuiltIn(None, nsgd_vector),
+    "signsgd": BuiltIn(None, signsgd_vector),
+    "signum": BuiltIn(None, signum_vector, ("beta1",)),
+    "rmsprop": BuiltIn(None, rmsprop_vector, ("beta2", "eps")),
+    "adam": BuiltIn(None, adam_vector, ("beta1", "beta2", "eps")),
+    "acclip": BuiltIn(None, acclip_vector, ("beta1", "beta2", "eps", "order"), clips=True),
 }
-_OWN = {
-    "signum": ("beta1",),
-    "rmsprop": ("beta2", "eps"),
-    "adam": ("beta1", "beta2", "eps"),
-    "acclip": ("beta1", "beta2", "eps", "order"),
-}
+# The scalar and the vector methods (every method also has a projected form, "proj-" + its name: onto the
+# objective's domain after every step; the scalar runs of ``simulate.run.config.QuadraticRun`` use it).
+METHODS = tuple(f"{p}{n}" for p in ("", "proj-") for n, b in BUILT_IN.items() if b.scalar is not None)
+VECTOR_METHODS = tuple(n for n, b in BUILT_IN.items() if b.vector is not None)
+
+
+def clips(name: str) -> bool:
+    """Does the built-in method ``name`` (a "proj-" form included) clip every step (``BuiltIn.clips``)?"""
+    return BUILT_IN[name.removeprefix("proj-")].clips
+
+
+def projects(name: str) -> bool:
+    """Does the method ``name`` project onto the objective's domain after every step?"""
+    return name.startswith("proj-")
 
 
 def method(
@@ -240,21 +250,20 @@ def method(
     --------
     >>> theorem4_gclip = method("gclip", eta0=4.0, k0=1.0, power=1.0, G=1.0, beta=1 / 1.5)
     """
-    projects = name.startswith("proj-")
     base = name.removeprefix("proj-")
-    steps = _STEPS.get(shape)
-    if steps is None or base not in steps:
+    step = getattr(BUILT_IN.get(base), shape, None) if shape in ("scalar", "vector") else None
+    if step is None:
         accepted = ", ".join(sorted(METHODS if shape == "scalar" else VECTOR_METHODS))
         raise ValueError(f"method={name!r} (shape {shape!r}) is not one of the accepted values {accepted}")
-    given = {"beta1": beta1, "beta2": beta2, "eps": eps, "order": order}
-    if base == "cclip":
+    if "B" in BUILT_IN[base].own:
         if B is None:
             raise ValueError("B=None: CClip needs its per-coordinate thresholds B (float64[d], > 0)")
         own = (np.ascontiguousarray(B, dtype=np.float64),)
     else:
-        own = tuple(float(given[n]) for n in _OWN.get(base, ()))
+        given = {"beta1": beta1, "beta2": beta2, "eps": eps, "order": order}
+        own = tuple(float(given[n]) for n in BUILT_IN[base].own)
     schedule = (float(eta0), float(k0), float(power), float(G), float(beta))
-    return Method(name, power_schedule, steps[base], (schedule, own), projects=projects)
+    return Method(name, power_schedule, step, (schedule, own), projects=projects(name))
 
 
 def clip_global_reference(g: np.ndarray, tau: float) -> np.ndarray:

@@ -13,6 +13,8 @@ branch-free ``vlog``/``vexp`` of ``simulate.engine.vecmath`` so that loops drawi
 """
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -118,14 +120,73 @@ def no_noise(g, xi, x, o, k, s, so, p):
     pass
 
 
-_SAMPLERS = {
-    "gaussian": gaussian_sample,
-    "pareto": pareto_sample,
-    "pareto-onesided": onesided_pareto_sample,
-    "stable": stable_sample,
-    "student-t": student_t_sample,
+def _gaussian_moment(tail: float, p: float) -> float:
+    """E|xi|^p of N(0, 1), every p."""
+    return 2 ** (p / 2) * special.gamma((p + 1) / 2) / math.sqrt(math.pi)
+
+
+def _pareto_moment(tail: float, p: float) -> float:
+    """E|xi|^p = tail / (tail - p) for p < tail."""
+    return tail / (tail - p) if p < tail else math.inf
+
+
+def _stable_moment(tail: float, p: float) -> float:
+    """E|xi|^p of the symmetric tail-stable law with characteristic function exp(-|t|^tail): finite for p < tail,
+    every p at tail = 2 (N(0, 2))."""
+    if tail == 2.0:
+        return 2**p * special.gamma((p + 1) / 2) / math.sqrt(math.pi)
+    if p >= tail:
+        return math.inf
+    return (
+        2**p
+        * special.gamma((1 + p) / 2)
+        * special.gamma(1 - p / tail)
+        / (math.sqrt(math.pi) * special.gamma(1 - p / 2))
+    )
+
+
+def _student_t_moment(tail: float, p: float) -> float:
+    """E|xi|^p of Student-t with nu = tail degrees of freedom, p < nu."""
+    if p >= tail:
+        return math.inf
+    nu = tail
+    return (
+        nu ** (p / 2)
+        * special.gamma((p + 1) / 2)
+        * special.gamma((nu - p) / 2)
+        / (math.sqrt(math.pi) * special.gamma(nu / 2))
+    )
+
+
+def _onesided_pareto_moment(tail: float, p: float) -> float:
+    """E|xi|^p of the centred one-sided Pareto xi = y - m, y Pareto(tail) on [1, inf) with density
+    tail y^(-tail-1) and m = tail / (tail - 1), by quadrature; p < tail."""
+    if p >= tail:
+        return math.inf
+    m = tail / (tail - 1.0)
+    density = lambda y: tail * y ** (-tail - 1.0)  # noqa: E731
+    below = integrate.quad(lambda y: (m - y) ** p * density(y), 1.0, m)[0]
+    above = integrate.quad(lambda y: (y - m) ** p * density(y), m, math.inf, limit=200)[0]
+    return below + above
+
+
+@dataclass(frozen=True)
+class Law:
+    """A built-in noise law: its kernel sampler (``sample(s, o, (scale, tail))``) and the absolute moments of its
+    unit-scale form (``abs_moment(tail, p)``: E|xi|^p, inf where infinite)."""
+
+    sample: Callable
+    abs_moment: Callable[[float, float], float]
+
+
+LAWS = {
+    "gaussian": Law(gaussian_sample, _gaussian_moment),
+    "pareto": Law(pareto_sample, _pareto_moment),
+    "pareto-onesided": Law(onesided_pareto_sample, _onesided_pareto_moment),
+    "stable": Law(stable_sample, _stable_moment),
+    "student-t": Law(student_t_sample, _student_t_moment),
 }
-NOISES = tuple(_SAMPLERS)
+NOISES = tuple(LAWS)
 NONE = Noise("none", apply=no_noise)
 
 
@@ -161,7 +222,7 @@ def law(
     scales = np.ones(1) if scales is None else np.ascontiguousarray(scales, dtype=np.float64)
     return Noise(
         name,
-        sample=_SAMPLERS[name],
+        sample=LAWS[name].sample,
         params=(scale, tail),
         lift=lift,
         lift_params=(scales, float(decay_t0), float(decay_power)),
@@ -204,38 +265,10 @@ def draw(piece: Noise, n: int, *, seed: int = 0, stream: int = 0) -> np.ndarray:
 
 
 def unit_abs_moment(noise: str, tail: float, p: float) -> float:
-    """E|xi|^p of the unit-scale law (exact, or by quadrature for the one-sided Pareto); inf when p >= tail."""
+    """E|xi|^p of the unit-scale law (``LAWS[noise].abs_moment``); inf where that moment is infinite."""
     tail = validate_noise(noise, tail)
     p = check_positive(p, "p")
-    if noise == "gaussian":
-        return 2 ** (p / 2) * special.gamma((p + 1) / 2) / math.sqrt(math.pi)
-    if p >= tail and not (noise == "stable" and tail == 2.0):
-        return math.inf
-    if noise == "pareto":
-        return tail / (tail - p)
-    if noise == "stable":
-        if tail == 2.0:
-            return 2**p * special.gamma((p + 1) / 2) / math.sqrt(math.pi)
-        return (
-            2**p
-            * special.gamma((1 + p) / 2)
-            * special.gamma(1 - p / tail)
-            / (math.sqrt(math.pi) * special.gamma(1 - p / 2))
-        )
-    if noise == "student-t":
-        nu = tail
-        return (
-            nu ** (p / 2)
-            * special.gamma((p + 1) / 2)
-            * special.gamma((nu - p) / 2)
-            / (math.sqrt(math.pi) * special.gamma(nu / 2))
-        )
-    # one-sided centred Pareto: xi = y - m with y Pareto(tail) on [1, inf), density tail * y^(-tail-1)
-    m = tail / (tail - 1.0)
-    density = lambda y: tail * y ** (-tail - 1.0)  # noqa: E731
-    below = integrate.quad(lambda y: (m - y) ** p * density(y), 1.0, m)[0]
-    above = integrate.quad(lambda y: (y - m) ** p * density(y), m, math.inf, limit=200)[0]
-    return below + above
+    return LAWS[noise].abs_moment(tail, p)
 
 
 def scale_for_moment(noise: str, tail: float, p: float, target: float = 1.0) -> float:

@@ -14,7 +14,7 @@ import numpy as np
 from simulate.engine import Trajectory
 from simulate.engine.jit import source_hash
 from simulate.pieces import metrics, objectives
-from simulate.pieces.methods import METHODS, VECTOR_METHODS, method
+from simulate.pieces.methods import METHODS, VECTOR_METHODS, method, projects
 from simulate.pieces.noise import law, unit_abs_moment, validate_noise
 from theory import nonconvex
 from theory.schedules import theorem4_beta
@@ -169,7 +169,7 @@ class QuadraticRun(RunConfig):
             if self.eta is None:
                 raise ValueError("eta=None: a constant step needs eta in (0, inf)")
             check_positive(self.eta, "eta")
-        if METHODS[self.method][1] and abs(self.x_star) * math.sqrt(self.d) > self.radius:
+        if projects(self.method) and abs(self.x_star) * math.sqrt(self.d) > self.radius:
             raise ValueError(f"x_star={self.x_star!r} lies outside X = ball(0, radius={self.radius!r})")
 
     def step_schedule(self) -> tuple[float, float, float]:

@@ -19,6 +19,12 @@ EXECUTORS = ("local", "dask")
 OnDone = Callable[[int, dict[str, np.ndarray]], None]  # (index into the configurations, the run's arrays)
 
 
+def load_or_run(cfg, cache: RunCache, on_block=None) -> dict[str, np.ndarray]:
+    """A configuration's arrays from ``cache`` when a complete entry is there, else ``runner.run_config(cfg,
+    on_block)``'s, saved there first."""
+    return cache.load_or_compute(cfg.cache_key(), cfg.describe(), lambda: run_config(cfg, on_block))
+
+
 def compute_and_store(cfg, cache_root: str | None, threads: int | None) -> dict[str, np.ndarray]:
     """One configuration's arrays: loaded from the cache at ``cache_root`` if a complete entry is there, else
     computed with ``runner.run_config`` on ``threads`` Numba threads (None: the process default) and saved there."""
@@ -26,12 +32,7 @@ def compute_and_store(cfg, cache_root: str | None, threads: int | None) -> dict[
         import numba
 
         numba.set_num_threads(threads)
-    cache = RunCache(cache_root)
-    arrays = cache.load(cfg.cache_key(), cfg.describe())
-    if arrays is None:
-        arrays = run_config(cfg)
-        cache.save(cfg.cache_key(), arrays, cfg.describe())
-    return arrays
+    return load_or_run(cfg, RunCache(cache_root))
 
 
 class LocalExecutor:
@@ -43,9 +44,7 @@ class LocalExecutor:
         (``runner.work``)."""
         for i, cfg in enumerate(configs):
             bar.set_postfix_str(cfg.label(), refresh=False)
-            arrays = run_config(cfg, bar.update)
-            cache.save(cfg.cache_key(), arrays, cfg.describe())
-            on_done(i, arrays)
+            on_done(i, load_or_run(cfg, cache, bar.update))
 
     def close(self) -> None:
         pass

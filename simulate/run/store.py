@@ -45,8 +45,8 @@ class RunCache:
     version it was computed for, ``cfg.describe()``), every array's name, dtype and shape, and a checksum of the
     arrays. ``load`` uses an entry only when all of that matches what is asked for; an unreadable entry, one written
     under another key or for another configuration, one with an array missing, reshaped or altered, or one without
-    a description is discarded with a one-line warning on stderr and recomputed by the caller, never used and never
-    a crash.
+    a description is removed with a one-line warning on stderr and recomputed by the caller, never used and never a
+    crash.
     """
 
     def __init__(self, root: Path | None):
@@ -81,8 +81,18 @@ class RunCache:
         return arrays
 
     def _discard(self, key: str, why: str) -> None:
+        """Remove an entry ``load`` cannot use (the caller recomputes it), with a one-line warning."""
         print(f"warning: cache entry {self._path(key)} discarded: {why}; recomputing", file=sys.stderr)
+        self._path(key).unlink(missing_ok=True)
         return None
+
+    def load_or_compute(self, key: str, about: dict | None, compute) -> dict[str, np.ndarray]:
+        """The entry under ``key`` when ``load`` accepts it, else ``compute()``'s arrays, saved under ``key``."""
+        arrays = self.load(key, about)
+        if arrays is None:
+            arrays = compute()
+            self.save(key, arrays, about)
+        return arrays
 
     def save(self, key: str, arrays: dict[str, np.ndarray], about: dict | None = None) -> None:
         if self.root is None:

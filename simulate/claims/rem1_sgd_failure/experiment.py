@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simulate.pieces.methods import clips
 from simulate.publish import report
 from simulate.run.config import QuadraticRun
 from simulate.run.context import ClaimOutput, Context
@@ -73,7 +74,7 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
     the run labelled (method, noise, tail); a negative control labels a run as another."""
     method, noise, tail = label
     common = dict(method=method, noise=noise, tail=tail, k_min=cfg.K, k_max=cfg.K)
-    finite_variance = ms.mean_has_finite_variance(method, noise, tail)
+    finite_variance = ms.mean_has_finite_variance(clips(method), noise, tail)
     lo, hi = ms.bootstrap(ms.growth_ratio, v, p.n_boot, seed) if finite_variance else (math.nan, math.nan)
     predicted = 100.0 ** ms.predicted_growth_slope(tail) if method == "sgd" else 1.0
     m_large = p.M // 100
@@ -122,7 +123,7 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
             ("mean_sq_last_dist", e**2, "mean", 2 * theory),
         ):
             fit = fit_exponent(k, values, stat, n_boot=200, seed=ctx.seed)
-            valid = stat == "median" or ms.mean_has_finite_variance(cfg.method, cfg.noise, cfg.tail)
+            valid = stat == "median" or ms.mean_has_finite_variance(clips(cfg.method), cfg.noise, cfg.tail)
             rows.append(
                 report.measurement_row(
                     claim,

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simulate.pieces.methods import clips
 from simulate.publish import report
 from simulate.run.config import NonconvexRun
 from simulate.run.context import ClaimOutput, Context
@@ -162,7 +163,7 @@ def fit_groups(claim: Claim, results) -> tuple[list[dict], list[dict]]:
             theory = _theory(key, m.name, m.theory)
             curve = model.get(m.source)
             finite = local_exponent(Ks, curve, window_mask(Ks)) if curve is not None else math.nan
-            valid = mean_has_finite_variance(key.method, key.noise, key.tail)
+            valid = mean_has_finite_variance(clips(key.method), key.noise, key.tail)
             ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
             rows.append(
                 report.measurement_row(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from simulate.claims.quadratic import problem_run
+from simulate.pieces.methods import clips
 from simulate.publish import report
 from simulate.run.config import QuadraticRun, checkpoints
 from simulate.run.context import ClaimOutput, Context
@@ -33,7 +34,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
             curve = claim.finite_k_curve(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, asdict(cfg))
         for m in claim.metrics:
             fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
-            ci_valid = m.stat != "mean" or mean_has_finite_variance(cfg.method, cfg.noise, cfg.tail)
+            ci_valid = m.stat != "mean" or mean_has_finite_variance(clips(cfg.method), cfg.noise, cfg.tail)
             theory = m.theory(cfg.alpha)
             finite = math.nan
             if curve is not None and m.finite_k is not None:
