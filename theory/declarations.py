@@ -35,7 +35,7 @@ def direction_rule(test: str, reason: str, target) -> Rule:
 @dataclass(frozen=True)
 class Control:
     """A negative control: a deliberately wrong set-up (``setup``) whose rows the claim's own rules must judge
-    ``fail``; the experiment module implements it under ``name``."""
+    ``fail``; the claim folder's ``experiment.py`` implements it under ``name``."""
 
     name: str
     setup: str

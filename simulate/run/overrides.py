@@ -1,7 +1,7 @@
 """Grid overrides from the command line (``--alphas``, ``--K``, ``--trials``): each sets the profile field of the
 same name, for every claim whose profile has that field, or is refused for that claim before any work.
 
-An experiment module may declare ``SMALLEST_K`` (the smallest K its fits can use) and ``SMALLEST_TRIALS``.
+A claim's ``experiment.py`` may declare ``SMALLEST_K`` (the smallest K its fits can use) and ``SMALLEST_TRIALS``.
 """
 
 import math

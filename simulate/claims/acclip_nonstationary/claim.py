@@ -1,4 +1,4 @@
-"""The claim acclip: its statement, sizes per profile, judged rules and negative controls."""
+"""acclip-nonstationary: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim acclip_net: its statement, sizes per profile, judged rules and negative controls."""
+"""acclip-transformer: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from simulate.claims.common import read_notes
 from simulate.claims.small_transformer.shapes import NET_SIZING, QUICK_NET, SMALL_NET, NetTrainingProfile

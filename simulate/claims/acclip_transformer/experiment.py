@@ -41,7 +41,7 @@ def options(n_parameters: int) -> dict[str, dict]:
 
 @cache
 def measure(p: NetTrainingProfile, seed: int) -> dict:
-    """Every method tuned and reported (``nets_common.tuned_training``), memoised for the control."""
+    """Every method tuned and reported (``small_transformer.common.tuned_training``), memoised for the control."""
     cfg = net_config(p.net)
     return tuned_training(p, cfg, seed, options(parameter_count(cfg)))
 

@@ -1,4 +1,4 @@
-"""The claim noise_2x2: its statement, sizes per profile, judged rules and negative controls."""
+"""attention-noise-2x2: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim cor7: its statement, sizes per profile, judged rules and negative controls."""
+"""cor7-thm8-dimension: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

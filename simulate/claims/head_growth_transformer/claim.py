@@ -1,4 +1,4 @@
-"""The claim head_growth: its statement, sizes per profile, judged rules and negative controls."""
+"""head-growth-transformer: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim het: its statement, sizes per profile, judged rules and negative controls."""
+"""het-gd-vs-sign: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim head: its statement, sizes per profile, judged rules and negative controls."""
+"""het-linear-head-momentum: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

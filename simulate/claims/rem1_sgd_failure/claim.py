@@ -1,4 +1,4 @@
-"""The claim rem1: its statement, sizes per profile, judged rules and negative controls."""
+"""rem1-sgd-failure: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim thm2: its statement, sizes per profile, judged rules and negative controls."""
+"""thm2-nonconvex: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim thm4: its statement, sizes per profile, judged rules and negative controls."""
+"""thm4-strongly-convex: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""The claim thm6: its statement, sizes per profile, judged rules and negative controls."""
+"""thm6-nonconvex-lower-bound: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from dataclasses import dataclass
 
