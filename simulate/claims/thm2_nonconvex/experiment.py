@@ -116,23 +116,7 @@ def run(claim: Claim, p: Thm2Profile, ctx: Context) -> ClaimOutput:
     if p.rules:
         figs.append(f"{claim.id}_parameter_rules.png")
         _rules(claim, stats, p, ctx.figures / figs[-1])
-    cols = [
-        "method",
-        "noise",
-        "alpha",
-        "metric",
-        "theory_exponent",
-        "fitted_exponent",
-        "ci_low",
-        "ci_high",
-        "finite_k_exponent",
-        "drift",
-        "k_min",
-        "k_max",
-        "trials",
-        "n_diverged",
-    ]
-    return ClaimOutput(rates, stats, figs, cols)
+    return ClaimOutput(rates, stats, figs)  # REPORT's default columns
 
 
 def _heavier_tail(claim: Claim, p: Thm2Profile, ctx: Context) -> pd.DataFrame:
