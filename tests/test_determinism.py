@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import simulate.run.runner as runner
+from simulate.engine.jit import wide_vector_features
 from simulate.run.config import AdaptiveRun, NonconvexRun, QuadraticRun
 from simulate.run.runner import run_adaptive, run_nonconvex, run_quadratic
 
@@ -86,7 +87,7 @@ np.savez(sys.argv[1], **out)
 """
 
 
-@pytest.mark.skipif(__import__("simulate.engine.jit").jit.wide_vector_features() is None, reason="not an AVX-512 host")
+@pytest.mark.skipif(wide_vector_features() is None, reason="not an AVX-512 host")
 def test_512_bit_vectors_change_no_result_bit(tmp_path):
     """The kernels compiled for 512-bit vectors (the default on AVX-512 hosts) and for LLVM's preferred 256-bit
     vectors (the host's plain features, in a separate Numba cache) give the same bytes."""

@@ -17,8 +17,9 @@ from types import ModuleType
 from theory.declarations import PROFILES, Claim
 
 
-def discover(folder: Path = Path(__file__).parent, package: str = __name__) -> dict[str, Claim]:
-    """claim id -> Claim for every subpackage of ``package`` (at ``folder``) with a ``claim.py``, in ``order``."""
+def discover(folder: Path = Path(__file__).parent, package: str = __name__) -> dict[str, tuple[Claim, str]]:
+    """claim id -> (Claim, the package of its folder) for every subpackage of ``package`` (found at ``folder``) with
+    a ``claim.py``, in the claims' ``order``."""
     found: dict[str, tuple[Claim, str]] = {}
     for info in pkgutil.iter_modules([str(folder)]):
         if not (info.ispkg and (folder / info.name / "claim.py").is_file()):
@@ -28,13 +29,11 @@ def discover(folder: Path = Path(__file__).parent, package: str = __name__) -> d
         if claim.id in found:
             raise ImportError(f"claim {claim.id!r} is declared twice: {found[claim.id][1]}, {module.__name__}")
         found[claim.id] = (claim, f"{package}.{info.name}")
-    ordered = sorted(found.values(), key=lambda pair: (pair[0].order, pair[0].id))
-    _PACKAGES.update({claim.id: name for claim, name in ordered})
-    return {claim.id: claim for claim, _ in ordered}
+    return dict(sorted(found.items(), key=lambda item: (item[1][0].order, item[0])))
 
 
-_PACKAGES: dict[str, str] = {}  # claim id -> the package of its folder
-CLAIMS = discover()
+_FOUND = discover()
+CLAIMS = {claim_id: claim for claim_id, (claim, _) in _FOUND.items()}
 # the claims that train the small JAX transformer (simulate.nets)
 NET_CLAIMS = tuple(c.id for c in CLAIMS.values() if hasattr(c.profiles["quick"], "net"))
 
@@ -49,7 +48,7 @@ def get_claim(claim_id: str) -> Claim:
 @functools.cache
 def experiment(claim_id: str) -> ModuleType:
     """The ``experiment`` module of a claim's folder (imported on first use: the transformer claims import JAX)."""
-    return importlib.import_module(f"{_PACKAGES[get_claim(claim_id).id]}.experiment")
+    return importlib.import_module(f"{_FOUND[get_claim(claim_id).id][1]}.experiment")
 
 
 def controls(claim_id: str) -> dict:

@@ -5,8 +5,9 @@ reproducibility across machines and thread counts. ``cache=True`` keeps compiled
 
 Numba's cache notices when a kernel's own file changes but not when a helper it inlines (noise.py, rng.py, ...)
 does, and would then load stale machine code. So the cache lives in a folder named by a hash of every source file
-that the built-in kernels compile: any edit starts a fresh folder. (Pieces outside these files, such as
-zero_chain.py's or a notebook's, are keyed by their own source: see ``simulate.engine.compose``.)
+that the built-in kernels compile (``KERNEL_SOURCES``: the engine, the built-in pieces, the run configurations and
+runner, Theorem 4's schedules): any edit starts a fresh folder. (Pieces outside these files, such as a claim
+folder's model or a notebook's, are keyed by their own source: see ``simulate.engine.compose``.)
 """
 
 import ast

@@ -19,7 +19,7 @@ vector shape (x in R^d, the trial's point is x[o:o+d])
   Objective  gradient(g, x, o, t, s, so, p) writes grad f (or an estimate sampled from s) into g[0:d];
              value(x, o, p) -> float;  project(x, o, p) in place
   Noise      apply(g, xi, x, o, k, s, so, p): adds the noise to g, and writes what it added into xi
-             (or: a scalar ``sample`` and shape "coordinate" / "radial", lifted by ``simulate.engine.vector_noise``)
+             (or: a scalar ``sample`` and shape "coordinate" / "radial", lifted in ``simulate.engine.vector_template``)
   Method     schedule(k, p) -> tuple;  step(x, o, g, m, v, k, sched, p) -> float (clipping events)
              m, v: state arrays laid out as x
   Metric     observe_gradient(acc, b, x, o, g, k, p) -> bool (stop this trial);  observe_step(acc, b, x, o, k, p)

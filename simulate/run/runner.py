@@ -7,11 +7,9 @@ import numba
 import numpy as np
 
 from simulate.engine import run_trajectory
-from simulate.run.config import AdaptiveRun, NonconvexRun, QuadraticRun
+from simulate.run.config import RunConfig
 from simulate.run.progress import progress_bar
 from simulate.run.store import RunCache
-
-RunConfig = QuadraticRun | NonconvexRun | AdaptiveRun
 
 
 def run_trials(cfg: RunConfig, trial_offset: int = 0, n_trials: int | None = None) -> dict[str, np.ndarray]:
