@@ -85,10 +85,11 @@ def test_drift_beyond_twice_the_tolerance_is_inconclusive_whatever_the_fit():
 
 
 def test_alpha_near_one_is_never_passed():
-    """The issue's example: alpha = 1.001, theory -0.001, a fitted +0.018 that does not shrink, CI +-0.01."""
+    """The issue's example: alpha = 1.001, theory -0.001, a fitted +0.018 that does not shrink, CI +-0.01: under the
+    shared exponent rule (tolerance capped at |theory|/2) its CI lies wholly outside the accepted band, a miss."""
     rule = exponent_rule()
-    verdict, _ = _judge(rule, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028, drift=0)
-    assert verdict == "inconclusive"
+    verdict, note = _judge(rule, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028, drift=0)
+    assert verdict == "fail" and "wholly outside" in note
     # the small-rate rule on its own (a rule with an absolute tolerance only)
     alone = Rule("within", "r", tolerance=0.05, inconclusive_when=("small-rate",))
     verdict, note = _judge(alone, fitted_exponent=0.018, theory_exponent=-0.001, ci_low=0.008, ci_high=0.028)
@@ -101,6 +102,33 @@ def test_alpha_near_one_is_never_passed():
     assert _judge(rule, fitted_exponent=-0.001, theory_exponent=-0.001, ci_low=-0.011, ci_high=0.009, drift=0)[0] != (
         "pass"
     )
+
+
+def test_a_ci_wholly_outside_the_acceptance_region_fails_however_wide_or_drifting():
+    """A decisive miss is never parked: the inconclusive rules apply only to a CI that reaches the accepted band."""
+    rule = exponent_rule()
+    miss = dict(fitted_exponent=-0.75, theory_exponent=-0.5, ci_low=-0.9, ci_high=-0.6, drift=0.0)  # half-width 0.15
+    verdict, note = _judge(rule, **miss)
+    assert verdict == "fail" and "wholly outside the acceptance region [-0.55, -0.45]" in note
+    assert _judge(rule, **dict(miss, drift=0.5))[0] == "fail"
+    reaching = dict(miss, ci_high=-0.54)  # overlaps the band's lower boundary -0.55
+    assert _judge(rule, **reaching)[0] == "inconclusive"
+    assert _judge(rule, **dict(reaching, ci_low=-0.56, drift=0.5))[1].startswith("|drift|")
+
+
+def test_settles_rule_fails_a_ci_far_from_its_target_and_parks_only_a_straddling_one():
+    """rem1's 'settles' row: the 95% CI contains 1, judged within 0.05, inconclusive when the CI is wider."""
+    rule = Rule("ci_contains", "r", target=1.0, tolerance=0.05, stat="value", inconclusive_when=("ci",))
+    assert _judge(rule, value=8.0, ci_low=3.24, ci_high=13.6)[0] == "fail"
+    assert _judge(rule, value=1.0, ci_low=0.9, ci_high=1.2)[0] == "inconclusive"
+    assert _judge(rule, value=1.0, ci_low=0.97, ci_high=1.03)[0] == "pass"
+
+
+def test_a_wide_ci_wholly_inside_a_one_sided_region_decides():
+    rule = Rule("at_least", "r", target=1.0, tolerance=0.05, stat="value", inconclusive_when=("ci",))
+    assert _judge(rule, value=2.0, ci_low=1.5, ci_high=2.5)[0] == "pass"
+    assert _judge(rule, value=2.0, ci_low=0.9, ci_high=3.1)[0] == "inconclusive"
+    assert _judge(rule, value=0.5, ci_low=0.2, ci_high=0.8)[0] == "fail"
 
 
 def test_inconclusive_rules_apply_only_where_declared():

@@ -4,14 +4,17 @@ A claim (``simulate/claims/<claim>/claim.py``) declares ``Judged(metric, where, 
 produces measurement rows only (no verdicts); ``judge`` matches each row to at most one declaration and applies its
 ``Rule``:
 
-1. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
-   - ``ci``: the 95% CI half-width exceeds the tolerance (too few trials to resolve the tolerance);
+1. a row whose 95% CI lies wholly outside the rule's acceptance region (``acceptance_region``: the values of the
+   statistic the comparison accepts) fails: a decisive miss is never parked as inconclusive;
+2. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
    - ``drift``: |drift| (late-half minus early-half slope of the window) exceeds twice the tolerance (the local
      slope moves by more than the whole tolerance band inside the window: not asymptotic);
    - ``small-rate``: |predicted exponent| is below the CI half-width (alpha near 1: a rate that small cannot be
      told from an error that does not shrink; such a row is never passed);
+   - ``ci``: the 95% CI half-width exceeds the tolerance (too few trials to resolve the tolerance), applied only
+     where the CI overlaps a boundary of the acceptance region (a CI wholly inside it decides);
    a rule lists which of these apply to it (``inconclusive_when``);
-2. otherwise the comparison (``TESTS``) gives pass or fail.
+3. otherwise the comparison (``TESTS``) of the point estimate gives pass or fail.
 
 Rows that no declaration matches are ``info``. Row kinds: ``evidence`` (a measured statistic against a
 prediction), ``exact`` (identities and regression checks), ``info``.
@@ -161,13 +164,39 @@ def half_width(row) -> float:
     return (_value(row, "ci_high") - _value(row, "ci_low")) / 2.0
 
 
-def inconclusive_reason(rule: Rule, row) -> str:
+def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | None:
+    """The values of the statistic that ``rule``'s comparison accepts, [low, high]; None for the tests whose
+    statistic is the CI itself (``ci_above``, ``ci_below``). ``ci_contains`` accepts target +- tol."""
+    if rule.test in ("within", "ci_contains"):
+        return target - tol, target + tol
+    if rule.test == "at_most":
+        return -math.inf, target
+    if rule.test == "at_least":
+        return target, math.inf
+    if rule.test == "between":
+        return target
+    return None
+
+
+def ci_position(row, region: tuple[float, float] | None) -> str:
+    """Where the row's 95% CI lies against the acceptance region: "outside" (wholly), "inside" (wholly),
+    "overlaps" (a boundary), or "" when the row has no finite CI or the rule no region."""
+    low, high = _value(row, "ci_low"), _value(row, "ci_high")
+    if region is None or not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    if high < region[0] or low > region[1]:
+        return "outside"
+    return "inside" if region[0] <= low and high <= region[1] else "overlaps"
+
+
+def inconclusive_reason(rule: Rule, row, position: str = "") -> str:
     """Why the data cannot decide (empty when they can); uses the data and the declaration only, never the
-    difference between the measurement and the prediction."""
+    difference between the measurement and the prediction. ``position`` is ``ci_position``: the ``ci`` rule
+    applies only where the CI is not wholly inside the acceptance region."""
     tol = rule.tolerance_for(row)
     hw = half_width(row)
     for name in rule.inconclusive_when:
-        if name == "ci" and (not math.isfinite(hw) or hw > tol):
+        if name == "ci" and position != "inside" and (not math.isfinite(hw) or hw > tol):
             return f"CI half-width {hw:.3g} > tolerance {tol:g}" if math.isfinite(hw) else "no finite CI"
         if name == "drift":
             drift = _value(row, "drift")
@@ -185,15 +214,20 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
     x = _value(row, rule.stat)
     if not math.isfinite(x):
         return "fail", f"{rule.stat} is not finite"
-    why = inconclusive_reason(rule, row)
-    if why:
-        return "inconclusive", why
     target = rule.target
     if isinstance(target, str):
         target = _value(row, target)
         if not math.isfinite(target):
             raise ValueError(f"row {row['claim']}/{row['metric']}: the rule's target column {rule.target!r} is empty")
-    ok = TESTS[rule.test][1](x, target, rule.tolerance_for(row), row)
+    tol = rule.tolerance_for(row)
+    region = acceptance_region(rule, target, tol)
+    position = ci_position(row, region)
+    if position == "outside":
+        return "fail", f"the 95% CI lies wholly outside the acceptance region [{region[0]:.4g}, {region[1]:.4g}]"
+    why = inconclusive_reason(rule, row, position)
+    if why:
+        return "inconclusive", why
+    ok = TESTS[rule.test][1](x, target, tol, row)
     return ("pass" if ok else "fail"), ""
 
 

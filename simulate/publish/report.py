@@ -160,16 +160,17 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
         "",
         markdown_table(runs, list(runs.columns)),
         "",
-        "How to read this: every judged row is declared beside its claim (`simulate/claims/<claim>/claim.py`): the "
-        "statistic, the "
-        "comparison, the tolerance and the reason for the tolerance; the rules printed under each claim are rendered "
-        "from those declarations, and `theory/verdicts.py` judges every claim with one function. `evidence` rows "
-        "measure a statistic against a prediction; `exact` rows are identities and regression checks; `info` rows "
-        "illustrate and are not judged. A row is `inconclusive` when the data cannot decide, by a declared rule "
-        "computed from the data alone: the 95% CI is wider than the tolerance, the window's `drift` (late-half minus "
-        "early-half slope) exceeds twice the tolerance, or the predicted exponent is smaller than the CI half-width. "
-        "Each claim with evidence rows has negative controls: deliberately wrong set-ups that its own rules must fail. "
-        "Full table: `rates.csv`; per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`.",
+        "How to read this: every judged row is declared beside its claim (`simulate/claims/<claim>/claim.py`): "
+        "the statistic, the comparison, the tolerance and the reason for the tolerance; the rules printed under "
+        "each claim are rendered from those declarations, and `theory/verdicts.py` judges every claim with one "
+        "function. `evidence` rows measure a statistic against a prediction; `exact` rows are identities and "
+        "regression checks; `info` rows illustrate and are not judged. A row whose 95% CI lies wholly outside the"
+        " values its rule accepts fails. Otherwise a row is `inconclusive` when the data cannot decide, by a "
+        "declared rule computed from the data alone: the window's `drift` (late-half minus early-half slope) "
+        "exceeds twice the tolerance, the predicted exponent is smaller than the CI half-width, or the 95% CI "
+        "reaches past the accepted values and is wider than the tolerance. Each claim with evidence rows has "
+        "negative controls: deliberately wrong set-ups that its own rules must fail. Full table: `rates.csv`; "
+        "per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`.",
         "",
     ]
     return "\n".join(head) + "\n" + "".join(sections.values())
