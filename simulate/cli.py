@@ -208,6 +208,7 @@ def cmd_rates(args) -> int:
                 release_memory()  # the next claim's peak should not sit on this one's leftovers
                 stats[claim.id] = output.stats
                 records[claim.id] = report.run_record(
+                    claim.category,
                     args.profile,
                     args.seed,
                     overrides,

@@ -154,6 +154,7 @@ class ToyProfile:
 CLAIM = Claim(
     id="toy-claim",
     order=99,
+    category="mechanisms and laws (synthetic)",
     title="A toy claim",
     statement="The answer is 42.",
     profiles={"quick": ToyProfile(42.0), "full": ToyProfile(42.0)},

@@ -215,3 +215,31 @@ def test_headline_separates_evidence_exact_and_controls():
     text = headline(rates, controls)
     assert "Evidence: 1 pass, 1 fail, 0 inconclusive" in text and "Exact checks: 1 pass, 0 fail" in text
     assert "Info rows: 1" in text and "1 of 2 judged fail" in text
+
+
+def test_a_claim_declares_one_of_the_categories():
+    from theory.declarations import CATEGORIES, Claim
+
+    assert Claim(id="c", order=1, category=CATEGORIES[0], title="t", statement="s").category == CATEGORIES[0]
+    with pytest.raises(ValueError, match="category='theorem'"):
+        Claim(id="c", order=1, category="theorem", title="t", statement="s")
+
+
+def test_report_counts_evidence_per_category_and_renders_each_claims_finding():
+    from simulate.publish.report import claim_summary
+
+    rule = Rule("at_least", "r", target=0.0, stat="value")
+    exact = Rule("at_least", "r", target=0.0, stat="value", kind="exact")
+    rows = [
+        dict(claim="a", method="m", noise="n", metric="x", alpha=1.5, value=1.0),
+        dict(claim="a", method="m", noise="n", metric="x", alpha=1.8, value=-1.0),
+        dict(claim="a", method="m", noise="n", metric="y", value=1.0),
+        dict(claim="b", method="k", noise="n", metric="x", value=2.0),
+    ]
+    rates = judge([Judged("x", rule), Judged("y", exact)], measurements(rows))
+    provenance = {"claims": {"a": {"category": "theorems"}, "b": {"category": "models"}}}
+    text = claim_summary(provenance, rates)
+    assert "- theorems: evidence 1 pass, 1 fail, 0 inconclusive" in text
+    assert "- models: evidence 1 pass, 0 fail, 0 inconclusive" in text
+    line_a = next(line for line in text.splitlines() if line.startswith("| a |"))
+    assert "| 1 / 1 / 0 | 1 / 0 |" in line_a and "2 of 3 judged rows pass; fail: x (m, n, alpha 1.8)." in line_a

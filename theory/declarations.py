@@ -54,6 +54,11 @@ class Metric:
     finite_k: Callable | None = None  # maps the predicted E e^2 curve to this metric's curve (None: no prediction)
 
 
+# What kind of evidence a claim's rows are, so that a reader can weigh the headline's counts: a theorem's rate or
+# bound on synthetic problems, a mechanism or law on synthetic problems, or a statement about a real (small) model.
+CATEGORIES = ("theorem rates (synthetic)", "mechanisms and laws (synthetic)", "real-model rows")
+
+
 @dataclass(frozen=True)
 class Claim:
     """A paper's statement made checkable: sizes per profile, what is measured, the judged rules (``judged``), the
@@ -61,6 +66,7 @@ class Claim:
 
     id: str
     order: int
+    category: str  # one of CATEGORIES: how the headline groups its evidence rows
     title: str
     statement: str
     judged_methods: tuple[str, ...] = ()  # the methods the claim is about (figures draw them first)
@@ -76,6 +82,8 @@ class Claim:
     sizing: Sizing = field(default_factory=lambda: Sizing(reason="no sizing declared"))  # the default's trial count
 
     def __post_init__(self):
+        if self.category not in CATEGORIES:
+            raise ValueError(f"category={self.category!r} is not one of the accepted values: {', '.join(CATEGORIES)}")
         if "full" in self.profiles and "default" not in self.profiles:
             self.profiles["default"] = default_profile(self.profiles["full"], self.sizing)
 

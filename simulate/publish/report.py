@@ -126,6 +126,62 @@ def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     )
 
 
+def _row_label(row) -> str:
+    """A judged row in a few words: its metric and the configuration columns that are set."""
+    where = [str(row[c]) for c in ("method", "noise") if isinstance(row[c], str) and row[c]]
+    where += [f"{c} {row[c]:g}" for c in ("alpha", "beta") if pd.notna(row[c])]
+    return f"{row.metric} ({', '.join(where)})" if where else str(row.metric)
+
+
+def finding(judged: pd.DataFrame, named: int = 3) -> str:
+    """One sentence from a claim's judged rows: how many pass, and which fail or are inconclusive (the first
+    ``named`` of each)."""
+    if judged.empty:
+        return "nothing judged (every row is info)"
+    parts = [f"{int((judged.verdict == 'pass').sum())} of {len(judged)} judged rows pass"]
+    for verdict in ("fail", "inconclusive"):
+        rows = judged[judged.verdict == verdict]
+        if len(rows):
+            labels = [_row_label(r) for _, r in rows.head(named).iterrows()]
+            more = f" and {len(rows) - named} more" if len(rows) > named else ""
+            parts.append(f"{verdict}: " + "; ".join(labels) + more)
+    return "; ".join(parts) + "."
+
+
+def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
+    """The evidence counts per category, then a table with one line per claim: its category, counts per verdict
+    and kind, and its ``finding``."""
+    category = {c: r.get("category", "uncategorised") for c, r in provenance["claims"].items()}
+    judged = rates[rates.kind != "info"]
+    evidence = judged[judged.kind == "evidence"]
+    lines = []
+    for name in dict.fromkeys(category.values()):
+        part = evidence[evidence.claim.map(category) == name].verdict.value_counts()
+        lines.append(
+            f"- {name}: evidence {part.get('pass', 0)} pass, {part.get('fail', 0)} fail, "
+            f"{part.get('inconclusive', 0)} inconclusive"
+        )
+    table = []
+    for claim in provenance["claims"]:
+        rows = judged[judged.claim == claim]
+        ev = rows[rows.kind == "evidence"].verdict.value_counts()
+        ex = rows[rows.kind == "exact"].verdict.value_counts()
+        table.append(
+            {
+                "claim": claim,
+                "category": category[claim],
+                "evidence pass / fail / inconclusive": f"{ev.get('pass', 0)} / {ev.get('fail', 0)} / "
+                f"{ev.get('inconclusive', 0)}",
+                "exact pass / fail": f"{ex.get('pass', 0)} / {ex.get('fail', 0) + ex.get('inconclusive', 0)}",
+                "finding": finding(rows),
+            }
+        )
+    table = pd.DataFrame(
+        table, columns=["claim", "category", "evidence pass / fail / inconclusive", "exact pass / fail", "finding"]
+    )
+    return "\n".join(lines) + "\n\n" + markdown_table(table, list(table.columns))
+
+
 def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     """REPORT.md: headline counts, which run produced each claim, how to read it, then one section per claim."""
     runs = pd.DataFrame(
@@ -154,6 +210,11 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
         "# Rate verification report",
         "",
         "**" + headline(rates, controls) + "**",
+        "",
+        "Evidence by kind of claim, and what each claim found (exact checks are identities and properties that "
+        "hold by construction; they are not evidence):",
+        "",
+        claim_summary(provenance, rates),
         "",
         "Which run produced each claim (a run of some claims replaces those and keeps the others; "
         "`provenance.json` has the package versions of each):",
@@ -282,6 +343,7 @@ def claim_section(
 
 
 def run_record(
+    category: str,
     profile: str,
     seed: int,
     overrides: dict,
@@ -293,10 +355,11 @@ def run_record(
     figures: list[str],
     executor: str = "local",
 ) -> dict:
-    """Provenance of one claim's results: the run (git revision, profile, seed, overrides, date, executor), its
-    size and cost (wall time, this process's CPU time in seconds over all its threads (with ``--executor dask``
-    the workers' is not counted), configurations computed and loaded, the process's peak resident memory at the end of
-    the claim: cumulative over the run, so the claim where it jumps is the one that needed it), the figures it
+    """Provenance of one claim's results: its category (``theory.declarations.CATEGORIES``), the run (git
+        revision, profile, seed, overrides, date, executor), its size and cost (wall time, this process's CPU time in
+        seconds over all its threads (with ``--executor dask`` the workers' is not counted), configurations computed and
+        loaded, the process's peak resident memory at the end of the claim: cumulative over the run, so the claim where
+        it jumps is the one that needed it), the figures it
     drew, and the versions of the packages that computed it."""
     import datetime
 
@@ -313,6 +376,7 @@ def run_record(
     except (OSError, subprocess.CalledProcessError):
         revision = "unknown"
     return dict(
+        category=category,
         profile=profile,
         seed=seed,
         overrides={k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()},

@@ -39,6 +39,7 @@ _COMPARISON = dict(
 
 CLAIM = Claim(
     order=10,
+    category="mechanisms and laws (synthetic)",
     id="acclip-nonstationary",
     sizing=Sizing(
         reason="no judged rows (every row is info), so no CI width is needed; its figure keeps the full size"

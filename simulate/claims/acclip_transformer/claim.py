@@ -8,6 +8,7 @@ from theory.verdicts import Judged
 
 CLAIM = Claim(
     order=16,
+    category="real-model rows",
     id="acclip-transformer",
     sizing=Sizing(reason=NET_SIZING),
     title="SGD, GClip, CClip, Adam, ACClip on a small language model ([Z] Fig. 3b)",

@@ -24,6 +24,7 @@ class NetNoiseProfile:
 
 CLAIM = Claim(
     order=13,
+    category="real-model rows",
     id="attention-noise-2x2",
     sizing=Sizing(reason=NET_SIZING),
     title="Gradient noise of attention vs no attention, on text vs Gaussian input ([Z] Fig. 1, 2, 4, 5)",

@@ -21,6 +21,7 @@ class ClipMapProfile:
 
 CLAIM = Claim(
     order=6,
+    category="theorem rates (synthetic)",
     id="clip-exponent-map",
     sizing=Sizing(1024, "proj-gclip, pareto-onesided, tail 1.6, sq_dist_exponent_beta1", 0.107879, 0.05, FULL_RUN),
     title="Lemma 9's bias-variance trade-off: the clipping exponent map",

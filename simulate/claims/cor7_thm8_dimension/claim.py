@@ -22,6 +22,7 @@ class DimensionProfile:
 
 CLAIM = Claim(
     order=8,
+    category="theorem rates (synthetic)",
     id="cor7-thm8-dimension",
     sizing=Sizing(
         reason=(

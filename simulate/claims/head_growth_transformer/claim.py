@@ -22,6 +22,7 @@ class HeadGrowthProfile:
 
 CLAIM = Claim(
     order=15,
+    category="real-model rows",
     id="head-growth-transformer",
     sizing=Sizing(reason=NET_SIZING),
     title="Momentum keeps a sign method's many-class head in check, on a small transformer ([T])",

@@ -24,6 +24,7 @@ class HeterogeneityProfile:
 
 CLAIM = Claim(
     order=11,
+    category="mechanisms and laws (synthetic)",
     id="het-gd-vs-sign",
     sizing=Sizing(
         reason=(

@@ -30,6 +30,7 @@ class HeadProfile:
 
 CLAIM = Claim(
     order=12,
+    category="mechanisms and laws (synthetic)",
     id="het-linear-head-momentum",
     sizing=Sizing(reason="sign rules (tolerance 0) and exact checks: no declared tolerance to size a CI from"),
     title="Momentum keeps a sign method's many-class linear head in check ([T])",

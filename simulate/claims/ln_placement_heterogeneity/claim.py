@@ -8,6 +8,7 @@ from theory.verdicts import Judged
 
 CLAIM = Claim(
     order=14,
+    category="real-model rows",
     id="ln-placement-heterogeneity",
     sizing=Sizing(reason=NET_SIZING),
     title="Layer-norm placement, gradient heterogeneity, and SGD vs sign methods on a small transformer ([T])",

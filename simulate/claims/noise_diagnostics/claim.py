@@ -25,6 +25,7 @@ class DiagnosticsProfile:
 
 CLAIM = Claim(
     order=3,
+    category="mechanisms and laws (synthetic)",
     id="noise-diagnostics",
     sizing=Sizing(
         reason=(

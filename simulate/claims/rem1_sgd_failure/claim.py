@@ -29,6 +29,7 @@ class Rem1Profile:
 
 CLAIM = Claim(
     order=2,
+    category="mechanisms and laws (synthetic)",
     id="rem1-sgd-failure",
     sizing=Sizing(
         reason=(
@@ -129,9 +130,10 @@ CLAIM = Claim(
             Rule(
                 "at_most",
                 "GClip's steps are at most eta tau_k, so no trial can reach the threshold: a single one "
-                "contradicts the mechanism; no tolerance",
+                "contradicts the mechanism (it holds by construction: an exact check); no tolerance",
                 target=0.0,
                 stat="value",
+                kind="exact",
             ),
             where={"method": "gclip"},
         ),

@@ -23,6 +23,7 @@ class EquivalenceProfile:
 
 CLAIM = Claim(
     order=9,
+    category="mechanisms and laws (synthetic)",
     id="rmsprop-as-clipping",
     sizing=Sizing(reason="exact checks only (no CI)"),
     title="RMSProp as clipping: eta_k = eta/(eps + sqrt(v_k)), tau_k = (eps + sqrt(v_k))/sqrt(1 - beta2)",

@@ -35,6 +35,7 @@ class Thm2Profile:
 
 CLAIM = Claim(
     order=7,
+    category="theorem rates (synthetic)",
     id="thm2-nonconvex",
     sizing=Sizing(256, "gclip, pareto, tail 1.2, avg_min_grad", 0.003642, 0.05, FULL_RUN),
     title="Theorem 2: GClip on L-smooth non-convex functions, rate in the horizon K",

@@ -32,6 +32,7 @@ def _thm4_curve(noise, tail, alpha, K, ks, problem):
 
 CLAIM = Claim(
     order=1,
+    category="theorem rates (synthetic)",
     id="thm4-strongly-convex",
     sizing=Sizing(2048, "proj-gclip, pareto, tail 1.4, mean_gap", 0.019720, 0.05, FULL_RUN),
     title="Theorem 4: proj-GClip on a strongly convex quadratic",

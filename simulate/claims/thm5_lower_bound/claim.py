@@ -21,6 +21,7 @@ class LowerBoundProfile:
 
 CLAIM = Claim(
     order=4,
+    category="theorem rates (synthetic)",
     id="thm5-lower-bound",
     sizing=Sizing(2048, "proj-gclip, bernoulli family, minimax_gap_exponent", 0.019568, 0.05, FULL_RUN),
     title="Theorem 5: the strongly convex lower bound, exactly, and the rate sandwich",
