@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -50,17 +51,26 @@ def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:
     return ks
 
 
+@dataclass(frozen=True)
 class RunConfig:
-    """What the run configurations share (each a frozen dataclass with at least claim, method, noise, alpha, K,
-    trials, tail, d and seed): the checks of those fields, the stream key, the stored result's description and key,
-    and the progress label. A subclass sets the class attributes below and builds its ``trajectory()``."""
+    """What the run configurations share: their first fields (a subclass adds its own, with d and seed among them),
+    the checks of those fields, the stream key, the stored result's description and key, and the progress label. A
+    subclass sets the class attributes below and builds its ``trajectory()``."""
 
-    _RNG_KIND: str | None = None  # prefixed to the stream key's fields; None: no prefix (QuadraticRun's keys)
-    _RNG_EXCLUDED: tuple[str, ...] = ("trials", "seed")  # fields outside the stream key
+    claim: str
+    method: str
+    noise: str
+    alpha: float
+    K: int
+    trials: int
+    tail: float | None = None
+
+    _RNG_KIND: ClassVar[str | None] = None  # prefixed to the stream key's fields; None: no prefix (QuadraticRun's)
+    _RNG_EXCLUDED: ClassVar[tuple[str, ...]] = ("trials", "seed")  # fields outside the stream key
     # Fields added after the first results: they enter the stream key only when they differ from these defaults,
     # so adding a field never reshuffles the random streams of existing configurations.
-    _LATER_FIELDS: dict = {}
-    _INFINITE_FIELDS: tuple[str, ...] = ()  # float fields that may be +-inf
+    _LATER_FIELDS: ClassVar[dict] = {}
+    _INFINITE_FIELDS: ClassVar[tuple[str, ...]] = ()  # float fields that may be +-inf
 
     def _check_run_fields(self, methods) -> None:
         """Type-check every field, then the method (one of ``methods``), alpha, tail (None: tail = alpha) against
@@ -134,13 +144,6 @@ class QuadraticRun(RunConfig):
     projected methods.
     """
 
-    claim: str
-    method: str
-    noise: str
-    alpha: float
-    K: int
-    trials: int
-    tail: float | None = None
     d: int = 1
     mu: float = 1.0
     x_star: float = 0.0
@@ -212,13 +215,6 @@ class NonconvexRun(RunConfig):
     comes from the noise's alpha-moment (``theory.nonconvex.sigma``). x0 = x0 * ones.
     """
 
-    claim: str
-    method: str
-    noise: str
-    alpha: float
-    K: int
-    trials: int
-    tail: float | None = None
     objective: str = "cosine"
     d: int = 1
     c: float = 2.0
@@ -297,13 +293,6 @@ class AdaptiveRun(RunConfig):
     The noise is multiplied by (1 + k/decay_t0)^(-decay_power) (decay_t0 = inf: stationary).
     """
 
-    claim: str
-    method: str
-    noise: str
-    alpha: float
-    K: int
-    trials: int
-    tail: float | None = None
     shape: str = "coordinate"
     d: int = 1
     mu: float = 1.0
