@@ -50,7 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
     _executor_options(r)
-    c = sub.add_parser("controls", help="run the claims' negative controls; exit 0 only when every mutant fails")
+    c = sub.add_parser(
+        "controls",
+        help="run the claims' controls and power curves; exit 0 only when every negative control fails and every "
+        "positive one passes",
+    )
     c.add_argument("--claim", nargs="+", default=None, help="claim ids (default: every claim with controls)")
     c.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
     c.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
@@ -58,7 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--cache-dir", type=Path, default=Path("results/.cache"), help="finished-run cache")
     c.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     c.add_argument("--quiet", action="store_true", help="no progress lines")
+    c.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build/controls"),
+        help="folder for controls.csv, power.csv and the power figures (default: build/controls)",
+    )
     _executor_options(c)
+    sub.add_parser(
+        "horizons",
+        help="how large K the finite-k models need for the pre-asymptotic rows to reach their limits (theory only)",
+    )
     b = sub.add_parser("bench", help="iterations per second of the proj-GClip kernel vs plain NumPy")
     b.add_argument("--trials", type=int, default=4096)
     b.add_argument("--K", type=int, default=20000)
@@ -117,35 +131,51 @@ def check_folder(path: Path, name: str) -> Path:
 
 def cmd_controls(args) -> int:
     claims = _check_common(args)
+    check_folder(args.out, "out")
     if not args.no_cache:
         check_folder(args.cache_dir, "cache-dir")
     if args.claim:
         for c in claims:
             if not c.controls:
-                raise ValueError(f"claim={c.id!r} declares no negative controls (it has no evidence rows)")
+                raise ValueError(f"claim={c.id!r} declares no controls (it has no evidence rows)")
     claims = [c for c in claims if c.controls]
     _set_threads(args.threads)
 
     import pandas as pd
 
-    from simulate.controls import run_controls
+    from simulate.atomic import atomic_save
+    from simulate.controls import controls_hold, plot_power, run_controls, run_power
     from simulate.run.context import Context
 
     ctx = Context(
         seed=args.seed,
-        out=Path("."),
+        out=args.out,
         cache=RunCache(None if args.no_cache else args.cache_dir),
         progress=not args.quiet,
         executor=_executor(args),
     )
     try:
         table = pd.concat([run_controls(c, c.profiles[args.profile], ctx) for c in claims], ignore_index=True)
+        power = {c.id: run_power(c, c.profiles[args.profile], ctx) for c in claims if c.power}
     finally:
         ctx.executor.close()
+    args.out.mkdir(parents=True, exist_ok=True)
+    atomic_save(args.out / "controls.csv", lambda tmp: table.to_csv(tmp, index=False))
+    if power:
+        curves = pd.concat(power.values(), ignore_index=True)
+        atomic_save(args.out / "power.csv", lambda tmp: curves.to_csv(tmp, index=False))
+        for claim in claims:
+            if claim.id in power:
+                plot_power(claim, power[claim.id], args.out / f"{claim.id}_power.png")
+        print(curves[["claim", "mutant", "strength_name", "strength", "rows", "fraction_fail"]].to_string(index=False))
     print(table[["claim", "mutant", "expected", "got", "why"]].to_string(index=False))
-    failed = int((table.got == "fail").sum())
-    print(f"{failed} of {len(table)} mutants judged fail by their claim's own rules")
-    return 0 if failed == len(table) else 1
+    negative, positive = table[table.expected == "fail"], table[table.expected == "pass"]
+    print(
+        f"{int((negative.got == 'fail').sum())} of {len(negative)} negative controls judged fail and "
+        f"{int((positive.got == 'pass').sum())} of {len(positive)} positive controls judged pass by their claim's "
+        f"own rules; written to {args.out}"
+    )
+    return 0 if controls_hold(table) else 1
 
 
 def _profiles(claims, args) -> dict:
@@ -172,7 +202,7 @@ def cmd_rates(args) -> int:
     import pandas as pd
 
     from simulate.claims import experiment
-    from simulate.controls import run_controls
+    from simulate.controls import plot_power, run_controls, run_power
     from simulate.memory import release_memory
     from simulate.publish import report
     from simulate.publish.folder import Staging
@@ -200,8 +230,13 @@ def cmd_rates(args) -> int:
                 output = experiment(claim.id).run(claim, profile, ctx)
                 rates = judge(claim.judged, output.rates)
                 controls = run_controls(claim, profile, ctx)
+                power = run_power(claim, profile, ctx)
+                figures = list(output.figures)
+                if len(power):
+                    figures.append(f"{claim.id}_power.png")
+                    plot_power(claim, power, ctx.figures / figures[-1])
                 sections[claim.id] = report.claim_section(
-                    claim, profile, rates, controls, output.figures, output.columns, output.appendix, overrides
+                    claim, profile, rates, controls, figures, output.columns, output.appendix, overrides, power
                 )
                 all_rates.append(rates)
                 all_controls.append(controls)
@@ -217,7 +252,7 @@ def cmd_rates(args) -> int:
                     time.process_time() - cpu0,
                     ctx.computed - computed,
                     ctx.cached - cached,
-                    output.figures,
+                    figures,
                     args.executor,
                 )
                 bar.update()
@@ -276,6 +311,11 @@ def main(argv=None) -> int:
             return cmd_rates(args)
         if args.command == "controls":
             return cmd_controls(args)
+        if args.command == "horizons":
+            from simulate.horizons import horizons_table
+
+            print(horizons_table())
+            return 0
         from simulate.bench import run_bench
 
         return run_bench(trials=args.trials, K=args.K, sweep=not args.no_sweep)

@@ -1,13 +1,27 @@
-"""Negative controls: run each claim's mutants and judge their rows by the claim's own declared rules."""
+"""Controls: run each claim's declared mutants (negative: must fail) and covered variants (positive: must pass), and
+its power curves (negative mutants at graded strengths), all judged by the claim's own declared rules."""
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
-from simulate.claims import controls
+from simulate.claims import controls, power_curves
+from simulate.publish import report
 from simulate.run.context import Context
 from theory.declarations import Claim
 from theory.verdicts import judge
 
 CONTROL_COLUMNS = ["claim", "mutant", "setup", "expected", "got", "why"]
+POWER_COLUMNS = [
+    "claim",
+    "mutant",
+    "strength_name",
+    "strength",
+    "rows",
+    "fail",
+    "pass",
+    "inconclusive",
+    "fraction_fail",
+]
 
 
 def _why(rows: pd.DataFrame) -> str:
@@ -20,21 +34,76 @@ def _why(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def _judged(claim: Claim, measured: pd.DataFrame) -> pd.DataFrame:
+    """A mutant's rows judged by the claim's declarations, info rows left out."""
+    judged = judge(claim.judged, measured)
+    return judged[judged.kind != "info"]
+
+
 def run_controls(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
-    """One row per declared mutant: ``got`` is ``fail`` only when the claim's rules judge every one of the
-    mutant's judged rows ``fail``; otherwise the verdicts seen (or ``not judged`` when no rule matched)."""
+    """One row per declared control: ``got`` is ``fail`` when the claim's rules judge every one of its judged rows
+    ``fail``, ``pass`` when they pass every one, otherwise the verdicts seen (``not judged`` when no rule matched).
+    A control holds when ``got`` equals ``expected``."""
     implemented = controls(claim.id)
     rows = []
     for control in claim.controls:
-        measured = implemented[control.name](claim, profile, ctx)
-        judged = judge(claim.judged, measured)
-        judged = judged[judged.kind != "info"]
-        if judged.empty:
-            got = "not judged"
-        else:
-            seen = sorted(set(judged.verdict))
-            got = "fail" if seen == ["fail"] else "/".join(seen)
+        judged = _judged(claim, implemented[control.name](claim, profile, ctx))
+        seen = sorted(set(judged.verdict))
+        got = "not judged" if judged.empty else "/".join(seen)
         rows.append(
-            dict(claim=claim.id, mutant=control.name, setup=control.setup, expected="fail", got=got, why=_why(judged))
+            dict(
+                claim=claim.id,
+                mutant=control.name,
+                setup=control.setup,
+                expected=control.expected,
+                got=got,
+                why=_why(judged),
+            )
         )
     return pd.DataFrame(rows, columns=CONTROL_COLUMNS)
+
+
+def run_power(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
+    """One row per (power curve, strength): how many of the mutant's judged rows the claim's rules judge fail."""
+    implemented = power_curves(claim.id)
+    rows = []
+    for curve in claim.power:
+        for strength in curve.strengths:
+            judged = _judged(claim, implemented[curve.name](claim, profile, ctx, strength))
+            counts = judged.verdict.value_counts()
+            n = len(judged)
+            rows.append(
+                dict(
+                    claim=claim.id,
+                    mutant=curve.name,
+                    strength_name=curve.strength,
+                    strength=float(strength),
+                    rows=n,
+                    fail=int(counts.get("fail", 0)),
+                    **{"pass": int(counts.get("pass", 0))},
+                    inconclusive=int(counts.get("inconclusive", 0)),
+                    fraction_fail=counts.get("fail", 0) / n if n else float("nan"),
+                )
+            )
+    return pd.DataFrame(rows, columns=POWER_COLUMNS)
+
+
+def plot_power(claim: Claim, power: pd.DataFrame, path) -> None:
+    """Fraction of a mutant's judged rows judged fail against its strength, one panel per power curve."""
+    curves = list(claim.power)
+    fig, axes = plt.subplots(1, len(curves), figsize=(3.6 * len(curves), 3.2), squeeze=False, layout="constrained")
+    for ax, curve in zip(axes[0], curves, strict=True):
+        part = power[power.mutant == curve.name].sort_values("strength")
+        ax.plot(part.strength, part.fraction_fail, "o-", color="C3")
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel(curve.strength)
+        ax.set_title(curve.name, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("fraction of judged rows: fail")
+    fig.suptitle(f"{claim.id}: power of its rules against graded mutants", fontsize=10)
+    report.save_fig(fig, path)
+
+
+def controls_hold(table: pd.DataFrame) -> bool:
+    """Every negative control judged fail and every positive one judged pass."""
+    return bool(len(table)) and bool((table.got == table.expected).all())

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 
 from simulate.pieces.noise import sample
-from simulate.run.config import checkpoints
-from theory.exponents import theorem4_gap
-from theory.finite_k import clipped_moments, local_exponent, theorem4_second_moment
+from simulate.run.config import QuadraticRun, checkpoints
+from simulate.run.runner import run_config
+from theory import finite_k
+from theory.exponents import clipping_map, theorem4_gap
+from theory.finite_k import clipped_moments, limit_sq_exponent, local_exponent, theorem4_second_moment
 from theory.fitting import fit_exponent, window_mask
 
 
@@ -56,3 +58,90 @@ def test_measured_exponents_follow_the_finite_k_prediction(thm4_quick_results):
         v = theorem4_second_moment(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, mu=cfg.mu, x0=cfg.x0, G=cfg.G)
         predicted = local_exponent(k, np.sqrt(v), window_mask(k))
         assert abs(fit.exponent - predicted) < 0.025, (cfg.alpha, fit.exponent, predicted)
+
+
+def _loop_reference(noise, tail, alpha, K, ks, *, mu=1.0, x0=1.0, G=1.0, beta=None, step=None):
+    """The same linearised recursion as a plain loop over every step (the vectorised one must reproduce it)."""
+    eta0, k0, power = (4.0 / mu, 1.0, 1.0) if step is None else step
+    beta = 1.0 / alpha if beta is None else beta
+    me = mb = x0
+    see = seb = sbb = x0 * x0
+    out = {}
+    for k in range(1, K + 1):
+        m, s = (float(v[0]) for v in clipped_moments(noise, tail, np.array([G * k**beta])))
+        eta, w = eta0 / (k + k0) ** power, 2.0 / (k + 1.0)
+        a = 1.0 - mu * eta
+        sbb = (1 - w) ** 2 * sbb + 2 * w * (1 - w) * seb + w * w * see
+        seb = a * (1 - w) * seb + a * w * see - eta * m * ((1 - w) * mb + w * me)
+        see = a * a * see - 2 * a * eta * m * me + eta * eta * s
+        mb = (1 - w) * mb + w * me
+        me = a * me - eta * m
+        out[k] = sbb
+    return np.array([out[int(q)] for q in ks])
+
+
+@pytest.mark.parametrize(
+    "noise,tail,alpha,beta,step",
+    [
+        ("pareto", 1.2, 1.2, None, None),
+        ("pareto-onesided", 1.5, 1.4, None, None),
+        ("pareto-onesided", 1.8, 1.8, 0.2, None),
+        ("pareto-onesided", 1.6, 1.5, None, (1.0, 0.0, 1.0)),  # eta_k = 1/(mu k)
+        ("pareto", 2.1, 2.0, 1.2, (0.3, 0.0, 1.0)),  # a step too small to forget x0 quickly
+    ],
+)
+def test_vectorised_recursion_matches_a_step_by_step_loop(noise, tail, alpha, beta, step):
+    K = 20_000
+    ks = checkpoints(K)
+    fast = theorem4_second_moment(noise, tail, alpha, K, ks, beta=beta, step=step)
+    slow = _loop_reference(noise, tail, alpha, K, ks, beta=beta, step=step)
+    assert np.max(np.abs(fast / slow - 1.0)) < 1e-11
+
+
+@pytest.mark.parametrize("noise", ["pareto", "pareto-onesided"])
+@pytest.mark.parametrize("alpha", [1.2, 1.5, 1.9])
+def test_the_limit_at_tail_alpha_is_the_theorem_and_the_map(noise, alpha):
+    assert limit_sq_exponent(noise, alpha, 1.0 / alpha) == pytest.approx(theorem4_gap(alpha), abs=1e-12)
+    for beta in (0.2, 0.5, 1.0):
+        expected = clipping_map(alpha, beta, noise == "pareto-onesided")
+        assert limit_sq_exponent(noise, alpha, beta) == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_recursion_approaches_its_limit_at_a_lighter_tail():
+    # Symmetric Pareto, tail 1.5 with Theorem 4's schedule for alpha 1.4: the variance term -1 + (2 - 1.5)/1.4.
+    limit = limit_sq_exponent("pareto", 1.5, 1 / 1.4)
+    assert limit == pytest.approx(-1 + 0.5 / 1.4)
+    K = 2**22
+    ks = checkpoints(K)
+    v = theorem4_second_moment("pareto", 1.5, 1.4, K, ks)
+    near = finite_k.window_slopes(ks, v, np.array([2.0**14, 2.0**22]))
+    assert abs(near[1] - limit) < abs(near[0] - limit) and abs(near[1] - limit) < 0.01
+
+
+def test_horizon_needed_is_the_first_horizon_from_which_every_slope_is_within():
+    horizons = np.array([1e3, 1e4, 1e5, 1e6])
+    assert finite_k.horizon_needed(horizons, np.array([-0.3, -0.48, -0.42, -0.49]), -0.5, 0.025) == 1e6
+    assert finite_k.horizon_needed(horizons, np.array([-0.3, -0.48, -0.49, -0.49]), -0.5, 0.025) == 1e4
+    assert finite_k.horizon_needed(horizons, np.array([-0.3, -0.4, -0.42, -0.45]), -0.5, 0.025) == np.inf
+
+
+def test_a_harmonic_step_run_follows_its_own_finite_k_prediction():
+    # eta_k = 1/(mu k) (the positive control's step): the kernel's fitted exponent of E||xbar_k - x*||^2 agrees with
+    # the recursion for that step within 0.05 (the exponent tolerance; bootstrap half-widths ~0.02 at 1024 trials).
+    cfg = QuadraticRun(
+        claim="t",
+        method="proj-gclip",
+        noise="pareto-onesided",
+        alpha=1.5,
+        tail=1.6,
+        K=2**16,
+        trials=1024,
+        radius=10.0,
+        step="harmonic",
+        eta=1.0,
+    )
+    arrays = run_config(cfg)
+    k = arrays["k"]
+    fit = fit_exponent(k, 2.0 * arrays["avg_gap"], "mean", n_boot=200)
+    v = theorem4_second_moment("pareto-onesided", 1.6, 1.5, cfg.K, k, step=cfg.step_schedule())
+    assert abs(fit.exponent - local_exponent(k, v, window_mask(k))) < 0.05

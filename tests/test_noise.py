@@ -98,3 +98,16 @@ def test_bad_inputs_name_the_value():
     with pytest.raises(ValueError, match=r"p=1.5.*infinite"):
         scale_for_moment("pareto", 1.5, 1.5)
     assert unit_abs_moment("pareto", 1.5, 1.6) == math.inf
+
+
+def test_onesided_student_t_is_centred_with_its_tail_on_one_side():
+    from simulate.pieces.noise import student_t_abs_mean, unit_abs_moment
+
+    x = sample("student-t-onesided", 4.0, 400_000, seed=5)  # finite variance: a CI for the mean exists
+    assert abs(x.mean()) < 5 * x.std() / math.sqrt(x.size)
+    assert x.min() >= -student_t_abs_mean.py_func(4.0)  # |T| >= 0: nothing below -E|T|
+    assert abs((x**2).mean() / unit_abs_moment("student-t-onesided", 4.0, 2.0) - 1) < 0.03
+    magnitude = sample("student-t-onesided", 1.6, 400_000, seed=6) + student_t_abs_mean.py_func(1.6)  # |T|
+    # tail index 1.6: P(|T| > 100) / P(|T| > 10) = 10^-1.6 within sampling error (about 0.03 in log10)
+    ratio = (magnitude > 100).mean() / (magnitude > 10).mean()
+    assert abs(math.log10(ratio) + 1.6) < 0.1

@@ -110,8 +110,8 @@ def test_bad_folders_exit_2_before_any_work(tmp_path, capsys):
     ):
         assert main(["rates", "--claim", "rmsprop-as-clipping", *args]) == 2
         assert named in capsys.readouterr().err
-    assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache"]) == 2
-    assert "claim='acclip-nonstationary' declares no negative controls" in capsys.readouterr().err
+    assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache", "--out", new]) == 2
+    assert "claim='acclip-nonstationary' declares no controls" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
 
 

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from simulate.claims import CLAIMS, NET_CLAIMS, controls, experiment
+from simulate.claims import CLAIMS, NET_CLAIMS, controls, experiment, power_curves
 from simulate.controls import run_controls
 from simulate.publish.report import RATE_COLUMNS, measurements
 from simulate.run.context import Context
@@ -50,6 +50,11 @@ def _judge(rule: Rule, **row) -> tuple[str, str]:
             Rule("ci_contains", "r", target=1.0, stat="value"),
             dict(value=1.01, ci_low=0.99, ci_high=1.02),
             dict(value=1.02, ci_low=1.01, ci_high=1.03),
+        ),
+        (
+            Rule("at_most_plus_tol", "r", tolerance=0.05),
+            dict(fitted_exponent=-0.46, theory_exponent=-0.5),
+            dict(fitted_exponent=-0.44, theory_exponent=-0.5),
         ),
         (
             Rule("within", "r", target="predicted", tolerance=4.0, stat="value", tolerance_column="std_error"),
@@ -169,8 +174,10 @@ def test_every_claim_folder_runs_its_experiment_and_implements_its_declared_cont
         assert callable(experiment(claim.id).run), claim.id
         declared = {c.name for c in claim.controls}
         assert declared == set(controls(claim.id)), claim.id
+        assert {p.name for p in claim.power} == set(power_curves(claim.id)), claim.id
         has_evidence = any(j.rule.kind == "evidence" for j in claim.judged)
-        assert declared or not has_evidence, f"{claim.id} has evidence rows but no negative control"
+        negative = any(c.expected == "fail" for c in claim.controls)
+        assert negative or not has_evidence, f"{claim.id} has evidence rows but no negative control"
         for j in claim.judged:
             assert j.rule.reason.strip(), (claim.id, j.metric)
 
@@ -180,25 +187,84 @@ def test_every_claim_folder_runs_its_experiment_and_implements_its_declared_cont
 # small-transformer claims' controls run in tests/test_net_claims.py, through the command line.
 QUICK_CONTROLS = [c for c in CLAIMS if CLAIMS[c].controls and c != "noise-diagnostics" and c not in NET_CLAIMS]
 
+# Declared controls that the claim's rules do not judge as expected, each with why (a finding, reported in REPORT).
+# The test insists that they still miss, so that a change which starts to catch one has to update this list.
+KNOWN_MISSES = {
+    ("thm4-strongly-convex", "proj-sgd-as-proj-gclip"): (
+        "the projection onto ball(0, 10) bounds the error in every trial, so projected SGD's mean square is finite "
+        "and settles: the settling row has nothing to catch"
+    ),
+}
+
 
 @pytest.mark.parametrize("claim_id", QUICK_CONTROLS)
-def test_negative_controls_fail_at_quick_size(claim_id, tmp_path):
+def test_controls_are_judged_as_expected_at_quick_size(claim_id, tmp_path):
     claim = CLAIMS[claim_id]
     ctx = Context(seed=0, out=tmp_path, cache=RunCache(None), progress=False)
     table = run_controls(claim, claim.profiles["quick"], ctx)
     assert len(table) == len(claim.controls)
-    assert (table.got == "fail").all(), table[["mutant", "got", "why"]].to_string()
+    assert set(table.expected) <= {"fail", "pass"}
+    for _, r in table.iterrows():
+        held = r.got == r.expected
+        assert held != ((claim_id, r.mutant) in KNOWN_MISSES), (r.mutant, r.expected, r.got, r.why)
 
 
 def test_controls_command_reports_and_sets_the_exit_code(tmp_path, capsys):
     from simulate.cli import main
 
+    out = tmp_path / "controls"
     argv = ["controls", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--no-cache", "--quiet"]
-    assert main(argv) == 0
-    out = capsys.readouterr().out
-    assert "momentum-as-rmsprop" in out and "1 of 1 mutants judged fail" in out
-    assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache"]) == 2
-    assert "declares no negative controls" in capsys.readouterr().err
+    assert main([*argv, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "momentum-as-rmsprop" in text and "1 of 1 negative controls judged fail" in text
+    assert sorted(p.name for p in out.iterdir()) == ["controls.csv"]
+    assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache", "--out", str(out)]) == 2
+
+
+def test_controls_hold_only_when_negatives_fail_and_positives_pass():
+    from simulate.controls import controls_hold
+
+    table = pd.DataFrame(dict(expected=["fail", "pass"], got=["fail", "pass"]))
+    assert controls_hold(table)
+    assert not controls_hold(table.assign(got=["fail", "fail"]))
+    assert not controls_hold(table.assign(got=["fail/inconclusive", "pass"]))
+    assert not controls_hold(table.iloc[:0])
+
+
+def test_a_control_expects_fail_or_pass():
+    from theory.declarations import Control
+
+    assert Control("m", "s").expected == "fail"
+    with pytest.raises(ValueError, match="expected='inconclusive'"):
+        Control("m", "s", expected="inconclusive")
+
+
+def test_a_pre_asymptotic_window_is_inconclusive_before_any_comparison():
+    from theory.declarations import upper_bound_rule
+
+    rule = upper_bound_rule()
+    base = dict(theory_exponent=-0.5, fitted_exponent=-0.2, ci_low=-0.21, ci_high=-0.19, drift=0.0)
+    verdict, note = _judge(rule, **base, finite_k_exponent=-0.45, limit_exponent=-0.5)  # 0.05 > 0.025
+    assert verdict == "inconclusive" and "pre-asymptotic" in note
+    assert _judge(rule, **base, finite_k_exponent=math.nan, limit_exponent=-0.5)[0] == "inconclusive"
+    # a window the model calls asymptotic is judged: this CI lies wholly outside (-inf, -0.45]
+    assert _judge(rule, **base, finite_k_exponent=-0.49, limit_exponent=-0.5)[0] == "fail"
+    assert _judge(rule, **base)[0] == "fail"  # no model: nothing to call pre-asymptotic
+    # the rule judged against the finite-k prediction has no pre-asymptotic clause
+    from theory.declarations import finite_k_rule
+
+    row = dict(base, fitted_exponent=-0.46, ci_low=-0.47, ci_high=-0.45, finite_k_exponent=-0.45, limit_exponent=-0.5)
+    assert _judge(finite_k_rule(), **row)[0] == "pass"
+
+
+def test_the_upper_bound_rule_is_one_sided():
+    from theory.declarations import upper_bound_rule
+
+    rule = upper_bound_rule()
+    row = dict(theory_exponent=-0.5, drift=0.0)
+    assert _judge(rule, **row, fitted_exponent=-0.8, ci_low=-0.81, ci_high=-0.79)[0] == "pass"  # faster: fine
+    assert _judge(rule, **row, fitted_exponent=-0.46, ci_low=-0.47, ci_high=-0.455)[0] == "pass"
+    assert _judge(rule, **row, fitted_exponent=-0.44, ci_low=-0.445, ci_high=-0.43)[0] == "fail"
 
 
 def test_headline_separates_evidence_exact_and_controls():
@@ -211,10 +277,11 @@ def test_headline_separates_evidence_exact_and_controls():
         ],
         measurements([_row(value=1.0), _row(value=-1.0), _row(metric="y", value=1.0), _row(metric="z")]),
     )
-    controls = pd.DataFrame(dict(got=["fail", "pass"]))
+    controls = pd.DataFrame(dict(expected=["fail", "fail", "pass"], got=["fail", "pass", "pass"]))
     text = headline(rates, controls)
     assert "Evidence: 1 pass, 1 fail, 0 inconclusive" in text and "Exact checks: 1 pass, 0 fail" in text
-    assert "Info rows: 1" in text and "1 of 2 judged fail" in text
+    assert "Info rows: 1" in text and "Negative controls: 1 of 2 judged fail" in text
+    assert "Positive controls: 1 of 1 judged pass" in text
 
 
 def test_a_claim_declares_one_of_the_categories():

@@ -17,7 +17,20 @@ EXPONENT_REASON = (
     "shrink can never pass a small predicted rate (alpha near 1)"
 )
 
-ALL_INCONCLUSIVE = ("ci", "drift", "small-rate")
+ALL_INCONCLUSIVE = ("ci", "drift", "small-rate", "pre-asymptotic")
+
+FINITE_K_REASON = (
+    "the exponent convention (0.05, capped at half the target), against the exact finite-k prediction over the same "
+    "window: with noise tail = alpha the theorem's hypothesis (a finite alpha-th moment) fails and its rate carries "
+    "a log factor, so the tight case is judged against what the recursion predicts at these k, with the asymptotic "
+    "exponent beside it as information"
+)
+
+UPPER_BOUND_REASON = (
+    "where the hypothesis holds (noise tail = alpha + 0.1, schedule and prediction at alpha) the theorem is an upper "
+    "bound: at least as fast as predicted, one-sided, with the exponent convention's tolerance (0.05, capped at half "
+    "the prediction); a lighter tail may converge faster"
+)
 
 
 def exponent_rule(**kw) -> Rule:
@@ -27,6 +40,39 @@ def exponent_rule(**kw) -> Rule:
     )
 
 
+def finite_k_rule() -> Rule:
+    """|fitted - finite-k prediction| <= min(0.05, |prediction|/2): a theorem's tight case, outside its hypothesis."""
+    return Rule(
+        "within",
+        FINITE_K_REASON,
+        target="finite_k_exponent",
+        tolerance=EXPONENT_TOLERANCE,
+        inconclusive_when=("ci", "drift", "small-rate"),
+        relative=0.5,
+    )
+
+
+def upper_bound_rule() -> Rule:
+    """fitted <= theory + min(0.05, |theory|/2): a theorem's rate as the upper bound it is, where it applies."""
+    return Rule(
+        "at_most_plus_tol",
+        UPPER_BOUND_REASON,
+        tolerance=EXPONENT_TOLERANCE,
+        inconclusive_when=ALL_INCONCLUSIVE,
+        relative=0.5,
+    )
+
+
+def hypothesis_holds(row) -> bool:
+    """A row run where the theorem's hypothesis holds: noise tail above the alpha of schedule and prediction."""
+    return row["tail"] > row["alpha"] + 1e-9
+
+
+def tight_case(row) -> bool:
+    """A row run at noise tail = alpha (the alpha-th moment is infinite: the theorem's tight case)."""
+    return abs(row["tail"] - row["alpha"]) <= 1e-9
+
+
 def direction_rule(test: str, reason: str, target) -> Rule:
     """A rule on the row's ``value`` against a fixed target (the small-transformer claims' directions and bands)."""
     return Rule(test, reason, target=target, stat="value")
@@ -34,11 +80,29 @@ def direction_rule(test: str, reason: str, target) -> Rule:
 
 @dataclass(frozen=True)
 class Control:
-    """A negative control: a deliberately wrong set-up (``setup``) whose rows the claim's own rules must judge
-    ``fail``; the claim folder's ``experiment.py`` implements it under ``name``."""
+    """A control: a negative one (``expected = "fail"``) is a deliberately wrong set-up whose rows the claim's own
+    rules must judge ``fail``; a positive one (``expected = "pass"``) is a different set-up the theorem also covers,
+    whose rows must pass. The claim folder's ``experiment.py`` implements it under ``name``."""
 
     name: str
     setup: str
+    expected: str = "fail"
+
+    def __post_init__(self):
+        if self.expected not in ("fail", "pass"):
+            raise ValueError(f"expected={self.expected!r} is not one of the accepted values: fail, pass")
+
+
+@dataclass(frozen=True)
+class PowerCurve:
+    """A negative control at graded strengths: ``experiment.POWER[name](claim, profile, ctx, strength)`` gives the
+    mutant's rows at each of ``strengths`` (``strength`` in words: what the number is), judged by the claim's own
+    rules; the fraction judged ``fail`` against strength shows where the rules start to see the difference."""
+
+    name: str
+    setup: str
+    strength: str
+    strengths: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -51,7 +115,7 @@ class Metric:
     theory: Callable[[float], float]
     primary: bool  # drawn in the exponent-vs-alpha figure (what is judged is declared in ``Claim.judged``)
     description: str
-    finite_k: Callable | None = None  # maps the predicted E e^2 curve to this metric's curve (None: no prediction)
+    sq_power: float | None = None  # the metric ~ (E e^2)^sq_power in a finite-k model (None: no prediction)
 
 
 # What kind of evidence a claim's rows are, so that a reader can weigh the headline's counts: a theorem's rate or
@@ -75,10 +139,9 @@ class Claim:
     measures: str = ""  # what the statistics are; the rules are rendered from ``judged``
     judged: tuple[Judged, ...] = ()
     controls: tuple[Control, ...] = ()
+    power: tuple[PowerCurve, ...] = ()
     problem: dict = field(default_factory=dict)
     notes: str = ""  # Markdown: what the statistics mean and why (the claim folder's notes.md); no run's numbers
-    # (noise, tail, alpha, K, ks, problem) -> predicted E||xbar_k - x*||^2 at ks, or None where no prediction exists
-    finite_k_curve: Callable | None = None
     sizing: Sizing = field(default_factory=lambda: Sizing(reason="no sizing declared"))  # the default's trial count
 
     def __post_init__(self):

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from theory.schedules import averaging_weight, clip_threshold, theorem4_beta, theorem4_step
+from theory.schedules import averaging_weight, clip_threshold, power_step, theorem4_beta
 
 
 def _pareto_partial(a: float, y: np.ndarray, power: int) -> np.ndarray:
@@ -51,6 +51,10 @@ def clipped_moments(noise: str, tail: float, tau: np.ndarray) -> tuple[np.ndarra
     raise ValueError(f"noise={noise!r} is not one of the accepted values: pareto, pareto-onesided")
 
 
+_LOOP_STEPS = 16  # the first steps run one at a time: their factors 1 - mu eta_k may be zero or negative
+_CHUNK = 4096  # the vectorised block: the running products of its factors stay far from under- and overflow
+
+
 def theorem4_second_moment(
     noise: str,
     tail: float,
@@ -62,31 +66,77 @@ def theorem4_second_moment(
     x0: float = 1.0,
     G: float = 1.0,
     beta: float | None = None,
+    step: tuple[float, float, float] | None = None,
 ) -> np.ndarray:
-    """E (xbar_k - x*)^2 at the iterations ``ks`` under the linearised recursion above (units of x squared).
+    """E (xbar_k - x*)^2 at the iterations ``ks`` (1 <= k <= K) under the linearised recursion above (units of x
+    squared).
 
-    The threshold is tau_k = G k^beta with Theorem 4's beta = 1/alpha unless ``beta`` is given."""
-    k = np.arange(1, K + 1, dtype=float)
-    m, s = clipped_moments(noise, tail, clip_threshold(k, G, theorem4_beta(alpha) if beta is None else beta))
-    eta = theorem4_step(k, mu)
-    w = averaging_weight(k)
-    a = 1.0 - mu * eta
-    mean_e, mean_b = x0, x0
-    see, seb, sbb = x0 * x0, x0 * x0, x0 * x0
-    out = np.empty(len(ks))
-    want = {int(q): i for i, q in enumerate(ks)}
-    for j in range(K):
-        wj, aj, ej, mj = w[j], a[j], eta[j], m[j]
-        sbb_new = (1 - wj) ** 2 * sbb + 2 * wj * (1 - wj) * seb + wj * wj * see
-        seb_new = aj * (1 - wj) * seb + aj * wj * see - ej * mj * ((1 - wj) * mean_b + wj * mean_e)
-        see_new = aj * aj * see - 2 * aj * ej * mj * mean_e + ej * ej * s[j]
-        mean_b = (1 - wj) * mean_b + wj * mean_e
-        mean_e = aj * mean_e - ej * mj
-        see, seb, sbb = see_new, seb_new, sbb_new
-        i = want.get(j + 1)
-        if i is not None:
-            out[i] = sbb
+    The threshold is tau_k = G k^beta with Theorem 4's beta = 1/alpha unless ``beta`` is given; the step is
+    eta_k = eta0 / (k + k0)^power with ``step`` = (eta0, k0, power), Theorem 4's (4/mu, 1, 1) unless given."""
+    eta0, k0, power = (4.0 / mu, 1.0, 1.0) if step is None else step
+    beta = theorem4_beta(alpha) if beta is None else beta
+    want = np.asarray(ks, dtype=np.int64)
+    out = np.full(want.size, np.nan)
+    state = (x0, x0, x0 * x0, x0 * x0, x0 * x0)  # after step k: E e, E ebar, E e^2, E e ebar, E ebar^2
+    start = 1
+    while start <= K:
+        stop = min(K, _LOOP_STEPS if start == 1 else start + _CHUNK - 1)
+        k = np.arange(start, stop + 1, dtype=float)
+        m, s = clipped_moments(noise, tail, clip_threshold(k, G, beta))
+        eta = power_step(k, eta0, k0, power)
+        coefficients = (1.0 - mu * eta, averaging_weight(k), eta, m, s)
+        vectorised = start > 1 and np.all(coefficients[0] != 0.0)
+        block, state = (_block if vectorised else _steps)(state, *coefficients)
+        hit = (want >= start) & (want <= stop)
+        out[hit] = block[want[hit] - start]
+        start = stop + 1
     return out
+
+
+def _steps(state, a, w, eta, m, s) -> tuple[np.ndarray, tuple]:
+    """The recursion one step at a time from ``state`` (any factors): E ebar^2 after each step, the last state."""
+    me, mb, see, seb, sbb = state
+    out = np.empty(a.size)
+    for j in range(a.size):
+        wj, aj, ej, mj = w[j], a[j], eta[j], m[j]
+        sbb = (1 - wj) ** 2 * sbb + 2 * wj * (1 - wj) * seb + wj * wj * see
+        seb = aj * (1 - wj) * seb + aj * wj * see - ej * mj * ((1 - wj) * mb + wj * me)
+        see = aj * aj * see - 2 * aj * ej * mj * me + ej * ej * s[j]
+        mb = (1 - wj) * mb + wj * me
+        me = aj * me - ej * mj
+        out[j] = sbb
+    return out, (me, mb, see, seb, sbb)
+
+
+def _linear(a: np.ndarray, b: np.ndarray, x0: float) -> tuple[np.ndarray, np.ndarray]:
+    """x_j = a_j x_{j-1} + b_j for j = 1..n from x_0 (every a_j nonzero), as x = A (x0 + cumsum(b / A)) with A the
+    running product of a; returns (x_1..x_n, x_0..x_{n-1})."""
+    A = np.cumprod(a)
+    x = A * (x0 + np.cumsum(b / A))
+    return x, np.concatenate(([x0], x[:-1]))
+
+
+def _block(state, a, w, eta, m, s) -> tuple[np.ndarray, tuple]:
+    """The same recursion over a block, vectorised: each moment is a first-order linear recurrence driven by the
+    previous step's values of the moments solved before it."""
+    v = 1.0 - w
+    me, me_prev = _linear(a, -eta * m, state[0])
+    mb, mb_prev = _linear(v, w * me_prev, state[1])
+    see, see_prev = _linear(a * a, eta * eta * s - 2 * a * eta * m * me_prev, state[2])
+    seb, seb_prev = _linear(a * v, a * w * see_prev - eta * m * (v * mb_prev + w * me_prev), state[3])
+    sbb, _ = _linear(v * v, 2 * w * v * seb_prev + w * w * see_prev, state[4])
+    return sbb, (me[-1], mb[-1], see[-1], seb[-1], sbb[-1])
+
+
+def limit_sq_exponent(noise: str, tail: float, beta: float, c: float = 4.0) -> float:
+    """The exponent that the recursion's E (xbar_k - x*)^2 tends to as k -> infinity, with eta_k ~ c/(mu k) and
+    tau_k ~ k^beta: the slowest of the variance term -1 + beta max(2 - tail, 0) (at tail = 2 with a log factor that
+    vanishes only as k -> infinity), the clipping bias -2 beta (tail - 1) (one-sided noise only) and the start
+    -2 min(c, 2) (the k-weighted average of a start that decays like k^-c). The local slope of a finite window
+    converges to it; THEORY.md §4's map is this at tail = alpha."""
+    variance = -1.0 + beta * max(2.0 - tail, 0.0)
+    bias = -2.0 * beta * (tail - 1.0) if noise == "pareto-onesided" else -math.inf
+    return max(variance, bias, -2.0 * min(c, 2.0))
 
 
 def local_exponent(ks: np.ndarray, values: np.ndarray, mask: np.ndarray) -> float:
@@ -115,3 +165,24 @@ def theorem2_metric(
     m, v = scale * m1, scale**2 * (s1 - m1**2)
     stationary = m**2 + curvature * eta * v / (2.0 - eta * curvature)
     return F0 / (eta * K) + stationary, stationary
+
+
+def window_slopes(ks: np.ndarray, values: np.ndarray, horizons: np.ndarray, decades: float = 2.0) -> np.ndarray:
+    """The local slope of log(values) against log(ks) over each window [K / 10^decades, K], K in ``horizons``
+    (the fit window of a run with horizon K), from a curve known at ``ks``."""
+    ks = np.asarray(ks, dtype=float)
+    out = np.empty(len(horizons))
+    for i, K in enumerate(horizons):
+        mask = (ks >= K / 10.0**decades) & (ks <= K)
+        out[i] = local_exponent(ks, values, mask) if mask.sum() >= 3 else math.nan
+    return out
+
+
+def horizon_needed(horizons: np.ndarray, slopes: np.ndarray, limit: float, within: float) -> float:
+    """The smallest horizon K from which every larger one of ``horizons`` has its window slope within ``within`` of
+    ``limit``; inf when even the largest does not."""
+    ok = np.abs(np.asarray(slopes) - limit) <= within
+    if not ok[-1]:
+        return math.inf
+    bad = np.flatnonzero(~ok)
+    return float(horizons[bad[-1] + 1] if bad.size else horizons[0])

@@ -4,6 +4,10 @@ A claim (``simulate/claims/<claim>/claim.py``) declares ``Judged(metric, where, 
 produces measurement rows only (no verdicts); ``judge`` matches each row to at most one declaration and applies its
 ``Rule``:
 
+0. ``pre-asymptotic`` (where the rule lists it): the row's finite-k model says that its own local slope over the
+   fitted window is more than half the tolerance from the exponent it tends to (``limit_exponent``), or that it
+   does not reach the window at all, so the window cannot show an asymptotic exponent; computed from theory alone
+   (decision 2c of issue 26: it comes before the CI-outside rule);
 1. a row whose 95% CI lies wholly outside the rule's acceptance region (``acceptance_region``: the values of the
    statistic the comparison accepts) fails: a decisive miss is never parked as inconclusive;
 2. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
@@ -28,7 +32,7 @@ import pandas as pd
 
 VERDICTS = ("pass", "fail", "inconclusive", "info")
 KINDS = ("evidence", "exact", "info")
-INCONCLUSIVE_RULES = ("ci", "drift", "small-rate")
+INCONCLUSIVE_RULES = ("ci", "drift", "small-rate", "pre-asymptotic")
 DRIFT_FACTOR = 2.0  # |drift| > DRIFT_FACTOR * tolerance: the local slope crosses the whole tolerance band
 
 
@@ -40,6 +44,7 @@ def _value(row, column: str) -> float:
 # test name -> (statement template, predicate(x, target, tolerance, row) -> bool)
 TESTS: dict[str, tuple[str, Callable]] = {
     "within": ("|{stat} - {target}| <= {tol}", lambda x, t, tol, r: abs(x - t) <= tol),
+    "at_most_plus_tol": ("{stat} <= {target} + {tol}", lambda x, t, tol, r: x <= t + tol),
     "at_most": ("{stat} <= {target}", lambda x, t, tol, r: x <= t),
     "at_least": ("{stat} >= {target}", lambda x, t, tol, r: x >= t),
     "between": ("{stat} in [{target}]", lambda x, t, tol, r: t[0] <= x <= t[1]),
@@ -118,6 +123,7 @@ _INCONCLUSIVE_TEXT = {
     "ci": lambda r: "the CI half-width > the tolerance",
     "drift": lambda r: f"|drift| > {DRIFT_FACTOR:g} x the tolerance",
     "small-rate": lambda r: "|theory_exponent| < the CI half-width",
+    "pre-asymptotic": lambda r: "the finite-k model's window slope is more than tolerance/2 from its limit",
 }
 
 
@@ -169,6 +175,8 @@ def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | N
     statistic is the CI itself (``ci_above``, ``ci_below``). ``ci_contains`` accepts target +- tol."""
     if rule.test in ("within", "ci_contains"):
         return target - tol, target + tol
+    if rule.test == "at_most_plus_tol":
+        return -math.inf, target + tol
     if rule.test == "at_most":
         return -math.inf, target
     if rule.test == "at_least":
@@ -187,6 +195,24 @@ def ci_position(row, region: tuple[float, float] | None) -> str:
     if high < region[0] or low > region[1]:
         return "outside"
     return "inside" if region[0] <= low and high <= region[1] else "overlaps"
+
+
+def pre_asymptotic_reason(rule: Rule, row) -> str:
+    """Why the row's window is pre-asymptotic by its own finite-k model (empty when it is not, or when the row has
+    no model, i.e. no ``limit_exponent``): |finite_k_exponent - limit_exponent| > tolerance / 2, or a model that
+    gives no slope over the window (it does not reach these k: e.g. runs too short to settle near a minimum)."""
+    if "pre-asymptotic" not in rule.inconclusive_when:
+        return ""
+    finite, limit = _value(row, "finite_k_exponent"), _value(row, "limit_exponent")
+    if math.isfinite(limit) and not math.isfinite(finite):
+        return "pre-asymptotic: the finite-k model does not reach this window (its runs have not settled)"
+    half = rule.tolerance_for(row) / 2.0
+    if math.isfinite(finite) and math.isfinite(limit) and abs(finite - limit) > half:
+        return (
+            f"pre-asymptotic: the finite-k model's slope over this window is {finite:.4g}, {abs(finite - limit):.3g} "
+            f"from its limit {limit:.4g} (> tolerance/2 = {half:.3g})"
+        )
+    return ""
 
 
 def inconclusive_reason(rule: Rule, row, position: str = "") -> str:
@@ -220,6 +246,9 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
         if not math.isfinite(target):
             raise ValueError(f"row {row['claim']}/{row['metric']}: the rule's target column {rule.target!r} is empty")
     tol = rule.tolerance_for(row)
+    why = pre_asymptotic_reason(rule, row)
+    if why:
+        return "inconclusive", why
     region = acceptance_region(rule, target, tol)
     position = ci_position(row, region)
     if position == "outside":

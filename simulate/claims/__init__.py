@@ -1,11 +1,12 @@
 """The claims, one folder each: the folder is the registry.
 
 A subfolder of this package that holds a ``claim.py`` is a claim: ``claim.py`` sets ``CLAIM`` (a
-``theory.declarations.Claim``: statement, sizes per profile, judged rules, negative controls) and ``experiment.py``
-defines ``run(claim, profile, ctx) -> ClaimOutput`` and, when the claim declares negative controls,
-``CONTROLS = {mutant name: (claim, profile, ctx) -> measurement rows}``. ``notes.md`` holds the prose REPORT renders,
-``model.py`` / ``theory.py`` a claim's own model or mathematics. Adding a claim is adding a folder. The verdicts
-come from ``theory.verdicts.judge``, never from an experiment.
+``theory.declarations.Claim``: statement, sizes per profile, judged rules, controls, power curves) and
+``experiment.py`` defines ``run(claim, profile, ctx) -> ClaimOutput``, for the declared controls (negative and
+positive) ``CONTROLS = {control name: (claim, profile, ctx) -> measurement rows}``, and for the declared power curves
+``POWER = {curve name: (claim, profile, ctx, strength) -> measurement rows}``. ``notes.md`` holds the prose REPORT
+renders, ``model.py`` / ``theory.py`` a claim's own model or mathematics. Adding a claim is adding a folder. The
+verdicts come from ``theory.verdicts.judge``, never from an experiment.
 """
 
 import functools
@@ -52,8 +53,13 @@ def experiment(claim_id: str) -> ModuleType:
 
 
 def controls(claim_id: str) -> dict:
-    """mutant name -> implementation, for a claim's declared negative controls."""
+    """control name -> implementation ``(claim, profile, ctx) -> rows``, for a claim's declared controls."""
     return getattr(experiment(claim_id), "CONTROLS", {})
 
 
-__all__ = ["CLAIMS", "NET_CLAIMS", "PROFILES", "controls", "experiment", "get_claim"]
+def power_curves(claim_id: str) -> dict:
+    """power-curve name -> implementation ``(claim, profile, ctx, strength) -> rows``, for its declared curves."""
+    return getattr(experiment(claim_id), "POWER", {})
+
+
+__all__ = ["CLAIMS", "NET_CLAIMS", "PROFILES", "controls", "experiment", "get_claim", "power_curves"]

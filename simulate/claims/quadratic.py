@@ -1,9 +1,35 @@
 """Runs on a claim's strongly convex quadratic problem (thm4-strongly-convex, clip-exponent-map)."""
 
+import math
+
+import numpy as np
+
 from simulate.run.config import QuadraticRun
 from theory.declarations import Claim
+from theory.finite_k import limit_sq_exponent, theorem4_second_moment
 
 
 def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
     """A run on the claim's quadratic problem (``claim.problem``: d, mu, x_star, x0, radius, G, noise_scale)."""
     return QuadraticRun(claim=claim.id, seed=seed, **claim.problem, **fields)
+
+
+def finite_k_model(cfg: QuadraticRun, ks: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """The recursion's E||xbar_k - x*||^2 at ``ks`` for this set-up and the exponent it tends to (None, NaN where
+    no prediction exists: other laws than Pareto, d > 1, constant steps)."""
+    if cfg.noise not in ("pareto", "pareto-onesided") or cfg.d != 1 or cfg.step == "constant":
+        return None, math.nan
+    eta0, k0, power = cfg.step_schedule()
+    curve = theorem4_second_moment(
+        cfg.noise,
+        cfg.tail,
+        cfg.alpha,
+        cfg.K,
+        ks,
+        mu=cfg.mu,
+        x0=cfg.x0 - cfg.x_star,
+        G=cfg.G,
+        beta=cfg.beta,
+        step=(eta0, k0, power),
+    )
+    return curve, limit_sq_exponent(cfg.noise, cfg.tail, cfg.beta, eta0 * cfg.mu)

@@ -6,6 +6,7 @@ Laws (unit scale; multiply by ``scale``):
   pareto-onesided   centred one-sided Pareto: U^(-1/a) - a/(a - 1); mean 0, clipping it is biased
   stable            symmetric a-stable, Chambers-Mallows-Stuck, characteristic function exp(-|t|^a); a = 2 is N(0, 2)
   student-t         Student-t with ``tail`` degrees of freedom (Bailey's polar method)
+  student-t-onesided  centred one-sided Student-t: |T| - E|T|; mean 0, all the heavy tail on the positive side
 The tail index of every heavy-tailed law is ``tail``: E|xi|^p is finite exactly for p < tail.
 Every kernel sampler draws from the xoshiro256** state s[o:o+4] (see ``simulate.engine.rng``). The Pareto samplers use
 the
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-from scipy import integrate, special
+from scipy import integrate, special, stats
 
 from simulate.engine.jit import jit_inline
 from simulate.engine.pieces import Noise
@@ -78,6 +79,12 @@ def student_t(s, o, nu):
 
 
 @jit_inline
+def student_t_abs_mean(nu):
+    """E|T| for Student-t with nu > 1 degrees of freedom: sqrt(nu / pi) Gamma((nu - 1)/2) / Gamma(nu/2)."""
+    return math.sqrt(nu / math.pi) * math.exp(math.lgamma(0.5 * (nu - 1.0)) - math.lgamma(0.5 * nu))
+
+
+@jit_inline
 def gaussian_sample(s, o, p):
     """p = (scale, tail): scale * N(0, 1) (the tail is not used)."""
     return p[0] * std_normal(s, o)
@@ -105,6 +112,12 @@ def stable_sample(s, o, p):
 def student_t_sample(s, o, p):
     """p = (scale, tail): scale * Student-t with tail degrees of freedom."""
     return p[0] * student_t(s, o, p[1])
+
+
+@jit_inline
+def onesided_student_t_sample(s, o, p):
+    """p = (scale, tail): scale * (|T| - E|T|), T Student-t with tail degrees of freedom."""
+    return p[0] * (abs(student_t(s, o, p[1])) - student_t_abs_mean(p[1]))
 
 
 @jit_inline
@@ -170,6 +183,17 @@ def _onesided_pareto_moment(tail: float, p: float) -> float:
     return below + above
 
 
+def _onesided_student_t_moment(tail: float, p: float) -> float:
+    """E|xi|^p of xi = |T| - E|T|, T Student-t with nu = tail degrees of freedom, by quadrature; p < nu."""
+    if p >= tail:
+        return math.inf
+    m = student_t_abs_mean.py_func(tail)
+    density = lambda y: 2.0 * stats.t.pdf(y, tail)  # noqa: E731
+    below = integrate.quad(lambda y: (m - y) ** p * density(y), 0.0, m)[0]
+    above = integrate.quad(lambda y: (y - m) ** p * density(y), m, math.inf, limit=200)[0]
+    return below + above
+
+
 @dataclass(frozen=True)
 class Law:
     """A built-in noise law: its kernel sampler (``sample(s, o, (scale, tail))``) and the absolute moments of its
@@ -185,6 +209,7 @@ LAWS = {
     "pareto-onesided": Law(onesided_pareto_sample, _onesided_pareto_moment),
     "stable": Law(stable_sample, _stable_moment),
     "student-t": Law(student_t_sample, _student_t_moment),
+    "student-t-onesided": Law(onesided_student_t_sample, _onesided_student_t_moment),
 }
 NOISES = tuple(LAWS)
 NONE = Noise("none", apply=no_noise)

@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 
 from simulate.atomic import atomic_save, atomic_write_text
 
-SCHEMA_VERSION = 3  # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet
+SCHEMA_VERSION = 4  # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet; 4: limit_exponent
 LOCK = ".lock"
 JOURNAL = ".publish.json"
 STAGING_PREFIX = ".staging-"

@@ -41,6 +41,7 @@ MEASUREMENT_COLUMNS = [
     "k_min",
     "k_max",
     "finite_k_exponent",
+    "limit_exponent",
     "drift",
     "n_diverged",
     "description",
@@ -80,6 +81,7 @@ FLOAT_COLUMNS = [
     "predicted",
     "std_error",
     "finite_k_exponent",
+    "limit_exponent",
     "drift",
 ]
 
@@ -116,13 +118,16 @@ def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
 
 
 def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
-    """The run's verdict counts: evidence apart from exact checks and info, and the negative controls."""
+    """The run's verdict counts: evidence apart from exact checks and info, and the controls."""
     c = verdicts.counts(rates)
-    failed = int((controls.got == "fail").sum()) if len(controls) else 0
+    negative = controls[controls.expected == "fail"] if len(controls) else controls
+    positive = controls[controls.expected == "pass"] if len(controls) else controls
     return (
         f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive. "
         f"Exact checks: {c['exact_pass']} pass, {c['exact_fail']} fail. Info rows: {c['info']}. "
-        f"Negative controls: {failed} of {len(controls)} judged fail by their claim's own rules (each must fail)."
+        f"Negative controls: {int((negative.got == 'fail').sum())} of {len(negative)} judged fail by their claim's "
+        f"own rules (each must fail). Positive controls: {int((positive.got == 'pass').sum())} of {len(positive)} "
+        "judged pass (each must pass)."
     )
 
 
@@ -247,6 +252,7 @@ DEFAULT_COLUMNS = [
     "ci_low",
     "ci_high",
     "finite_k_exponent",
+    "limit_exponent",
     "drift",
     "k_min",
     "k_max",
@@ -290,9 +296,10 @@ def claim_section(
     cols: list[str] | None = None,
     appendix: str = "",
     overrides: dict | None = None,
+    power: pd.DataFrame | None = None,
 ) -> str:
-    """A REPORT.md section: statement, rendered rules, judged rows, rows not passing, controls, info rows, notes,
-    figures. ``rates`` are already judged."""
+    """A REPORT.md section: statement, rendered rules, judged rows, rows not passing, controls, power curves, info
+    rows, notes, figures. ``rates`` are already judged."""
     cols = cols or DEFAULT_COLUMNS
     cols = [c for c in cols if c != "verdict"] + ["kind", "verdict"]
     judged = rates[rates.kind != "info"]
@@ -328,9 +335,22 @@ def claim_section(
     ]
     if len(controls):
         parts += [
-            "### Negative controls",
+            "### Controls",
+            "",
+            "Negative controls (expected `fail`) are set-ups the theorem does not cover; positive ones (expected "
+            "`pass`) are set-ups it covers. Both are judged by the rules above.",
             "",
             markdown_table(controls, ["mutant", "setup", "expected", "got", "why"]),
+            "",
+        ]
+    if power is not None and len(power):
+        parts += [
+            "### Power of the rules",
+            "",
+            "Each negative mutant at graded strengths, its judged rows judged by the rules above: the fraction "
+            "judged `fail` shows where the rules start to see the difference (figure `" + claim.id + "_power.png`).",
+            "",
+            markdown_table(power, ["mutant", "strength_name", "strength", "rows", "fail", "pass", "inconclusive"]),
             "",
         ]
     parts += ["### Illustrations (info)", "", markdown_table(info, info_cols) if len(info) else "(none)", ""]

@@ -141,7 +141,8 @@ class QuadraticRun(RunConfig):
 
     ``alpha`` is the moment order used by the schedule (beta = 1/alpha unless given) and the prediction;
     ``tail`` is the noise's tail index (None means tail = alpha). ``radius`` bounds X = ball(0, radius) for the
-    projected methods.
+    projected methods. ``step``: ``theorem4`` (eta_k = 4/(mu (k+1))), ``constant`` (eta_k = eta) or ``harmonic``
+    (eta_k = eta/(mu k)).
     """
 
     d: int = 1
@@ -167,18 +168,21 @@ class QuadraticRun(RunConfig):
         check_positive(self.noise_scale, "noise_scale")
         check_finite(self.x_star, "x_star")
         check_finite(self.x0, "x0")
-        check_choice(self.step, ("theorem4", "constant"), "step")
-        if self.step == "constant":
+        check_choice(self.step, ("theorem4", "constant", "harmonic"), "step")
+        if self.step != "theorem4":
             if self.eta is None:
-                raise ValueError("eta=None: a constant step needs eta in (0, inf)")
+                raise ValueError(f"eta=None: a {self.step} step needs eta in (0, inf)")
             check_positive(self.eta, "eta")
         if projects(self.method) and abs(self.x_star) * math.sqrt(self.d) > self.radius:
             raise ValueError(f"x_star={self.x_star!r} lies outside X = ball(0, radius={self.radius!r})")
 
     def step_schedule(self) -> tuple[float, float, float]:
-        """(eta0, k0, power) with eta_k = eta0 / (k + k0)^power: Theorem 4's 4/(mu (k+1)) or a constant eta."""
+        """(eta0, k0, power) with eta_k = eta0 / (k + k0)^power: Theorem 4's 4/(mu (k+1)), a constant eta, or
+        eta/(mu k)."""
         if self.step == "constant":
             return float(self.eta), 0.0, 0.0
+        if self.step == "harmonic":
+            return float(self.eta) / self.mu, 0.0, 1.0
         return 4.0 / self.mu, 1.0, 1.0
 
     def trajectory(self) -> Trajectory:
@@ -203,6 +207,8 @@ class QuadraticRun(RunConfig):
         )
 
     def _label_parts(self) -> tuple[str, str]:
+        if self.step == "harmonic":
+            return "", f" eta={self.eta:g}/(mu k)"
         return "", "" if self.step == "theorem4" else f" eta={self.eta:g}"
 
 

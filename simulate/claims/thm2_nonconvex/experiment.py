@@ -18,7 +18,7 @@ from theory.finite_k import local_exponent, theorem2_metric
 from theory.fitting import fit_exponent, window_mask
 from theory.mean_square import mean_has_finite_variance
 
-from .claim import Thm2Profile
+from .claim import PARETO_LAWS, Thm2Profile, instance_suffix
 
 
 def horizons(K_min: int, K_max: int, per_decade: int) -> np.ndarray:
@@ -30,16 +30,26 @@ def horizons(K_min: int, K_max: int, per_decade: int) -> np.ndarray:
 
 
 def configs(claim: Claim, p: Thm2Profile, seed: int) -> list[NonconvexRun]:
-    """Every run of the profile: the main grid, the other parameter rules, the R^d objectives (one run per K)."""
+    """Every run of the profile: the main grid (GClip also at the lighter tail on the Pareto laws), the other
+    parameter rules, the R^d objectives, the other 1-D instances (one run per K)."""
     base = dict(claim=claim.id, seed=seed, **claim.problem)
     Ks = horizons(p.K_min, p.K_max, p.per_decade)
-    runs = [
-        NonconvexRun(**base, method=m, noise=noise, alpha=a, K=int(K), trials=p.trials)
-        for noise in p.noises
-        for a in p.alphas
-        for m in p.methods
-        for K in Ks
-    ]
+
+    def grid(**problem) -> list[NonconvexRun]:
+        runs = [
+            NonconvexRun(**{**base, **problem}, method=m, noise=noise, alpha=a, K=int(K), trials=p.trials)
+            for noise in p.noises
+            for a in p.alphas
+            for m in p.methods
+            for K in Ks
+        ]
+        return runs + [
+            replace(cfg, tail=round(cfg.alpha + p.lighter_tail, 6))
+            for cfg in runs
+            if cfg.method == "gclip" and cfg.noise in PARETO_LAWS
+        ]
+
+    runs = grid()
     runs += [
         NonconvexRun(**base, method="gclip", noise="pareto", alpha=a, K=int(K), trials=p.trials, params=rule)
         for rule in p.rules
@@ -60,15 +70,19 @@ def configs(claim: Claim, p: Thm2Profile, seed: int) -> list[NonconvexRun]:
         for a in p.objective_alphas
         for K in K_obj
     ]
+    for c, x0 in p.instances:
+        runs += [cfg for cfg in grid(c=c, x0=x0) if cfg.method == "gclip"]
     return runs
 
 
-def _variant(cfg: NonconvexRun) -> str:
+def metric_suffix(claim: Claim, cfg: NonconvexRun) -> str:
     """Metric-name suffix of runs off the main grid."""
     if cfg.params != "scaling":
         return f"_{cfg.params}"
     if (cfg.objective, cfg.d) != ("cosine", 1):
         return f"_{cfg.objective}_d{cfg.d}"
+    if (cfg.c, cfg.x0) != (claim.problem["c"], claim.problem["x0"]):
+        return instance_suffix(cfg.c, cfg.x0)
     return ""
 
 
@@ -94,16 +108,28 @@ def _theory(cfg: NonconvexRun, metric: str, gclip_theory) -> float:
 MODEL_MIN_RELAXATIONS = 5.0  # eta * curvature * K below this: the run has not settled, no model value
 
 
-def _model(cfg: NonconvexRun, runs) -> dict[str, np.ndarray]:
-    """theory.finite_k.theorem2_metric at the simulated horizons, keyed by output (empty where it does not apply:
-    SGD, stable noise, d > 1; NaN at horizons too short to settle near a minimum)."""
-    if cfg.method != "gclip" or cfg.noise not in ("pareto", "pareto-onesided") or cfg.d != 1:
-        return {}
-    eta, tau, K = (np.array([float(a[name]) for _, a in runs]) for name in ("eta", "tau", "K"))
+LIMIT_HORIZONS = (10**30, 10**32)  # the model's local slope between these is its limit (its terms are powers of K)
+
+
+def theorem2_model(cfg: NonconvexRun, runs) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """theory.finite_k.theorem2_metric at the simulated horizons, keyed by output, and the exponent in K it tends
+    to (its slope between LIMIT_HORIZONS); empty where it does not apply (SGD, other laws than Pareto, d > 1; NaN
+    at horizons too short to settle near a minimum)."""
+    if cfg.method != "gclip" or cfg.noise not in PARETO_LAWS or cfg.d != 1:
+        return {}, {}
     curvature = nonconvex.curvature_at_minimum(cfg.c)
-    avg, last = theorem2_metric(cfg.noise, cfg.tail, cfg.noise_scale, eta, tau, K, F0=cfg.F0, curvature=curvature)
+
+    def metric(eta, tau, K):
+        return theorem2_metric(cfg.noise, cfg.tail, cfg.noise_scale, eta, tau, K, F0=cfg.F0, curvature=curvature)
+
+    eta, tau, K = (np.array([float(a[name]) for _, a in runs]) for name in ("eta", "tau", "K"))
+    avg, last = metric(eta, tau, K)
     settled = eta * curvature * K >= MODEL_MIN_RELAXATIONS  # the model assumes the run reached a minimum
-    return {"avg": np.where(settled, avg, math.nan), "last": np.where(settled, last, math.nan)}
+    far = [replace(cfg, K=K_far).parameters() for K_far in LIMIT_HORIZONS]
+    far_avg, far_last = metric(*(np.array(v) for v in zip(*far, strict=True)), np.array(LIMIT_HORIZONS, dtype=float))
+    span = math.log(LIMIT_HORIZONS[1] / LIMIT_HORIZONS[0])
+    limits = {name: math.log(v[1] / v[0]) / span for name, v in (("avg", far_avg), ("last", far_last))}
+    return {"avg": np.where(settled, avg, math.nan), "last": np.where(settled, last, math.nan)}, limits
 
 
 def run(claim: Claim, p: Thm2Profile, ctx: Context) -> ClaimOutput:
@@ -119,35 +145,44 @@ def run(claim: Claim, p: Thm2Profile, ctx: Context) -> ClaimOutput:
     return ClaimOutput(rates, stats, figs)  # REPORT's default columns
 
 
-def _heavier_tail(claim: Claim, p: Thm2Profile, ctx: Context) -> pd.DataFrame:
-    """GClip with Theorem 2's parameters for alpha = 1.8 on symmetric Pareto noise of tail 1.2 (a negative
-    control: the tail index differs from the alpha that the parameters and the prediction assume)."""
+def _control(claim: Claim, p: Thm2Profile, ctx: Context, presented=None, **fields) -> pd.DataFrame:
+    """The avg_min_grad row of GClip runs over the profile's horizons with Theorem 2's parameters (``fields``: noise,
+    alpha, tail), presented as ``presented(run)`` (None: as itself)."""
     base = dict(claim=claim.id, seed=ctx.seed, **claim.problem)
     runs = [
-        NonconvexRun(**base, method="gclip", noise="pareto", alpha=1.8, tail=1.2, K=int(K), trials=p.trials)
+        NonconvexRun(**base, method="gclip", K=int(K), trials=p.trials, **fields)
         for K in horizons(p.K_min, p.K_max, p.per_decade)
     ]
-    rows, _ = fit_groups(claim, ctx.run(runs))
+    rows, _ = fit_groups(claim, ctx.run(runs), presented)
     return report.measurements([r for r in rows if r["metric"] == "avg_min_grad"])
 
 
-CONTROLS = {"tail-1.2-as-1.8": _heavier_tail}
+CONTROLS = {
+    "tail-1.2-as-1.8": lambda claim, p, ctx: _control(
+        claim, p, ctx, lambda c: replace(c, tail=c.alpha), noise="pareto", alpha=1.8, tail=1.2
+    ),
+    "student-t-onesided": lambda claim, p, ctx: _control(
+        claim, p, ctx, noise="student-t-onesided", alpha=1.5, tail=1.6
+    ),
+}
 
 
-def fit_groups(claim: Claim, results) -> tuple[list[dict], list[dict]]:
-    """Rows of rates.csv and of runs.parquet for every group of runs that differ only in K."""
+def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[dict]]:
+    """Rows of rates.csv and of runs.parquet for every group of runs that differ only in K; ``presented(run)`` is the
+    set-up the rows claim to be (a negative control presents a run as another; its model is that set-up's)."""
     rows, stats = [], []
-    for key, runs in _groups(results).items():
+    for true_key, runs in _groups(results).items():
+        key = presented(true_key) if presented else true_key
         Ks = np.array([cfg.K for cfg, _ in runs], dtype=float)
-        suffix = _variant(key)
-        model = _model(key, runs)
+        suffix = metric_suffix(claim, key)
+        model, limits = theorem2_model(key, runs)
         for m in claim.metrics:
             values = np.column_stack([arrays[m.source] for _, arrays in runs])  # trials x horizons
             fit = fit_exponent(Ks, values, m.stat, n_boot=1000, seed=key.seed)
             theory = _theory(key, m.name, m.theory)
             curve = model.get(m.source)
             finite = local_exponent(Ks, curve, window_mask(Ks)) if curve is not None else math.nan
-            valid = mean_has_finite_variance(clips(key.method), key.noise, key.tail)
+            valid = mean_has_finite_variance(clips(true_key.method), true_key.noise, true_key.tail)
             ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
             rows.append(
                 report.measurement_row(
@@ -161,6 +196,7 @@ def fit_groups(claim: Claim, results) -> tuple[list[dict], list[dict]]:
                     k_min=fit.k_min,
                     k_max=fit.k_max,
                     finite_k_exponent=round(finite, 6),
+                    limit_exponent=round(limits.get(m.source, math.nan), 6),
                     drift=round(fit.drift, 6),
                     n_diverged=sum(report.diverged_trials(a) for _, a in runs),
                     description=m.description + ("" if not suffix else f" [{suffix[1:]}]"),
@@ -199,7 +235,7 @@ def fit_groups(claim: Claim, results) -> tuple[list[dict], list[dict]]:
 
 def _metric_vs_K(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, path) -> None:
     """The metric against K (95% CI bars), one panel per noise, GClip solid and SGD dashed, theory slopes dotted."""
-    main = stats[stats.output == "avg"]
+    main = stats[(stats.output == "avg") & np.isclose(stats["tail"], stats.alpha)]
     noises = list(dict.fromkeys(main.noise))
     fig, axes = plt.subplots(1, len(noises), figsize=(4.6 * len(noises), 4.0), squeeze=False, layout="constrained")
     for ax, noise in zip(axes[0], noises, strict=True):
@@ -256,7 +292,8 @@ def _exponents(claim: Claim, rates: pd.DataFrame, path) -> None:
         else:
             ax.plot(a, [theorem2(x) for x in a], color="0.5", lw=1.0, ls=":", label="Theorem 2 (GClip)")
         sel = rates[(rates.method == method) & (rates.metric == "avg_min_grad")]
-        for i, (noise, part) in enumerate(sel.groupby("noise", sort=False)):
+        sel = sel.assign(lighter=(sel["tail"] - sel.alpha).round(6))
+        for i, ((noise, lighter), part) in enumerate(sel.groupby(["noise", "lighter"], sort=False)):
             part = part.sort_values("alpha")
             err = np.vstack([part.fitted_exponent - part.ci_low, part.ci_high - part.fitted_exponent])
             ax.errorbar(
@@ -267,10 +304,11 @@ def _exponents(claim: Claim, rates: pd.DataFrame, path) -> None:
                 ms=4,
                 capsize=2,
                 color=f"C{i}",
-                label=noise,
+                mfc="none" if lighter else None,
+                label=f"{noise}, tail = alpha" + (f" + {lighter:g}" if lighter else ""),
             )
         ax.set_title(f"{method}: exponent of the metric in K", fontsize=9)
-        ax.set_xlabel("alpha (= tail)")
+        ax.set_xlabel("alpha (parameters and prediction)")
         ax.set_ylabel("fitted exponent (95% CI)")
         ax.legend(fontsize=7)
     report.save_fig(fig, path)
@@ -284,6 +322,7 @@ def _rules(claim: Claim, stats: pd.DataFrame, p: Thm2Profile, path) -> None:
         for suffix, ls in styles.items():
             sel = stats[
                 (stats.output == "avg" + suffix)
+                & np.isclose(stats["tail"], stats.alpha)
                 & (stats.method == "gclip")
                 & (stats.noise == "pareto")
                 & (stats.alpha == alpha)

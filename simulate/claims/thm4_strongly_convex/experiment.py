@@ -1,14 +1,14 @@
 """thm4-strongly-convex: a grid of runs on the quadratic, exponent fits with bootstrap CIs, and its figures."""
 
 import math
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.claims.quadratic import problem_run
+from simulate.claims.quadratic import finite_k_model, problem_run
 from simulate.pieces.methods import clips
 from simulate.publish import report
 from simulate.run.config import QuadraticRun, checkpoints
@@ -16,7 +16,7 @@ from simulate.run.context import ClaimOutput, Context
 from theory.declarations import EXPONENT_TOLERANCE, Claim
 from theory.finite_k import local_exponent
 from theory.fitting import fit_exponent, smallest_fit_horizon, window_mask
-from theory.mean_square import mean_has_finite_variance
+from theory.mean_square import growth_typical, mean_has_finite_variance
 
 from .claim import Profile
 
@@ -24,40 +24,71 @@ _MARKERS = {"pareto": "o", "pareto-onesided": "s", "stable": "^", "student-t": "
 SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
 
-def fit_rows(claim: Claim, results, *, n_boot: int = 1000) -> pd.DataFrame:
-    """One row per (config, metric): fitted exponent with its CI, theory and finite-k prediction (no verdict)."""
+def fit_rows(claim: Claim, results, *, n_boot: int = 1000, presented=None) -> pd.DataFrame:
+    """One row per (config, metric): fitted exponent with its CI, theory, and the finite-k prediction with its limit
+    (no verdict). ``presented(cfg)`` is the set-up a row claims to be (a negative control presents a run as
+    another): its method, noise, tail and alpha label the row and its finite-k prediction is that set-up's."""
     rows = []
     for cfg, arrays, _ in results:
+        label = presented(cfg) if presented else cfg
         k = arrays["k"]
-        curve = None
-        if claim.finite_k_curve is not None and cfg.method in claim.judged_methods:
-            curve = claim.finite_k_curve(cfg.noise, cfg.tail, cfg.alpha, cfg.K, k, asdict(cfg))
+        curve, limit = finite_k_model(label, k) if label.method in claim.judged_methods else (None, math.nan)
         for m in claim.metrics:
             fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
             ci_valid = m.stat != "mean" or mean_has_finite_variance(clips(cfg.method), cfg.noise, cfg.tail)
-            theory = m.theory(cfg.alpha)
-            finite = math.nan
-            if curve is not None and m.finite_k is not None:
-                finite = local_exponent(k, m.finite_k(curve), window_mask(k))
+            finite = limit_m = math.nan
+            if curve is not None and m.sq_power is not None:
+                finite = m.sq_power * local_exponent(k, curve, window_mask(k))
+                limit_m = m.sq_power * limit
             rows.append(
                 report.measurement_row(
                     claim,
                     m.name,
-                    cfg,
+                    label,
                     arrays,
-                    beta=cfg.beta,
-                    theory_exponent=round(theory, 6),
+                    beta=label.beta,
+                    theory_exponent=round(m.theory(label.alpha), 6),
                     fitted_exponent=round(fit.exponent, 6),
                     ci_low=round(fit.ci_low, 6) if ci_valid else math.nan,
                     ci_high=round(fit.ci_high, 6) if ci_valid else math.nan,
                     k_min=fit.k_min,
                     k_max=fit.k_max,
                     finite_k_exponent=round(finite, 6),
+                    limit_exponent=round(limit_m, 6),
                     drift=round(fit.drift, 6),
                     description=m.description
                     + ("" if ci_valid else "; no CI: a bootstrap of a mean is not valid under infinite variance"),
                 )
             )
+    return report.measurements(rows)
+
+
+def settle_rows(claim: Claim, p: Profile, results, presented=None) -> pd.DataFrame:
+    """ms_settles per run at k = settle_k: the typical mean of ||xbar_k - x*||^2 over batches of 1% of the trials
+    against the one over batches of 100, with a distribution-free CI (``theory.mean_square.growth_typical``)."""
+    rows = []
+    for cfg, arrays, _ in results:
+        label = presented(cfg) if presented else cfg
+        v = arrays["avg_dist"][:, -1] ** 2
+        m_small, m_large = 100, p.settle_trials // 100
+        value, lo, hi = growth_typical(v, m_small, m_large)
+        rows.append(
+            report.measurement_row(
+                claim,
+                "ms_settles",
+                label,
+                arrays,
+                beta=label.beta,
+                value=value,
+                predicted=1.0,
+                ci_low=lo,
+                ci_high=hi,
+                k_min=cfg.K,
+                k_max=cfg.K,
+                description=f"typical mean of ||xbar_k - x*||^2 at k = {cfg.K} over batches of {m_large} / over "
+                f"batches of {m_small}; CI from order statistics",
+            )
+        )
     return report.measurements(rows)
 
 
@@ -97,7 +128,10 @@ def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
 
 
 def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, noise: str, path: Path) -> None:
-    """Error vs k on log-log axes, one column per alpha: mean, median and 10-90% band, theory slope drawn."""
+    """Error vs k on log-log axes at tail = alpha, one column per alpha: mean, median and 10-90% band, theory slope
+    drawn."""
+    stats = stats[np.isclose(stats["tail"], stats.alpha)]
+    rates = rates[np.isclose(rates["tail"], rates.alpha)]
     alphas = sorted(stats.loc[stats.noise == noise, "alpha"].unique())
     fig, axes = plt.subplots(2, len(alphas), figsize=(3.2 * len(alphas), 6.0), squeeze=False, layout="constrained")
     colours = {"proj-gclip": "C0", "sgd": "C3", "gclip": "C2", "proj-sgd": "C1"}
@@ -171,14 +205,14 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
         bottom.axhspan(-tol, tol, color="0.9", label=f"tolerance +-{tol}")
         bottom.axhline(0.0, color="k", lw=0.8)
         sel = rates[(rates.metric == m.name) & rates.method.isin(claim.judged_methods)]
-        for i, ((method, noise), part) in enumerate(sel.groupby(["method", "noise"])):
+        sel = sel.assign(lighter=(sel["tail"] - sel.alpha).round(6))
+        for i, ((method, noise, lighter), part) in enumerate(sel.groupby(["method", "noise", "lighter"])):
             part = part.sort_values("alpha")
-            off = (i - 0.5) * 0.01
+            off = (i - 1.5) * 0.008
             colour = f"C{i}"
-            _exponent_points(top, part, part.fitted_exponent, off, colour, f"{method}, {noise}")
-            _exponent_points(
-                bottom, part, part.fitted_exponent - part.theory_exponent, off, colour, f"{method}, {noise}"
-            )
+            label = f"{method}, {noise}, tail = alpha" + (f" + {lighter:g}" if lighter else "")
+            _exponent_points(top, part, part.fitted_exponent, off, colour, label)
+            _exponent_points(bottom, part, part.fitted_exponent - part.theory_exponent, off, colour, label)
             fk = part.dropna(subset=["finite_k_exponent"])
             if len(fk):
                 for ax, y in ((top, fk.finite_k_exponent), (bottom, fk.finite_k_exponent - fk.theory_exponent)):
@@ -186,7 +220,7 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
         top.set_title(m.description, fontsize=10)
         top.set_ylabel("exponent")
         bottom.set_ylabel("fitted - theory")
-        bottom.set_xlabel("alpha (= tail)")
+        bottom.set_xlabel("alpha (schedule and prediction)")
         top.legend(fontsize=7)
         bottom.legend(fontsize=7)
     fig.suptitle(f"{claim.id}: fitted exponents vs alpha (95% bootstrap CI), finite-k prediction dashed", fontsize=10)
@@ -222,12 +256,30 @@ def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
 
 
 def profile_configs(claim: Claim, profile: Profile, seed: int) -> list[QuadraticRun]:
-    """Every configuration of a claim's profile grid, in a fixed order."""
-    return [
+    """Every exponent configuration of a claim's profile grid, in a fixed order: tail = alpha for every method,
+    then tail = alpha + lighter_tail for the judged ones."""
+    grid = [
         problem_run(claim, seed, method=method, noise=noise, alpha=alpha, K=profile.K, trials=profile.trials)
         for noise in profile.noises
         for alpha in profile.alphas
         for method in profile.methods
+    ]
+    return grid + [
+        replace(cfg, tail=round(cfg.alpha + profile.lighter_tail, 6))
+        for cfg in grid
+        if cfg.method in claim.judged_methods
+    ]
+
+
+def settle_configs(claim: Claim, profile: Profile, seed: int, method: str = "proj-gclip", **fields):
+    """One run per (noise, alpha) of the grid (or as ``fields`` say) recording only k = settle_k."""
+    keys = dict(K=profile.settle_k, trials=profile.settle_trials, per_decade=0)
+    if fields:
+        return [problem_run(claim, seed, method=method, **keys, **fields)]
+    return [
+        problem_run(claim, seed, method=method, noise=noise, alpha=alpha, **keys)
+        for noise in profile.noises
+        for alpha in profile.alphas
     ]
 
 
@@ -235,6 +287,7 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
     configs = profile_configs(claim, profile, ctx.seed)
     results = ctx.run(configs)
     rates = fit_rows(claim, results)
+    settles = settle_rows(claim, profile, ctx.run(settle_configs(claim, profile, ctx.seed)))
     stats = checkpoint_stats(claim, results)
     figs = []
     for noise in sorted({c.noise for c in configs}):
@@ -247,16 +300,52 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> ClaimOutput:
     name = f"{claim.id}_foil.png"
     if plot_foil(claim, rates, ctx.figures / name):
         figs.append(name)
-    return ClaimOutput(rates, stats, figs)
+    return ClaimOutput(pd.concat([rates, settles], ignore_index=True), stats, figs)
 
 
-def _mutant(claim: Claim, profile: Profile, ctx: Context, **fields):
-    """proj-GClip rows of one mis-specified run at the profile's size, fitted exactly like the real ones."""
+def _as_theorem4(cfg: QuadraticRun, **fields) -> QuadraticRun:
+    """The set-up a mutant claims to be: proj-GClip with Theorem 4's step and threshold, and ``fields``."""
+    return replace(cfg, method="proj-gclip", step="theorem4", eta=None, beta=1.0 / cfg.alpha, **fields)
+
+
+def _exponent_mutant(claim: Claim, profile: Profile, ctx: Context, presented=None, **fields) -> pd.DataFrame:
+    """proj-GClip rows of one run at the profile's size, fitted exactly like the real ones; ``presented`` maps the
+    run to the set-up it is presented as (None: presented as itself)."""
     cfg = problem_run(claim, ctx.seed, method="proj-gclip", K=profile.K, trials=profile.trials, **fields)
-    return fit_rows(claim, ctx.run([cfg]))
+    return fit_rows(claim, ctx.run([cfg]), presented=presented)
+
+
+def _settle_mutant(claim: Claim, profile: Profile, ctx: Context, method: str) -> pd.DataFrame:
+    """The settling row of ``method`` on one-sided Pareto, tail = alpha = 1.2, presented as proj-GClip."""
+    cfgs = settle_configs(claim, profile, ctx.seed, method, noise="pareto-onesided", alpha=1.2)
+    return settle_rows(claim, profile, ctx.run(cfgs), presented=_as_theorem4)
 
 
 CONTROLS = {
-    "tau-k^0.1": lambda claim, p, ctx: _mutant(claim, p, ctx, noise="pareto-onesided", alpha=1.5, beta=0.1),
-    "tail-1.2-as-1.8": lambda claim, p, ctx: _mutant(claim, p, ctx, noise="pareto", alpha=1.8, tail=1.2),
+    "tau-k^0.1": lambda claim, p, ctx: _exponent_mutant(
+        claim, p, ctx, _as_theorem4, noise="pareto-onesided", alpha=1.5, beta=0.1
+    ),
+    "tail-1.2-as-1.8": lambda claim, p, ctx: _exponent_mutant(
+        claim, p, ctx, lambda c: replace(c, tail=c.alpha), noise="pareto", alpha=1.8, tail=1.2
+    ),
+    "sgd-as-proj-gclip": lambda claim, p, ctx: _settle_mutant(claim, p, ctx, "sgd"),
+    "proj-sgd-as-proj-gclip": lambda claim, p, ctx: _settle_mutant(claim, p, ctx, "proj-sgd"),
+    "eta-1/(mu k)": lambda claim, p, ctx: _exponent_mutant(
+        claim, p, ctx, noise="pareto-onesided", alpha=1.5, tail=1.6, step="harmonic", eta=1.0
+    ),
+    "student-t-onesided": lambda claim, p, ctx: _exponent_mutant(
+        claim, p, ctx, noise="student-t-onesided", alpha=1.5, tail=1.6
+    ),
+}
+
+POWER = {
+    "tau-k^beta": lambda claim, p, ctx, beta: _exponent_mutant(
+        claim, p, ctx, _as_theorem4, noise="pareto-onesided", alpha=1.5, beta=beta
+    ),
+    "tail-mismatch": lambda claim, p, ctx, delta: _exponent_mutant(
+        claim, p, ctx, lambda c: replace(c, tail=c.alpha), noise="pareto", alpha=1.8, tail=round(1.8 - delta, 6)
+    ),
+    "eta-c/(mu k)": lambda claim, p, ctx, c: _exponent_mutant(
+        claim, p, ctx, _as_theorem4, noise="pareto", alpha=1.5, step="harmonic", eta=c
+    ),
 }
