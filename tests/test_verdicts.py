@@ -257,6 +257,15 @@ def test_a_pre_asymptotic_window_is_inconclusive_before_any_comparison():
     assert _judge(finite_k_rule(), **row)[0] == "pass"
 
 
+def test_a_ci_wholly_inside_the_acceptance_region_passes():
+    # ci_contains with a tolerance accepts target +- tolerance: a CI inside that band passes even when it misses
+    # the target itself; one across its edge and wider than the tolerance is inconclusive.
+    rule = Rule("ci_contains", "r", target=1.0, tolerance=0.05, stat="value", inconclusive_when=("ci",))
+    assert _judge(rule, value=1.01, ci_low=1.003, ci_high=1.017)[0] == "pass"
+    assert _judge(rule, value=1.0, ci_low=0.9, ci_high=1.2)[0] == "inconclusive"
+    assert _judge(rule, value=1.2, ci_low=1.06, ci_high=1.3)[0] == "fail"
+
+
 def test_the_upper_bound_rule_is_one_sided():
     from theory.declarations import upper_bound_rule
 

@@ -9,7 +9,8 @@ produces measurement rows only (no verdicts); ``judge`` matches each row to at m
    does not reach the window at all, so the window cannot show an asymptotic exponent; computed from theory alone
    (decision 2c of issue 26: it comes before the CI-outside rule);
 1. a row whose 95% CI lies wholly outside the rule's acceptance region (``acceptance_region``: the values of the
-   statistic the comparison accepts) fails: a decisive miss is never parked as inconclusive;
+   statistic the comparison accepts) fails: a decisive miss is never parked as inconclusive; one whose CI lies
+   wholly inside it passes unless a data rule below (drift, small rate) fires;
 2. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
    - ``drift``: |drift| (late-half minus early-half slope of the window) exceeds twice the tolerance (the local
      slope moves by more than the whole tolerance band inside the window: not asymptotic);
@@ -186,6 +187,12 @@ def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | N
     return None
 
 
+# Tests whose comparison is the acceptance region itself: a CI wholly inside it passes unless a data rule (drift,
+# small rate) fires; for ``ci_contains`` (target +- tolerance) even when it misses the target by less than the
+# tolerance (issue 26, decision 1).
+_REGION_DECIDES = ("within", "ci_contains", "at_most_plus_tol", "at_most", "at_least", "between")
+
+
 def ci_position(row, region: tuple[float, float] | None) -> str:
     """Where the row's 95% CI lies against the acceptance region: "outside" (wholly), "inside" (wholly),
     "overlaps" (a boundary), or "" when the row has no finite CI or the rule no region."""
@@ -256,6 +263,8 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
     why = inconclusive_reason(rule, row, position)
     if why:
         return "inconclusive", why
+    if position == "inside" and rule.test in _REGION_DECIDES:
+        return "pass", ""
     ok = TESTS[rule.test][1](x, target, tol, row)
     return ("pass" if ok else "fail"), ""
 

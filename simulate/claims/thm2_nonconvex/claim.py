@@ -8,6 +8,7 @@ from theory.declarations import (
     Claim,
     Control,
     Metric,
+    PowerCurve,
     exponent_rule,
     finite_k_rule,
     hypothesis_holds,
@@ -141,6 +142,15 @@ CLAIM = Claim(
             "GClip with Theorem 2's parameters for alpha = 1.5 on one-sided Student-t noise (|T| - E|T|, tail 1.6) "
             "instead of Pareto (the theorem covers it): its rows must pass",
             expected="pass",
+        ),
+    ),
+    power=(
+        PowerCurve(
+            "tail-mismatch",
+            "GClip with Theorem 2's parameters for alpha = 1.8 on symmetric Pareto noise of tail 1.8 - delta, "
+            "presented as tail = alpha = 1.8",
+            "delta",
+            (0.05, 0.1, 0.2, 0.3, 0.4),
         ),
     ),
     notes=read_notes(__file__),

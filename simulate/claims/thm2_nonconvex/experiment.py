@@ -166,6 +166,12 @@ CONTROLS = {
     ),
 }
 
+POWER = {
+    "tail-mismatch": lambda claim, p, ctx, delta: _control(
+        claim, p, ctx, lambda c: replace(c, tail=c.alpha), noise="pareto", alpha=1.8, tail=round(1.8 - delta, 6)
+    ),
+}
+
 
 def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[dict]]:
     """Rows of rates.csv and of runs.parquet for every group of runs that differ only in K; ``presented(run)`` is the

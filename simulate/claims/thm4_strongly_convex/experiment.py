@@ -216,7 +216,16 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
             fk = part.dropna(subset=["finite_k_exponent"])
             if len(fk):
                 for ax, y in ((top, fk.finite_k_exponent), (bottom, fk.finite_k_exponent - fk.theory_exponent)):
-                    ax.plot(fk.alpha, y, ls="--", marker="x", color=colour, lw=0.8, ms=5, label=f"finite-k, {noise}")
+                    ax.plot(
+                        fk.alpha,
+                        y,
+                        ls="--",
+                        marker="x",
+                        color=colour,
+                        lw=0.8,
+                        ms=5,
+                        label=f"finite-k, {noise}" + (f", tail + {lighter:g}" if lighter else ""),
+                    )
         top.set_title(m.description, fontsize=10)
         top.set_ylabel("exponent")
         bottom.set_ylabel("fitted - theory")
