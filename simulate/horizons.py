@@ -110,16 +110,20 @@ def _thm2_rows() -> list[dict]:
     return rows
 
 
+def _horizon_text(needed: float, claim_id: str) -> str:
+    """K needed in words: a power of 2 for the quadratic recursions, a power of 10 for Theorem 2's model, and
+    beyond the largest horizon tried when even that one is pre-asymptotic."""
+    quadratic = claim_id != "thm2-nonconvex"
+    if not math.isfinite(needed):
+        return "> 2^28" if quadratic else "> 10^30"
+    return f"2^{math.log2(needed):.0f}" if quadratic else f"10^{math.log10(needed):.1f}"
+
+
 def horizons_table() -> str:
     """The pre-asymptotic settings as a Markdown table (K needed: inf when beyond the largest horizon tried)."""
     import pandas as pd
 
     rows = pd.DataFrame(pre_asymptotic_rows())
-    rows["needed"] = [
-        f"2^{math.log2(v):.0f}"
-        if math.isfinite(v) and v >= 2**12 and math.log2(v).is_integer()
-        else (f"{v:.3g}" if math.isfinite(v) else "beyond the largest tried")
-        for v in rows.needed
-    ]
+    rows["needed"] = [_horizon_text(v, r.claim) for v, (_, r) in zip(rows.needed, rows.iterrows(), strict=True)]
     cols = ["claim", "noise", "tail", "alpha", "beta", "metric", "K", "slope", "limit", "needed"]
     return markdown_table(rows, cols)
