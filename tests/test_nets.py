@@ -289,3 +289,22 @@ def test_training_is_bit_identical_on_one_thread_and_on_every_core(tmp_path):
         outputs.append(np.load(path))
     for name in ("head", "loss"):
         np.testing.assert_array_equal(outputs[0][name], outputs[1][name])
+
+
+def test_a_language_model_predicts_every_position_causally():
+    # positions = "all": the logits at position t depend on tokens 0..t only, and the loss is the mean over every
+    # position of every window of the per-position cross-entropy.
+    cfg = model.NetConfig(vocab=11, n_classes=11, seq_len=6, d_model=16, heads=2, layers=2, mlp=32, positions="all")
+    params = model.init(jax.random.key(0), cfg)
+    x = jax.random.randint(jax.random.key(1), (3, 6), 0, 11)
+    y = jax.random.randint(jax.random.key(2), (3, 6), 0, 11)
+    logits = model.forward(params, cfg, x)
+    assert logits.shape == (3, 6, 11)
+    changed = model.forward(params, cfg, x.at[:, 4:].set((x[:, 4:] + 1) % 11))
+    np.testing.assert_array_equal(np.asarray(logits[:, :4]), np.asarray(changed[:, :4]))
+    assert not np.allclose(np.asarray(logits[:, 4:]), np.asarray(changed[:, 4:]))
+    log_p = np.asarray(jax.nn.log_softmax(logits))
+    by_hand = -np.mean([log_p[b, t, int(y[b, t])] for b in range(3) for t in range(6)])
+    assert abs(float(model.loss(params, cfg, x, y)) - by_hand) < 1e-5
+    last = model.NetConfig(vocab=11, n_classes=11, seq_len=6, d_model=16, heads=2, layers=2, mlp=32)
+    np.testing.assert_allclose(np.asarray(model.forward(params, last, x)), np.asarray(logits[:, -1]), rtol=1e-5)

@@ -66,14 +66,20 @@ def split(part: str) -> np.ndarray:
     return tokens[:cut] if part == "train" else tokens[cut:]
 
 
+def windows(key: jax.Array, tokens: np.ndarray, size: int, seq_len: int) -> jax.Array:
+    """``size`` runs of ``seq_len + 1`` consecutive ``tokens`` starting at uniformly drawn places (int32
+    [size, seq_len + 1]): a window and the token after it."""
+    size, seq_len = check_int(size, "size", 1), check_int(seq_len, "seq_len", 1)
+    tokens = jnp.asarray(tokens)
+    starts = jax.random.randint(key, (size,), 0, tokens.size - seq_len)
+    return jax.vmap(lambda s: jax.lax.dynamic_slice(tokens, (s,), (seq_len + 1,)))(starts)
+
+
 def batch(key: jax.Array, task: str, size: int, seq_len: int, part: str = "train") -> tuple[jax.Array, jax.Array]:
     """``size`` windows of ``seq_len`` tokens at uniformly drawn places of ``part`` (inputs, int32 [size, seq_len])
     and the task's label of the character after each window (int32 [size])."""
     check_choice(task, TASKS, "task")
-    size, seq_len = check_int(size, "size", 1), check_int(seq_len, "seq_len", 1)
-    tokens = jnp.asarray(split(part))
-    starts = jax.random.randint(key, (size,), 0, tokens.size - seq_len)
-    windows = jax.vmap(lambda s: jax.lax.dynamic_slice(tokens, (s,), (seq_len + 1,)))(starts)
-    nxt = windows[:, -1]
+    w = windows(key, split(part), size, seq_len)
+    nxt = w[:, -1]
     labels = nxt if task == "next-char" else jnp.asarray(kind_of_token())[nxt]
-    return windows[:, :-1], labels
+    return w[:, :-1], labels

@@ -4,7 +4,9 @@
     Pre-LN block:   x = x + Attn(LN_1(x));   x = x + MLP(LN_2(x));   logits = head(LN_f(x_T))
     Post-LN block:  x = LN_1(x + Attn(x));   x = LN_2(x + MLP(x));   logits = head(x_T)
 With ``attention=False`` the Attn sub-layer (and its LN) is removed: [Z]'s "ResNet" ablation. Attention is
-multi-head and causal; the class is predicted from the last position. MLP(x) = W_2 gelu(W_1 x + b_1) + b_2.
+multi-head and causal; the class is predicted from the last position (``positions = "last"``) or, for language
+modelling, at every position (``positions = "all"``: logits [batch, T, n_classes], the loss averaged over all).
+MLP(x) = W_2 gelu(W_1 x + b_1) + b_2.
 Tensor names: ``embed``, ``pos``, ``block{i}.ln1.scale`` ..., ``block{i}.attn.wqkv``, ``block{i}.attn.wo``,
 ``block{i}.mlp.w1`` ..., ``ln_f.scale``, ``head.w``, ``head.b`` (per-tensor heterogeneity is measured over these).
 """
@@ -34,6 +36,7 @@ class NetConfig:
     ln: str = "pre"
     attention: bool = True
     inputs: str = "text"
+    positions: str = "last"
 
     def __post_init__(self):
         for name in ("vocab", "n_classes", "seq_len", "d_model", "heads", "layers", "mlp"):
@@ -42,6 +45,7 @@ class NetConfig:
             raise ValueError(f"d_model={self.d_model} is not a multiple of heads={self.heads}")
         check_choice(self.ln, ("pre", "post"), "ln")
         check_choice(self.inputs, ("text", "gaussian"), "inputs")
+        check_choice(self.positions, ("last", "all"), "positions")
         if not isinstance(self.attention, bool):
             raise ValueError(f"attention={self.attention!r} is not a bool")
 
@@ -108,7 +112,8 @@ def _mlp(p: dict, b: str, x: jax.Array) -> jax.Array:
 
 
 def forward(params: dict, cfg: NetConfig, inputs: jax.Array) -> jax.Array:
-    """Class logits [batch, n_classes] from token ids [batch, T] (or Gaussian inputs [batch, T, d])."""
+    """Class logits [batch, n_classes] (``positions = "all"``: [batch, T, n_classes]) from token ids [batch, T]
+    (or Gaussian inputs [batch, T, d])."""
     x = (params["embed"][inputs] if cfg.inputs == "text" else inputs) + params["pos"]
     for i in range(cfg.layers):
         b = f"block{i}"
@@ -120,13 +125,14 @@ def forward(params: dict, cfg: NetConfig, inputs: jax.Array) -> jax.Array:
             if cfg.attention:
                 x = _layer_norm(params, f"{b}.ln1", x + _attention(params, b, x, cfg.heads))
             x = _layer_norm(params, f"{b}.ln2", x + _mlp(params, b, x))
-    last = x[..., -1, :]
+    out = x[..., -1, :] if cfg.positions == "last" else x
     if cfg.ln == "pre":
-        last = _layer_norm(params, "ln_f", last)
-    return last @ params["head.w"] + params["head.b"]
+        out = _layer_norm(params, "ln_f", out)
+    return out @ params["head.w"] + params["head.b"]
 
 
 def loss(params: dict, cfg: NetConfig, inputs: jax.Array, labels: jax.Array) -> jax.Array:
-    """Mean cross-entropy (nats) of the batch."""
+    """Mean cross-entropy (nats) of the batch: over its windows, and over every position when ``positions = "all"``
+    (labels [batch] or [batch, T])."""
     logits = forward(params, cfg, inputs)
-    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[:, None], axis=-1))
+    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[..., None], axis=-1))
