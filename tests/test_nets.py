@@ -308,3 +308,26 @@ def test_a_language_model_predicts_every_position_causally():
     assert abs(float(model.loss(params, cfg, x, y)) - by_hand) < 1e-5
     last = model.NetConfig(vocab=11, n_classes=11, seq_len=6, d_model=16, heads=2, layers=2, mlp=32)
     np.testing.assert_allclose(np.asarray(model.forward(params, last, x)), np.asarray(logits[:, -1]), rtol=1e-5)
+
+
+def test_the_gram_matrix_by_blocks_of_parameters_equals_the_whole_one():
+    # Two tensors, 7 + 5 parameters, 300 examples: blocks of 3 columns (several per tensor and across tensors) give
+    # the same G, mean gradient and combined rows as the whole matrix; one block gives them bit for bit.
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(300, 7)), rng.pareto(1.5, (300, 5))
+    params = {"a": jnp.zeros(7), "b": jnp.zeros(5)}
+    x = jnp.asarray(np.concatenate([a, b], axis=1))
+
+    def loss(p, xs, ys):
+        return 0.5 * jnp.mean(jnp.sum((p["a"] - xs[:, :7]) ** 2, 1) + jnp.sum((p["b"] - xs[:, 7:]) ** 2, 1))
+
+    y = jnp.zeros(300, jnp.int32)
+    counts = np.stack([np.bincount(rng.integers(0, 300, 8), minlength=300) for _ in range(2)]).astype(float)
+    D, mean = noise.deviations(loss, params, x, y, chunk=64)
+    whole = (noise.gram(D), mean, counts @ D)
+    one = noise.gram_by_blocks(loss, params, x, y, combine=counts, chunk=64)
+    for got, want in zip(one, whole, strict=True):
+        np.testing.assert_array_equal(got, want)
+    blocks = noise.gram_by_blocks(loss, params, x, y, combine=counts, chunk=64, block_bytes=3 * 8 * 300)
+    for got, want in zip(blocks, whole, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-9)

@@ -5,6 +5,8 @@ d_i = g_i - g (rows of D, M x P). A minibatch of B examples drawn with replaceme
 d_i, whose covariance is Sigma / B with Sigma = D^T D / M. The Gaussian reference is the norm of a Gaussian vector
 with that same covariance, z = D^T w / sqrt(M B) with w ~ N(0, I_M). Both norms need only the Gram matrix
 G = D D^T (M x M): ||xi_B||^2 = c^T G c / B^2 (c = counts of each example in the batch), ||z||^2 = w^T G w / (M B).
+``gram_by_blocks`` accumulates G (and any fixed combinations of the rows of D) over blocks of parameters, so that
+no M x P matrix is ever held whole: at the full rung (M = 2,048, P above 5 M) D alone would be 40 GB in float32.
 """
 
 from collections.abc import Callable
@@ -36,6 +38,60 @@ def deviations(loss: Callable, params: dict, inputs, labels, chunk: int = 256) -
     D -= mean
     trim_heap()  # the per-example gradients' freed memory
     return D, mean
+
+
+def _column_blocks(n_columns: int, rows: int, block_bytes: int) -> list[tuple[int, int]]:
+    """Column ranges [a, b) of a rows x n_columns float64 matrix, each block at most ``block_bytes`` (one column at
+    least)."""
+    width = max(1, block_bytes // (8 * rows))
+    return [(a, min(a + width, n_columns)) for a in range(0, n_columns, width)]
+
+
+def gram_by_blocks(
+    loss: Callable,
+    params: dict,
+    inputs,
+    labels,
+    *,
+    combine: np.ndarray | None = None,
+    chunk: int = 256,
+    block_bytes: int = 2**31,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(G, g, combine @ D): the Gram matrix of the per-example gradient deviations (M x M, float64), the pool mean
+    gradient (P), and the rows of ``combine`` (n x M, e.g. an example-count vector) applied to D (n x P), computed
+    one block of at most ``block_bytes`` of D's columns at a time. With one block this is ``deviations``
+    followed by ``gram`` (bit for bit); with several, the per-example gradients are recomputed once per block
+    plus once for the mean (time traded for memory)."""
+    chunk = check_int(chunk, "chunk", 1)
+    M = len(labels)
+    n_params = sum(int(np.prod(v.shape)) for v in params.values())
+    blocks = _column_blocks(n_params, M, check_int(block_bytes, "block_bytes", 1))
+    if len(blocks) == 1:
+        D, mean = deviations(loss, params, inputs, labels, chunk)
+        return gram(D), mean, None if combine is None else combine @ D
+
+    def rows_of(a: int, b: int):
+        for s in range(0, M, chunk):
+            grads = flat(per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk]))
+            yield s, grads[:, a:b]
+
+    mean = np.zeros(n_params)
+    for _, rows in rows_of(0, n_params):
+        mean += rows.sum(axis=0)
+    mean /= M
+    G = np.zeros((M, M))
+    combined = None if combine is None else np.empty((combine.shape[0], n_params))
+    for a, b in blocks:
+        Db = np.empty((M, b - a))
+        for s, rows in rows_of(a, b):
+            Db[s : s + len(rows)] = rows
+        Db -= mean[a:b]
+        G += Db @ Db.T
+        if combine is not None:
+            combined[:, a:b] = combine @ Db
+        del Db
+        trim_heap()
+    return G, mean, combined
 
 
 def _quadratic_forms(rows: np.ndarray, gram: np.ndarray) -> np.ndarray:
