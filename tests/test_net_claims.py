@@ -34,21 +34,33 @@ def quick_run(tmp_path_factory):
 
 
 @pytest.mark.parametrize("claim_id", NET_CLAIMS)
-def test_every_declared_rule_judges_rows_and_only_pass_or_fail(quick_run, claim_id):
+def test_every_declared_rule_judges_rows_inconclusive_only_across_its_boundary(quick_run, claim_id):
     rates = pd.read_csv(quick_run / "rates.csv")
     rows = rates[rates.claim == claim_id]
     judged = rows[rows.kind == "evidence"]
     for declaration in CLAIMS[claim_id].judged:
         assert any(declaration.matches(r) for _, r in judged.iterrows()), declaration.selection()
-    assert set(judged.verdict) <= {"pass", "fail"}
+    assert set(judged.verdict) <= {"pass", "fail", "inconclusive"}
+    undecided = judged[judged.verdict == "inconclusive"]
+    assert undecided.verdict_note.str.contains("straddles").all(), undecided[["metric", "verdict_note"]]
     assert judged.value.notna().all() and judged.ci_low.notna().sum() >= len(judged) - 1
 
 
-def test_every_negative_control_fails_its_claims_rules(quick_run):
+# A negative control its claim's rules cannot fail, with why (reported in REPORT); the test insists it still misses.
+NET_KNOWN_MISSES = {
+    ("ln-placement-heterogeneity", "pre-as-post"): (
+        "Pre-LN presented as Post-LN gives ratios and differences of exactly 1 and 0 with CIs around them: on the "
+        "boundary of 'CI above 1 / above 0', which the direction rules call inconclusive (issue 27)"
+    ),
+}
+
+
+def test_every_negative_control_is_judged_fail_by_its_claims_rules(quick_run):
     controls = pd.read_csv(quick_run / "controls.csv")
     mine = controls[controls.claim.isin(NET_CLAIMS)]
     assert sorted(mine.claim) == sorted(c for c in NET_CLAIMS for _ in CLAIMS[c].controls)
-    assert (mine.got == "fail").all(), mine[["mutant", "got", "why"]]
+    for _, r in mine.iterrows():
+        assert (r.got == "fail") != ((r.claim, r.mutant) in NET_KNOWN_MISSES), (r.mutant, r.got, r.why)
 
 
 def test_every_figure_is_written_and_referenced(quick_run):

@@ -320,3 +320,21 @@ def test_report_counts_evidence_per_category_and_renders_each_claims_finding():
     assert "- models: evidence 1 pass, 0 fail, 0 inconclusive" in text
     line_a = next(line for line in text.splitlines() if line.startswith("| a |"))
     assert "| 1 / 1 / 0 | 1 / 0 |" in line_a and "2 of 3 judged rows pass; fail: x (m, n, alpha 1.8)." in line_a
+
+
+def test_a_direction_rule_says_inconclusive_when_its_ci_straddles_the_threshold():
+    from theory.declarations import direction_rule
+
+    above = direction_rule("ci_above", "r", 1.0)
+    assert _judge(above, value=1.3, ci_low=1.1, ci_high=1.5)[0] == "pass"
+    assert _judge(above, value=0.8, ci_low=0.7, ci_high=0.9)[0] == "fail"
+    verdict, note = _judge(above, value=1.2, ci_low=0.97, ci_high=1.46)
+    assert verdict == "inconclusive" and "straddles" in note
+    below = direction_rule("ci_below", "r", 0.0)
+    assert _judge(below, value=-0.03, ci_low=-0.15, ci_high=0.08)[0] == "inconclusive"
+    assert _judge(below, value=0.2, ci_low=0.1, ci_high=0.3)[0] == "fail"
+    least = direction_rule("at_least", "r", 0.5)
+    assert _judge(least, value=-4.4, ci_low=-63.0, ci_high=14.6)[0] == "inconclusive"
+    assert _judge(least, value=0.7, ci_low=0.6, ci_high=0.8)[0] == "pass"
+    # a rule declared without the ci clause keeps judging a straddling CI by its test
+    assert _judge(Rule("ci_above", "r", target=1.0, stat="value"), value=1.2, ci_low=0.97, ci_high=1.46)[0] == "fail"

@@ -172,8 +172,8 @@ def half_width(row) -> float:
 
 
 def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | None:
-    """The values of the statistic that ``rule``'s comparison accepts, [low, high]; None for the tests whose
-    statistic is the CI itself (``ci_above``, ``ci_below``). ``ci_contains`` accepts target +- tol."""
+    """The values of the statistic that ``rule``'s comparison accepts, [low, high] (``ci_above`` / ``ci_below``: the
+    half-line beyond the target, which the whole CI must lie in). ``ci_contains`` accepts target +- tol."""
     if rule.test in ("within", "ci_contains"):
         return target - tol, target + tol
     if rule.test == "at_most_plus_tol":
@@ -184,6 +184,10 @@ def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | N
         return target, math.inf
     if rule.test == "between":
         return target
+    if rule.test == "ci_above":
+        return target, math.inf
+    if rule.test == "ci_below":
+        return -math.inf, target
     return None
 
 
@@ -230,7 +234,11 @@ def inconclusive_reason(rule: Rule, row, position: str = "") -> str:
     hw = half_width(row)
     for name in rule.inconclusive_when:
         if name == "ci" and position != "inside" and (not math.isfinite(hw) or hw > tol):
-            return f"CI half-width {hw:.3g} > tolerance {tol:g}" if math.isfinite(hw) else "no finite CI"
+            if not math.isfinite(hw):
+                return "no finite CI"
+            if tol == 0:
+                return "the 95% CI straddles the boundary of the accepted values"
+            return f"CI half-width {hw:.3g} > tolerance {tol:g}"
         if name == "drift":
             drift = _value(row, "drift")
             if math.isfinite(drift) and abs(drift) > DRIFT_FACTOR * tol:
