@@ -254,6 +254,7 @@ def cmd_rates(args) -> int:
                     ctx.cached - cached,
                     figures,
                     args.executor,
+                    output.provenance,
                 )
                 bar.update()
         rates = pd.concat(all_rates, ignore_index=True)

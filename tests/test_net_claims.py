@@ -69,3 +69,22 @@ def test_every_figure_is_written_and_referenced(quick_run):
     assert {f.name.split("_")[0] for f in figures} == set(NET_CLAIMS)
     for f in figures:
         assert f.stat().st_size > 10_000 and f"figures/{f.name}" in report
+
+
+def test_provenance_records_each_claims_model_and_backend(quick_run):
+    import json
+
+    from simulate.claims.small_transformer.common import net_config, parameter_count
+    from simulate.claims.small_transformer.shapes import QUICK_NET
+
+    claims = json.loads((quick_run / "provenance.json").read_text())["claims"]
+    report = (quick_run / "REPORT.md").read_text()
+    for claim_id in NET_CLAIMS:
+        record = claims[claim_id]["model"]
+        assert record["backend"] == "cpu" and record["device"]
+        assert all(isinstance(n, int) and n > 0 for n in record["parameters"].values())
+        assert f"JAX backend {record['backend']}" in report
+    # the 103-class head has more parameters than the 5-class one, by exactly (d_model + 1) x 98
+    counts = claims["head-growth-transformer"]["model"]["parameters"]
+    assert counts["next-char"] - counts["char-kind"] == (QUICK_NET.d_model + 1) * 98
+    assert counts["next-char"] == parameter_count(net_config(QUICK_NET, "next-char"))

@@ -382,13 +382,15 @@ def run_record(
     cached: int,
     figures: list[str],
     executor: str = "local",
+    model: dict | None = None,
 ) -> dict:
     """Provenance of one claim's results: its category (``theory.declarations.CATEGORIES``), the run (git
         revision, profile, seed, overrides, date, executor), its size and cost (wall time, this process's CPU time in
         seconds over all its threads (with ``--executor dask`` the workers' is not counted), configurations computed and
         loaded, the process's peak resident memory at the end of the claim: cumulative over the run, so the claim where
         it jumps is the one that needed it), the figures it
-    drew, and the versions of the packages that computed it."""
+    drew, the versions of the packages that computed it, and ``model`` (the claim's own record, e.g. the small
+    transformer's backend, device and parameter counts) where it has one."""
     import datetime
 
     import numba
@@ -403,7 +405,7 @@ def run_record(
         revision = rev.stdout.strip() + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         revision = "unknown"
-    return dict(
+    record = dict(
         category=category,
         profile=profile,
         seed=seed,
@@ -429,3 +431,6 @@ def run_record(
             matplotlib=matplotlib.__version__,
         ),
     )
+    if model:
+        record["model"] = model
+    return record

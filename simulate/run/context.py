@@ -44,10 +44,12 @@ class Context:
 @dataclass
 class ClaimOutput:
     """Measurement rows for rates.csv (not yet judged), per-checkpoint statistics for runs.parquet, figure file
-    names, the columns REPORT shows, and extra markdown for the claim's section."""
+    names, the columns REPORT shows, extra markdown for the claim's section, and what provenance.json records of
+    the claim beyond the run itself (e.g. the small transformer's backend, device and parameter counts)."""
 
     rates: pd.DataFrame
     stats: pd.DataFrame
     figures: list[str] = field(default_factory=list)
     columns: list[str] | None = None
     appendix: str = ""
+    provenance: dict = field(default_factory=dict)

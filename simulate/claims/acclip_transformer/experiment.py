@@ -12,6 +12,8 @@ from simulate.claims.small_transformer.common import (
     by_ci,
     eta_note,
     final_loss_rows,
+    model_line,
+    model_record,
     net_config,
     paired_ci,
     parameter_count,
@@ -115,7 +117,8 @@ def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     _plot(p, tuned, ctx.figures / figs[0])
     rates = report.measurements(_rows(claim, p, tuned, ctx.seed))
     cols = ["method", "metric", "value", "ci_low", "ci_high", "trials", "description"]
-    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(tuned, rates))
+    record = model_record(**{"next-char": net_config(p.net)})
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(tuned, rates) + "\n\n" + model_line(record), record)
 
 
 def _reading(tuned: dict, rates: pd.DataFrame) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulate.claims.small_transformer.common import by_ci, net_config, pick, pool, with_ci
+from simulate.claims.small_transformer.common import by_ci, model_line, model_record, net_config, pick, pool, with_ci
 from simulate.nets import model, noise
 from simulate.nets.train import Schedule, initial_params, train
 from simulate.publish import report
@@ -298,7 +298,9 @@ def run(claim: Claim, p: NetNoiseProfile, ctx: Context) -> ClaimOutput:
     _plot_training_and_coordinates(m, ctx.figures / figs[2])
     rates = report.measurements(_rows(claim, p, m, ctx.seed))
     cols = ["method", "noise", "metric", "k_max", "value", "ci_low", "ci_high"]
-    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(claim, p, rates))
+    record = model_record(**{label: net_config(p.net, attention=a, inputs=i) for label, a, i in CELLS})
+    reading = _reading(claim, p, rates) + "\n\n" + model_line(record)
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols, reading, record)
 
 
 def _reading(claim: Claim, p: NetNoiseProfile, rates: pd.DataFrame) -> str:

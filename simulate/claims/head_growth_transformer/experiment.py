@@ -11,6 +11,8 @@ from simulate.claims.small_transformer.common import (
     band,
     by_ci,
     exp_ci,
+    model_line,
+    model_record,
     net_config,
     paired_ci,
     pick,
@@ -126,7 +128,8 @@ def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
     _plot(p, m, ctx.figures / figs[0])
     rates = report.measurements(_rows(claim, p, m))
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "trials"]
-    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, rates))
+    record = model_record(**{task: net_config(p.net, task) for task in TASKS})
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, rates) + "\n\n" + model_line(record), record)
 
 
 def _reading(p: HeadGrowthProfile, rates: pd.DataFrame) -> str:

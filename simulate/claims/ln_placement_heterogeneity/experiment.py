@@ -15,6 +15,8 @@ from simulate.claims.small_transformer.common import (
     eta_note,
     exp_ci,
     final_loss_rows,
+    model_line,
+    model_record,
     net_config,
     paired_ci,
     pick,
@@ -260,7 +262,9 @@ def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     _plot_training(p, m, ctx.figures / figs[1])
     rates = report.measurements(_rows(claim, p, m))
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "trials"]
-    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, m, rates))
+    record = model_record(**{f"{ln}-LN": net_config(p.net, ln=ln) for ln in PLACEMENTS})
+    reading = _reading(p, m, rates) + "\n\n" + model_line(record)
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols, reading, record)
 
 
 def _reading(p: NetTrainingProfile, m: dict, rates: pd.DataFrame) -> str:

@@ -14,6 +14,22 @@ from simulate.nets.train import Schedule, train
 from simulate.publish import report
 
 
+def model_record(**configs: model.NetConfig) -> dict:
+    """What provenance.json records of a claim's transformer: JAX's backend and device, and the parameter count of
+    each named configuration."""
+    return {
+        "backend": jax.default_backend(),
+        "device": jax.devices()[0].device_kind,
+        "parameters": {name: parameter_count(cfg) for name, cfg in configs.items()},
+    }
+
+
+def model_line(record: dict) -> str:
+    """The model record in a sentence, for the claim's REPORT section."""
+    counts = ", ".join(f"{name} {n:,} parameters" for name, n in record["parameters"].items())
+    return f"Model: {counts}; JAX backend {record['backend']} ({record['device']})."
+
+
 def net_config(shape: NetShape, task: str = "next-char", **changes) -> model.NetConfig:
     """The transformer of ``shape`` for ``task`` (``changes``: ln, attention, inputs)."""
     return model.NetConfig(
