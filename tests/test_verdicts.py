@@ -267,6 +267,16 @@ def test_a_ci_wholly_inside_the_acceptance_region_passes():
     assert _judge(rule, value=1.2, ci_low=1.06, ci_high=1.3)[0] == "fail"
 
 
+def test_a_tight_case_row_without_a_finite_k_prediction_is_inconclusive_not_an_error():
+    from theory.declarations import finite_k_rule
+
+    row = dict(theory_exponent=-0.5, fitted_exponent=-0.4, ci_low=-0.41, ci_high=-0.39, drift=0.0)
+    verdict, note = _judge(finite_k_rule(), **row, finite_k_exponent=math.nan)
+    assert verdict == "inconclusive" and "no finite-k prediction" in note
+    with pytest.raises(ValueError, match="target column 'predicted' is empty"):
+        _judge(Rule("within", "r", target="predicted", tolerance=0.1, stat="value"), value=1.0)
+
+
 def test_the_upper_bound_rule_is_one_sided():
     from theory.declarations import upper_bound_rule
 

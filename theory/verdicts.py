@@ -258,6 +258,9 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
     target = rule.target
     if isinstance(target, str):
         target = _value(row, target)
+        if not math.isfinite(target) and rule.target == "finite_k_exponent":
+            # a finite-k model that does not reach this window (e.g. runs too short to settle) predicts nothing
+            return "inconclusive", "no finite-k prediction over this window: the model does not reach it"
         if not math.isfinite(target):
             raise ValueError(f"row {row['claim']}/{row['metric']}: the rule's target column {rule.target!r} is empty")
     tol = rule.tolerance_for(row)
