@@ -13,36 +13,38 @@ from simulate.claims.quadratic import finite_k_model
 from simulate.publish.report import markdown_table
 from simulate.run.config import checkpoints
 from theory import finite_k
-from theory.declarations import EXPONENT_TOLERANCE
+from theory.declarations import upper_bound_rule
+from theory.exponents import theorem2
 
 QUADRATIC_HORIZONS = 2.0 ** np.arange(12, 29)  # up to 2^28: about half a minute of recursion per setting
 THM2_HORIZONS = 10.0 ** np.arange(3.0, 30.5, 0.5)
 
 
-def _half_tolerance(limit: float) -> float:
-    """Half the exponent convention's tolerance for a row whose target is ``limit``: min(0.05, |limit|/2) / 2."""
-    return min(EXPONENT_TOLERANCE, 0.5 * abs(limit)) / 2.0
+def _half_tolerance(theory: float) -> float:
+    """Half the tolerance the upper-bound rule applies to a row predicted at ``theory`` (the pre-asymptotic rule's
+    threshold, ``theory.verdicts.pre_asymptotic_reason``)."""
+    return upper_bound_rule().tolerance_for({"theory_exponent": theory}) / 2.0
 
 
 def _quadratic_rows(claim_id: str, configs, powers: dict[str, float]) -> list[dict]:
     """Settings of the recursion (thm4, clip map) whose window at the run's K is pre-asymptotic, with K needed."""
     rows = []
-    model = finite_k_model
     top = QUADRATIC_HORIZONS[-1]
     grid = np.unique(np.concatenate([np.round(np.logspace(0, math.log10(top), 400)), QUADRATIC_HORIZONS]))
     for cfg in configs:
         ks_run = checkpoints(cfg.K)
-        curve, limit = model(cfg, ks_run)
+        curve, limit = finite_k_model(cfg, ks_run)
+        theory = finite_k.limit_sq_exponent(cfg.noise, cfg.alpha, cfg.beta)  # the prediction, at tail = alpha
         if curve is None:
             continue
         run_slope = finite_k.local_exponent(ks_run, curve, ks_run >= cfg.K / 100)
         big = None
         for metric, power in powers.items():
-            within = _half_tolerance(power * limit)
+            within = _half_tolerance(power * theory)
             if abs(power * (run_slope - limit)) <= within:
                 continue
             if big is None:
-                values, _ = model(replace(cfg, K=int(top)), grid.astype(np.int64))
+                values, _ = finite_k_model(replace(cfg, K=int(top)), grid.astype(np.int64))
                 big = finite_k.window_slopes(grid, values, QUADRATIC_HORIZONS)
             needed = finite_k.horizon_needed(QUADRATIC_HORIZONS, power * big, power * limit, within)
             rows.append(_row(claim_id, cfg, metric, cfg.K, power * run_slope, power * limit, needed))
@@ -101,7 +103,7 @@ def _thm2_rows() -> list[dict]:
 
         values, limit = _thm2_model(ex, key, Ks)
         slope = finite_k.local_exponent(Ks, values, Ks >= Ks[-1] / 100)
-        within = _half_tolerance(limit)
+        within = _half_tolerance(theorem2(key.alpha))
         if math.isfinite(slope) and abs(slope - limit) <= within:
             continue
         slopes = finite_k.window_slopes(THM2_HORIZONS, _thm2_model(ex, key, THM2_HORIZONS)[0], THM2_HORIZONS)
