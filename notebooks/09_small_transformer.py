@@ -14,10 +14,11 @@
 # %% [markdown]
 # # The papers' real-model statements on a small transformer (THEORY.md §8)
 #
-# A causal transformer in JAX (`simulate/nets`) on the language reference that ships with Python
-# (`pydoc_data.topics`, character tokens). Four claims use it: `attention-noise-2x2`, `ln-placement-heterogeneity`,
-# `head-growth-transformer`, `acclip-transformer`; their verdicts are in `results/REPORT.md`. This notebook shows the
-# pieces, so that a researcher can change a model switch, a method or a step grid and look again.
+# A causal transformer in JAX (`simulate/nets`), a language model (the loss at every position) on the language
+# reference that ships with Python (`pydoc_data.topics`, as words or as characters). Four claims use it:
+# `attention-noise-2x2`, `ln-placement-heterogeneity`, `head-growth-transformer`, `acclip-transformer`; their
+# verdicts are in `results/REPORT.md`. This notebook shows the pieces, so that a researcher can change a model
+# switch, a method or a step grid and look again.
 # Set `NOTEBOOK_SMALL=1` for CI size.
 
 # %%
@@ -31,7 +32,7 @@ from simulate.claims.attention_noise_2x2.claim import CLAIM as NOISE_2X2
 from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
 from simulate.claims.ln_placement_heterogeneity.claim import CLAIM as LN_PLACEMENT
 from simulate.claims.small_transformer.common import net_config, parameter_count, pool
-from simulate.nets import data
+from simulate.nets import tokens
 from simulate.nets.train import Schedule, initial_params, train
 from theory import heterogeneity as het
 
@@ -40,21 +41,28 @@ SIZE = "quick" if SMALL else "default"
 NET = LN_PLACEMENT.profiles[SIZE].net
 STEPS = 40 if SMALL else 300
 
-cfg = net_config(NET)
-print(f"corpus {len(data.corpus()):,} characters, vocabulary {len(data.vocabulary())}, tasks {data.TASKS}")
-print(f"model: {NET}, {parameter_count(cfg):,} parameters")
+WORDS = tokens.Task("words")
+cfg = net_config(NET, WORDS)
+print(
+    f"corpus {len(tokens.corpus()):,} characters; vocabularies: {WORDS.vocab} words, "
+    f"{tokens.Task('chars').vocab} characters"
+)
+print(
+    f"model: {NET}, {parameter_count(cfg):,} parameters; count-bigram baseline {tokens.bigram_baseline(WORDS):.3f} nats"
+)
 
 # %% [markdown]
 # ## Gradient noise in the 2 x 2 ([Z] Fig. 4): attention or not, text or Gaussian input
 #
-# Per-example gradients of a pool of examples; the noise of a minibatch of B = 1 against a Gaussian vector with the
-# same covariance. `spread` = q99 / median of the norms.
+# Per-example gradients of a pool of windows; the noise of a minibatch of B = 1 against a Gaussian vector with the
+# same covariance, at initialisation. `spread` = q99 / median of the norms. (The claim measures every task at every
+# checkpoint: a few minutes at the default rung.)
 
 # %%
 m = attention_noise.measure(NOISE_2X2.profiles[SIZE], seed=0)
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.2), sharey=True)
 for ax, (label, _, _) in zip(axes, attention_noise.CELLS, strict=True):
-    xi, ref = m["norms"][label, 1]
+    xi, ref = m["norms"]["words", label, 1, 0]
     ax.hist(xi / np.median(xi), bins=40, density=True, alpha=0.6, label="noise")
     ax.hist(ref / np.median(ref), bins=40, density=True, histtype="step", color="k", label="Gaussian reference")
     ax.set_title(f"{label}\nspread {attention_noise.spread(xi):.2f} vs {attention_noise.spread(ref):.2f}")
@@ -67,8 +75,8 @@ plt.show()
 # %%
 fig, ax = plt.subplots(figsize=(10, 3.5))
 for i, ln in enumerate(("post", "pre")):
-    c = net_config(NET, ln=ln)
-    x, y = pool(c, 256 if not SMALL else 32, seed=0)
+    c = net_config(NET, WORDS, ln=ln)
+    x, y = pool(c, WORDS, 256 if not SMALL else 32, seed=0)
     norms = ln_placement.block_gradient_norms(c, initial_params(c, seed=0), x, y)
     cv = het.spread(np.array(list(norms.values())))["cv"]
     ax.plot(range(len(norms)), list(norms.values()), "o", color=f"C{i}", label=f"{ln}-LN, CV {cv:.2f}")
@@ -82,25 +90,30 @@ plt.show()
 # ## Bring a method and a step grid: one compiled call trains them all
 #
 # `train` runs every (method, eta) pair on the same trials (same initial weights and minibatches per trial);
-# methods are those of `simulate.nets.optim.METHODS`. `clip_norm` adds [T]'s global-norm clip in front.
+# methods are those of `simulate.nets.optim.METHODS`. `clip_norm` adds [T]'s global-norm clip in front; the step
+# size warms up and decays along a cosine (`Schedule.rate`). The dashed line is the count-bigram baseline.
 
 # %%
 runs = [("sgd", 0.3), ("gclip", 0.3), ("signum", 1e-3), ("adam", 3e-3)]
 schedule = Schedule(steps=STEPS, batch=NET.batch, every=STEPS // 4 if SMALL else 50)
-_, records = train(cfg, "next-char", runs, trials=2, seed=0, schedule=schedule)
+_, records = train(cfg, WORDS, runs, trials=2, seed=0, schedule=schedule)
 steps = schedule.checkpoints()
 for i, (method, eta) in enumerate(runs):
     plt.plot(steps, records["eval_loss"][i].mean(axis=0), label=f"{method} {eta:g}")
+plt.axhline(tokens.bigram_baseline(WORDS), color="k", ls="--", label="count bigram")
 plt.xlabel("step")
-plt.ylabel("held-out loss (nats)")
+plt.ylabel("held-out loss (nats per token)")
 plt.legend()
 plt.show()
 
 # %% [markdown]
-# ## The head under SignSGD and Signum, few and many classes ([T])
+# ## The logits under SignSGD and Signum, few and many classes ([T])
+#
+# The next word's frequency class: the C - 1 most frequent words each a class, every other word one class.
 
 # %%
-for task in ("char-kind", "next-char"):
-    _, rec = train(net_config(NET, task), task, [("signsgd", 1e-3), ("signum", 1e-3)], 2, 0, schedule)
-    ratio = rec["head_norm"][0, :, -1] / rec["head_norm"][1, :, -1]
-    print(f"{task:10s} ({data.n_classes(task):3d} classes): ||W_head|| SignSGD / Signum = {np.round(ratio, 3)}")
+for classes in (5, 64, 1024):
+    task = tokens.Task("words", classes=classes)
+    _, rec = train(net_config(NET, task), task, [("signsgd", 3e-3), ("signum", 3e-3)], 2, 0, schedule)
+    ratio = rec["logit_norm"][0, :, -1] / rec["logit_norm"][1, :, -1]
+    print(f"{task.name:20s}: logit norm SignSGD / Signum = {np.round(ratio, 3)}")

@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--alphas", type=float, nargs="+", default=None, help="override the profile's alphas")
     r.add_argument("--K", type=int, default=None, help="override the profile's iteration count")
     r.add_argument("--trials", type=int, default=None, help="override the profile's trial count")
+    r.add_argument("--steps", type=int, default=None, help="override a small-transformer claim's training steps")
+    r.add_argument("--pool", type=int, default=None, help="override a small-transformer claim's example pool")
     r.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
     r.add_argument("--cache-dir", type=Path, default=None, help="finished-run cache (default: OUT/.cache)")
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
@@ -183,7 +185,7 @@ def _profiles(claims, args) -> dict:
     from simulate.claims import experiment
     from simulate.run.overrides import apply_overrides, check_resources, given
 
-    overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials)
+    overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials, steps=args.steps, pool=args.pool)
     profiles = {c.id: apply_overrides(c, c.profiles[args.profile], overrides, experiment(c.id)) for c in claims}
     if given(overrides):
         check_resources(profiles, report=not args.quiet)
@@ -205,7 +207,7 @@ def cmd_rates(args) -> int:
     from simulate.controls import plot_power, run_controls, run_power
     from simulate.memory import release_memory
     from simulate.publish import report
-    from simulate.publish.folder import Staging
+    from simulate.publish.folder import Staging, earlier_records
     from simulate.run.context import Context
     from simulate.run.overrides import given
     from simulate.run.progress import interactive, progress_bar
@@ -215,8 +217,15 @@ def cmd_rates(args) -> int:
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
     executor = _executor(args)  # before the staging folder: an unreachable scheduler leaves nothing behind
     staging = Staging(out)
-    ctx = Context(seed=args.seed, out=staging.path, cache=cache, progress=not args.quiet, executor=executor)
-    overrides = given(dict(alphas=args.alphas, K=args.K, trials=args.trials))
+    ctx = Context(
+        seed=args.seed,
+        out=staging.path,
+        cache=cache,
+        progress=not args.quiet,
+        executor=executor,
+        earlier=earlier_records(out),
+    )
+    overrides = given(dict(alphas=args.alphas, K=args.K, trials=args.trials, steps=args.steps, pool=args.pool))
     all_rates, all_controls, stats, sections, records = [], [], {}, {}, {}
     try:
         with progress_bar(len(claims), "claims", enabled=not args.quiet, unit="claim", level=0) as bar:

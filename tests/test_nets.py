@@ -9,7 +9,7 @@ from scipy import stats
 
 from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
 from simulate.claims.small_transformer import common as nets_common
-from simulate.nets import curvature, data, model, noise, optim
+from simulate.nets import curvature, model, noise, optim, tokens
 from simulate.nets.train import Schedule, initial_params, train, trial_key
 from simulate.pieces.methods import apply_step
 from simulate.pieces.methods import method as make_method
@@ -17,26 +17,35 @@ from simulate.pieces.methods import method as make_method
 TINY = dict(seq_len=6, d_model=8, heads=2, layers=1, mlp=12)
 
 
-def _setup(task="next-char", batch=5, **changes):
-    cfg = model.NetConfig(vocab=len(data.vocabulary()), n_classes=data.n_classes(task), **{**TINY, **changes})
+CHARS = tokens.Task("chars")
+
+
+def _setup(task=CHARS, batch=5, **changes):
+    cfg = _text_cfg(task, **changes)
     params = model.init(jax.random.key(0), cfg)
-    x, y = data.batch(jax.random.key(1), task, batch, cfg.seq_len)
+    x, y = tokens.batch(jax.random.key(1), task, batch, cfg.seq_len)
     if cfg.inputs == "gaussian":
         x = model.gaussian_inputs(jax.random.key(2), cfg, batch)
     return cfg, params, x, y, lambda p, x, y: model.loss(p, cfg, x, y)
 
 
-def test_corpus_and_tasks():
-    text, vocab = data.corpus(), data.vocabulary()
-    assert len(text) > 400_000 and 60 <= len(vocab) <= 200
-    assert data.n_classes("char-kind") == len(data.KINDS)
-    x, nxt = data.batch(jax.random.key(3), "next-char", 64, 10)
-    _, kind = data.batch(jax.random.key(3), "char-kind", 64, 10)
-    assert x.shape == (64, 10) and np.array_equal(data.kind_of_token()[np.asarray(nxt)], np.asarray(kind))
-    window = "".join(vocab[int(t)] for t in x[0]) + vocab[int(nxt[0])]
-    assert window in text, "windows are contiguous text followed by their next character"
-    with pytest.raises(ValueError, match="task='words'"):
-        data.batch(jax.random.key(3), "words", 4, 10)
+def test_tasks_predict_the_next_token_or_its_frequency_class_at_every_position_or_the_last():
+    words, few, last = tokens.Task("words"), tokens.Task("words", classes=5), tokens.Task("chars", positions="last")
+    assert few.n_classes == 5 and words.n_classes == words.vocab == len(tokens.vocabulary("words"))
+    x, y = tokens.batch(jax.random.key(3), words, 64, 10)
+    _, c = tokens.batch(jax.random.key(3), few, 64, 10)
+    # the four most frequent words keep a class each; every other word, and <unk> (id 0), share the last one
+    np.testing.assert_array_equal(np.asarray(c), np.where((np.asarray(y) >= 1) & (np.asarray(y) <= 4), y - 1, 4))
+    _, z = tokens.batch(jax.random.key(3), last, 64, 10)
+    xc, yc = tokens.batch(jax.random.key(3), tokens.Task("chars"), 64, 10)
+    np.testing.assert_array_equal(np.asarray(z), np.asarray(yc[:, -1]))
+    vocab = tokens.vocabulary("chars")
+    window = "".join(vocab[int(t)] for t in xc[0]) + vocab[int(yc[0, -1])]
+    assert window in tokens.corpus(), "windows are contiguous text followed by their next character"
+    with pytest.raises(ValueError, match="tokenisation='bytes'"):
+        tokens.Task("bytes")
+    with pytest.raises(ValueError, match="classes=1"):
+        tokens.Task("words", classes=1)
 
 
 @pytest.mark.parametrize("changes", [dict(ln="pre"), dict(ln="post"), dict(attention=False), dict(inputs="gaussian")])
@@ -167,8 +176,8 @@ def test_minibatch_noise_against_the_gaussian_reference(law, heavy):
     assert (ks > 3 * critical) if heavy else (ks < critical), ks
 
 
-def _text_cfg(task="next-char", **changes):
-    return model.NetConfig(vocab=len(data.vocabulary()), n_classes=data.n_classes(task), **{**TINY, **changes})
+def _text_cfg(task=CHARS, **changes):
+    return model.NetConfig(vocab=task.vocab, n_classes=task.n_classes, positions=task.positions, **{**TINY, **changes})
 
 
 @pytest.mark.parametrize("method,eta,clip_norm", [("adam", 1e-2, None), ("sgd", 0.5, 0.1), ("acclip", 0.3, None)])
@@ -177,7 +186,7 @@ def test_vmapped_training_matches_a_plain_optax_loop(method, eta, clip_norm):
     transformation gives from the same initial weights and minibatches."""
     cfg, seed, steps = _text_cfg(), 3, 4
     schedule = Schedule(steps=steps, batch=4, every=2, eval_size=16, clip_norm=clip_norm)
-    params, recs = train(cfg, "next-char", [("signum", 1e-3), (method, eta)], 2, seed, schedule)
+    params, recs = train(cfg, CHARS, [("signum", 1e-3), (method, eta)], 2, seed, schedule)
     init_key, data_key = jax.random.split(trial_key(seed, 1))
     p = model.init(init_key, cfg)
     opt = optim.optimizer(method, eta)
@@ -185,9 +194,9 @@ def test_vmapped_training_matches_a_plain_optax_loop(method, eta, clip_norm):
         opt = optax.chain(optax.clip_by_global_norm(clip_norm), opt)
     state, grad = opt.init(p), jax.jit(jax.grad(model.loss), static_argnums=1)
     for k in range(steps):
-        x, y = data.batch(jax.random.fold_in(data_key, k), "next-char", 4, cfg.seq_len)
+        x, y = tokens.batch(jax.random.fold_in(data_key, k), CHARS, 4, cfg.seq_len)
         updates, state = opt.update(grad(p, cfg, x, y), state, p)
-        p = jax.tree.map(jnp.add, p, updates)
+        p = jax.tree.map(lambda q, u, k=k: q + schedule.rate(k) * u, p, updates)  # warm-up and cosine decay
     # Another compiled program rounds differently, and Adam's m / (sqrt(v) + eps) turns a rounding difference in a
     # near-zero gradient into a visible one: 1% of one step, far below what a wrong method, step or clip would give.
     for name in p:
@@ -200,8 +209,8 @@ def test_vmapped_training_matches_a_plain_optax_loop(method, eta, clip_norm):
 def test_vmapped_training_is_bit_identical_when_repeated_and_snapshots_end_at_the_final_weights():
     cfg, schedule = _text_cfg(), Schedule(steps=4, batch=4, every=2, eval_size=16)
     runs = [("sgd", 0.1), ("adam", 1e-2)]
-    first, repeat = (train(cfg, "next-char", runs, 2, 5, schedule) for _ in range(2))
-    kept = train(cfg, "next-char", runs, 2, 5, schedule, snapshots=True)
+    first, repeat = (train(cfg, CHARS, runs, 2, 5, schedule) for _ in range(2))
+    kept = train(cfg, CHARS, runs, 2, 5, schedule, snapshots=True)
     for name in first[0]:
         np.testing.assert_array_equal(first[0][name], repeat[0][name])
         # another compiled program (and eager sampling for initial_params): equal up to float32 rounding
@@ -214,11 +223,12 @@ def test_vmapped_training_is_bit_identical_when_repeated_and_snapshots_end_at_th
 @pytest.mark.parametrize(
     "call,match",
     [
-        (lambda: train(_text_cfg(inputs="gaussian"), "next-char", [("sgd", 0.1)], 1, 0, Schedule(2, 2, 1)), "inputs"),
-        (lambda: train(_text_cfg(), "next-char", [("lion", 0.1)], 1, 0, Schedule(2, 2, 1)), "method='lion'"),
-        (lambda: train(_text_cfg(), "next-char", [("sgd", 0.0)], 1, 0, Schedule(2, 2, 1)), "eta"),
-        (lambda: train(_text_cfg(), "words", [("sgd", 0.1)], 1, 0, Schedule(2, 2, 1)), "task='words'"),
-        (lambda: train(_text_cfg(), "next-char", [("sgd", 0.1)], 0, 0, Schedule(2, 2, 1)), "trials"),
+        (lambda: train(_text_cfg(inputs="gaussian"), CHARS, [("sgd", 0.1)], 1, 0, Schedule(2, 2, 1)), "inputs"),
+        (lambda: train(_text_cfg(), CHARS, [("lion", 0.1)], 1, 0, Schedule(2, 2, 1)), "method='lion'"),
+        (lambda: train(_text_cfg(), CHARS, [("sgd", 0.0)], 1, 0, Schedule(2, 2, 1)), "eta"),
+        (lambda: train(_text_cfg(), tokens.Task("words"), [("sgd", 0.1)], 1, 0, Schedule(2, 2, 1)), "does not fit"),
+        (lambda: train(_text_cfg(), CHARS, [("sgd", 0.1)], 0, 0, Schedule(2, 2, 1)), "trials"),
+        (lambda: Schedule(steps=4, batch=2, every=2, warmup=1.0), "warmup"),
         (lambda: Schedule(steps=5, batch=2, every=2), "not a multiple"),
         (lambda: Schedule(steps=4, batch=2, every=2, clip_norm=-1.0), "clip_norm"),
     ],
@@ -228,22 +238,35 @@ def test_bad_training_input_is_refused_before_any_work(call, match):
         call()
 
 
-def test_tuning_skips_a_diverging_step_and_flags_the_grid_edge():
-    from simulate.claims.small_transformer.shapes import QUICK_NET, NetTrainingProfile
+def test_tuning_skips_a_diverging_step_widens_a_grid_at_its_edge_and_reports_other_trials():
+    from simulate.claims.small_transformer.shapes import QUICK_NET, WIDEN_POINTS, WIDEN_ROUNDS, NetTrainingProfile
 
     p = NetTrainingProfile(
+        rung="quick",
         net=QUICK_NET,
-        grids=(("sgd", (0.1, 1e4)), ("adam", (1e-3, 3e-3, 1e-2))),
-        tune_trials=1,
-        trials=2,
+        grids=(("sgd", (1e3, 1e4)), ("adam", (1e-3, 3e-3, 1e-2))),
+        tune_trials=2,
+        trials=3,
         steps=4,
         every=2,
         clip_norm=None,
+        eval_size=16,
     )
-    tuned = nets_common.tuned_training(p, nets_common.net_config(QUICK_NET), 0, {})
-    assert tuned["sgd"].eta == 0.1 and tuned["sgd"].at_edge
-    assert tuned["sgd"].final_loss.shape == (2,) and np.isfinite(tuned["sgd"].final_loss).all()
-    assert tuned["adam"].records["eval_loss"].shape == (2, 3)
+    cfg = nets_common.net_config(QUICK_NET, CHARS)
+    tuned = nets_common.tuned_training(p, cfg, CHARS, 0, {})
+    sgd = tuned["sgd"]
+    # both sgd steps diverge or crawl: its best sits at the low edge, so the grid grows downwards by the declared
+    # rule (WIDEN_POINTS per round, at the grid's ratio 10, at most WIDEN_ROUNDS rounds)
+    extra = sorted(set(sgd.scores) - set(p.grids[0][1]))
+    assert len(extra) in [WIDEN_POINTS * r for r in range(1, WIDEN_ROUNDS + 1)]
+    assert extra == pytest.approx([1e3 / 10**k for k in range(len(extra), 0, -1)])
+    assert sgd.eta == min(sgd.scores, key=sgd.scores.get)
+    assert sgd.final_loss.shape == (3,) and np.isfinite(sgd.final_loss).all()
+    assert tuned["adam"].records["eval_loss"].shape == (3, 3)
+    # the reported trials are not the tuning ones: trial 2 of the seed is the first reported
+    first = train(cfg, CHARS, [("adam", tuned["adam"].eta)], 1, 0, Schedule(4, 8, 2, eval_size=16), first_trial=2)
+    np.testing.assert_allclose(first[1]["eval_loss"][0, 0], tuned["adam"].records["eval_loss"][0], rtol=1e-5)
+    assert tuned["adam"].margin == pytest.approx(tokens.bigram_baseline(CHARS) - np.median(tuned["adam"].final_loss))
 
 
 def test_gradient_blocks_split_qkv_into_thirds_and_keep_every_named_block():
@@ -267,11 +290,12 @@ def test_gradient_blocks_split_qkv_into_thirds_and_keep_every_named_block():
 
 _THREADS_SCRIPT = """
 import sys, numpy as np, jax
-from simulate.nets import data, model
+from simulate.nets import model, tokens
 from simulate.nets.train import Schedule, train
-cfg = model.NetConfig(vocab=len(data.vocabulary()), n_classes=data.n_classes("next-char"), seq_len=8, d_model=16,
-                      heads=2, layers=1, mlp=32)
-params, rec = train(cfg, "next-char", [("adam", 3e-3), ("sgd", 0.3)], 2, 0, Schedule(steps=20, batch=8, every=10))
+task = tokens.Task("words")
+cfg = model.NetConfig(vocab=task.vocab, n_classes=task.n_classes, seq_len=8, d_model=16, heads=2, layers=1, mlp=32,
+                      positions="all")
+params, rec = train(cfg, task, [("adam", 3e-3), ("sgd", 0.3)], 2, 0, Schedule(steps=20, batch=8, every=10))
 np.savez(sys.argv[1], head=params["head.w"], loss=rec["eval_loss"])
 """
 

@@ -76,8 +76,9 @@ def tight_case(row) -> bool:
 def direction_rule(test: str, reason: str, target) -> Rule:
     """A rule on the row's ``value`` against a fixed target (the small-transformer claims' directions and bands):
     a CI wholly on the accepted side passes, wholly on the other fails, and one that straddles the boundary is
-    ``inconclusive`` (issue 27: every judged rule of these claims can say so)."""
-    return Rule(test, reason, target=target, stat="value", inconclusive_when=("ci",))
+    ``inconclusive`` (issue 27: every judged rule of these claims can say so), as is a row about a trained model
+    that does not beat its task's count-bigram baseline (``untrained``)."""
+    return Rule(test, reason, target=target, stat="value", inconclusive_when=("untrained", "ci"))
 
 
 @dataclass(frozen=True)

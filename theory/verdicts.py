@@ -33,7 +33,7 @@ import pandas as pd
 
 VERDICTS = ("pass", "fail", "inconclusive", "info")
 KINDS = ("evidence", "exact", "info")
-INCONCLUSIVE_RULES = ("ci", "drift", "small-rate", "pre-asymptotic")
+INCONCLUSIVE_RULES = ("ci", "drift", "small-rate", "pre-asymptotic", "untrained")
 DRIFT_FACTOR = 2.0  # |drift| > DRIFT_FACTOR * tolerance: the local slope crosses the whole tolerance band
 
 
@@ -125,6 +125,7 @@ _INCONCLUSIVE_TEXT = {
     "drift": lambda r: f"|drift| > {DRIFT_FACTOR:g} x the tolerance",
     "small-rate": lambda r: "|theory_exponent| < the CI half-width",
     "pre-asymptotic": lambda r: "the finite-k model's window slope is more than tolerance/2 from its limit",
+    "untrained": lambda r: "the row's trained model does not beat its task's count-bigram baseline",
 }
 
 
@@ -226,6 +227,18 @@ def pre_asymptotic_reason(rule: Rule, row) -> str:
     return ""
 
 
+def untrained_reason(rule: Rule, row) -> str:
+    """Why the row's model does not count as trained (empty when it does, or when the row is not about a trained
+    model, i.e. has no ``baseline_margin``)."""
+    margin = _value(row, "baseline_margin")
+    if "untrained" not in rule.inconclusive_when or not math.isfinite(margin) or margin > 0:
+        return ""
+    return (
+        f"untrained: the model's median held-out loss is {-margin:.3g} nats above the count-bigram baseline of its "
+        "task (a row about a trained model is judged only when the model beats it)"
+    )
+
+
 def inconclusive_reason(rule: Rule, row, position: str = "") -> str:
     """Why the data cannot decide (empty when they can); uses the data and the declaration only, never the
     difference between the measurement and the prediction. ``position`` is ``ci_position``: the ``ci`` rule
@@ -264,7 +277,7 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
         if not math.isfinite(target):
             raise ValueError(f"row {row['claim']}/{row['metric']}: the rule's target column {rule.target!r} is empty")
     tol = rule.tolerance_for(row)
-    why = pre_asymptotic_reason(rule, row)
+    why = pre_asymptotic_reason(rule, row) or untrained_reason(rule, row)
     if why:
         return "inconclusive", why
     region = acceptance_region(rule, target, tol)

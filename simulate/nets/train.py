@@ -1,16 +1,19 @@
 """Training runs of the small transformer: several methods, each on its grid of steps eta, over a set of trials,
-in one compiled call.
+all side by side.
 
-Every (method, eta) pair is one run; the runs are vmapped, the trials follow one another (so memory does not grow
-with the trials) and the steps are a ``lax.scan``. Trial t of seed s starts from the
-parameters drawn from key(s) folded with t and sees the minibatches drawn from that key folded with the step number:
-every method and every eta of a trial start from the same weights and see the same batches (paired comparisons).
-The held-out batch (``eval_size`` windows of the test part) is drawn from the seed alone, the same for every trial.
+Every (method, eta, trial) is one run and the runs are one vmapped batch (seeds are a batch axis, not a loop); the
+steps within a checkpoint interval are a ``lax.scan``, the intervals a short Python loop, and the held-out metrics
+are taken run after run (``lax.map``), so that the held-out logits of every run are never alive at once. Trial t
+of seed s starts from the parameters drawn from key(s) folded with t and sees the minibatches drawn from that key
+folded with the step number: every method and every eta of a trial start from the same weights and see the same
+batches (paired comparisons). The held-out batch (``eval_size`` windows of the test part) is drawn from the seed
+alone, the same for every trial. The step size follows ``Schedule.rate``: a linear warm-up, then a cosine decay.
 Each method's update is its ``optim.optimizer`` direction at eta = 1, times eta (exactly the optax update: every
 method here is linear in its step), so that eta can be a vmapped array; ``clip_norm`` puts a global-norm clip in
 front of the method, as every run of [T] does.
 """
 
+import math
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,9 +23,9 @@ import numpy as np
 import optax
 
 from simulate.memory import trim_heap
-from simulate.nets import data, model
+from simulate.nets import model, tokens
 from simulate.nets.optim import METHODS, optimizer
-from theory.validation import check_choice, check_int, check_positive
+from theory.validation import check_int, check_positive
 
 RECORDS = ("train_loss", "eval_loss", "head_norm", "logit_norm")
 
@@ -30,13 +33,17 @@ RECORDS = ("train_loss", "eval_loss", "head_norm", "logit_norm")
 @dataclass(frozen=True)
 class Schedule:
     """How long and on what: ``steps`` updates on minibatches of ``batch`` windows, metrics every ``every`` steps
-    (steps must be a multiple), on a held-out batch of ``eval_size``; ``clip_norm`` (or None) before the method."""
+    (steps must be a multiple), on a held-out batch of ``eval_size`` windows; ``clip_norm`` (or None) before the
+    method; the step size warms up linearly over the first ``warmup`` fraction of the steps and then decays along a
+    cosine to ``final`` times its peak."""
 
     steps: int
     batch: int
     every: int
-    eval_size: int = 512
+    eval_size: int = 256
     clip_norm: float | None = None
+    warmup: float = 0.05
+    final: float = 0.1
 
     def __post_init__(self):
         for name in ("steps", "batch", "every", "eval_size"):
@@ -45,10 +52,20 @@ class Schedule:
             raise ValueError(f"steps={self.steps} is not a multiple of every={self.every}")
         if self.clip_norm is not None:
             check_positive(self.clip_norm, "clip_norm")
+        if not 0 <= self.warmup < 1:
+            raise ValueError(f"warmup={self.warmup!r} is outside the accepted range [0, 1)")
+        if not 0 <= self.final <= 1:
+            raise ValueError(f"final={self.final!r} is outside the accepted range [0, 1]")
 
     def checkpoints(self) -> np.ndarray:
         """The step counts at which metrics are recorded: 0, every, 2 every, ..., steps."""
         return np.arange(0, self.steps + 1, self.every)
+
+    def rate(self, k):
+        """The factor of eta at step k = 0, 1, ...: min(1, (k + 1) / warm-up steps) times the cosine decay
+        final + (1 - final) (1 + cos(pi k / steps)) / 2."""
+        ramp = jnp.minimum(1.0, (k + 1) / max(1, round(self.warmup * self.steps)))
+        return ramp * (self.final + (1 - self.final) * 0.5 * (1 + jnp.cos(math.pi * k / self.steps)))
 
 
 def trial_key(seed: int, trial: int) -> jax.Array:
@@ -61,16 +78,9 @@ def initial_params(cfg: model.NetConfig, seed: int, trial: int = 0) -> dict[str,
     return model.init(jax.random.split(trial_key(seed, trial))[0], cfg)
 
 
-def eval_batch(cfg: model.NetConfig, task: str, size: int, seed: int) -> tuple[jax.Array, jax.Array]:
+def eval_batch(cfg: model.NetConfig, task: tokens.Task, size: int, seed: int) -> tuple[jax.Array, jax.Array]:
     """The held-out windows and labels every trial of ``seed`` is measured on."""
-    return data.batch(jax.random.fold_in(jax.random.key(seed), 2**31 - 1), task, size, cfg.seq_len, "test")
-
-
-def _metrics(params, cfg, x, y) -> tuple[jax.Array, jax.Array, jax.Array]:
-    """Held-out loss (nats), ||W_head||_F, mean logit norm over the held-out batch."""
-    logits = model.forward(params, cfg, x)
-    loss = -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=-1))
-    return loss, jnp.linalg.norm(params["head.w"]), jnp.linalg.norm(logits, axis=-1).mean()
+    return tokens.batch(jax.random.fold_in(jax.random.key(seed), 2**31 - 1), task, size, cfg.seq_len, "test")
 
 
 def _selectable(methods: tuple[str, ...], options: dict) -> optax.GradientTransformationExtraArgs:
@@ -90,81 +100,119 @@ def _selectable(methods: tuple[str, ...], options: dict) -> optax.GradientTransf
     return optax.GradientTransformationExtraArgs(init, update)
 
 
-@partial(jax.jit, static_argnames=("cfg", "task", "methods", "options", "schedule", "snapshots"))
-def _train(cfg, task, methods, options, schedule, snapshots, indices, etas, keys, eval_x, eval_y):
+def _direction(methods, options, clip_norm):
     direction = _selectable(methods, {m: dict(o) for m, o in options})
-    if schedule.clip_norm is not None:
-        direction = optax.chain(optax.clip_by_global_norm(schedule.clip_norm), direction)
+    if clip_norm is not None:
+        direction = optax.chain(optax.clip_by_global_norm(clip_norm), direction)
+    return direction
 
-    def one(index, eta, key):
-        init_key, data_key = jax.random.split(key)
-        params = model.init(init_key, cfg)
-        state = direction.init(params)
+
+@partial(jax.jit, static_argnames=("cfg", "methods", "options", "clip_norm"))
+def _start(cfg, methods, options, clip_norm, keys):
+    """Initial parameters and optimizer states of every run (vmapped over the runs' keys)."""
+    direction = _direction(methods, options, clip_norm)
+
+    def one(key):
+        params = model.init(jax.random.split(key)[0], cfg)
+        return params, direction.init(params)
+
+    return jax.vmap(one)(keys)
+
+
+@partial(jax.jit, static_argnames=("cfg", "task", "methods", "options", "schedule"))
+def _interval(cfg, task, methods, options, schedule, params, state, indices, etas, keys, interval):
+    """``schedule.every`` steps of every run from (params, state); returns them and each run's mean training loss."""
+    direction = _direction(methods, options, schedule.clip_norm)
+
+    def one(params, state, index, eta, key):
+        data_key = jax.random.split(key)[1]
 
         def step(carry, k):
             params, state = carry
-            x, y = data.batch(jax.random.fold_in(data_key, k), task, schedule.batch, cfg.seq_len)
+            x, y = tokens.batch(jax.random.fold_in(data_key, k), task, schedule.batch, cfg.seq_len)
             value, grads = jax.value_and_grad(model.loss)(params, cfg, x, y)
             updates, state = direction.update(grads, state, params, index=index)
-            params = jax.tree.map(lambda p, u: p + eta * u, params, updates)
+            params = jax.tree.map(lambda p, u: p + eta * schedule.rate(k) * u, params, updates)
             return (params, state), value
 
-        def interval(carry, c):
-            carry, losses = jax.lax.scan(step, carry, c * schedule.every + jnp.arange(schedule.every))
-            kept = carry[0] if snapshots else None
-            return carry, (kept, (losses.mean(), *_metrics(carry[0], cfg, eval_x, eval_y)))
+        steps = interval * schedule.every + jnp.arange(schedule.every)
+        (params, state), losses = jax.lax.scan(step, (params, state), steps)
+        return params, state, losses.mean()
 
-        n_intervals = schedule.steps // schedule.every
-        (final, _), (kept, recs) = jax.lax.scan(interval, (params, state), jnp.arange(n_intervals))
-        start = (jnp.array(jnp.nan), *_metrics(params, cfg, eval_x, eval_y))  # no training loss before step 1
-        if snapshots:
-            final = jax.tree.map(lambda p0, p: jnp.concatenate([p0[None], p]), params, kept)
-        return final, [jnp.concatenate([jnp.atleast_1d(s), r]) for s, r in zip(start, recs, strict=True)]
+    return jax.vmap(one)(params, state, indices, etas, keys)
 
-    # runs side by side (vmap), trials one after another (lax.map): memory grows with the runs, not the trials
-    per_run = jax.vmap(one, in_axes=(0, 0, None))
-    final, recs = jax.lax.map(lambda key: per_run(indices, etas, key), keys)
-    swap = lambda a: jnp.swapaxes(a, 0, 1)  # noqa: E731  [trials, runs, ...] -> [runs, trials, ...]
-    return jax.tree.map(swap, final), [swap(r) for r in recs]
+
+@partial(jax.jit, static_argnames="cfg")
+def _evaluate(cfg, params, x, y):
+    """Held-out loss (nats), ||W_head||_F and the mean held-out logit norm of every run, one run at a time."""
+
+    def one(p):
+        logits = model.forward(p, cfg, x)
+        loss = -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[..., None], axis=-1))
+        return loss, jnp.linalg.norm(p["head.w"]), jnp.linalg.norm(logits, axis=-1).mean()
+
+    return jax.lax.map(one, params)
 
 
 def train(
     cfg: model.NetConfig,
-    task: str,
+    task: tokens.Task,
     runs,
     trials: int,
     seed: int,
     schedule: Schedule,
     options: dict | None = None,
     snapshots: bool = False,
+    first_trial: int = 0,
 ) -> tuple[dict, dict[str, np.ndarray]]:
-    """Train every (method, eta) of ``runs`` on ``trials`` trials of ``seed``, in one compiled call.
+    """Train every (method, eta) of ``runs`` on trials ``first_trial`` .. ``first_trial + trials - 1`` of ``seed``.
 
     Returns (the final parameters, each tensor [n_runs, trials, ...], or with ``snapshots`` the parameters at every
-    checkpoint, [n_runs, trials, checkpoints, ...]; records, each
-    [n_runs, trials, checkpoints], for ``RECORDS``: the mean training loss over the preceding interval (NaN at step
-    0), the held-out loss in nats, ||W_head||_F and the mean held-out logit norm). ``options`` maps a method to its
-    ``optim.optimizer`` keywords (tau, beta1, beta2, eps, order).
+    checkpoint, [n_runs, trials, checkpoints, ...]; records, each [n_runs, trials, checkpoints], for ``RECORDS``:
+    the mean training loss over the preceding interval (NaN at step 0), the held-out loss in nats, ||W_head||_F
+    and the mean held-out logit norm). ``options`` maps a method to its ``optim.optimizer`` keywords (tau, beta1,
+    beta2, eps, order).
     """
     if cfg.inputs != "text":
         raise ValueError(f"inputs={cfg.inputs!r}: training runs on text only (accepted: 'text')")
-    check_choice(task, data.TASKS, "task")
+    expected = (task.vocab, task.n_classes, task.positions)
+    if (cfg.vocab, cfg.n_classes, cfg.positions) != expected:
+        raise ValueError(
+            f"the model (vocab, classes, positions) {cfg.vocab, cfg.n_classes, cfg.positions} does not "
+            f"fit the task {task.name!r}: {expected}"
+        )
     trials = check_int(trials, "trials", 1)
-    runs = [(check_choice(m, METHODS, "method"), check_positive(e, "eta")) for m, e in runs]
+    first_trial = check_int(first_trial, "first_trial", 0)
+    runs = [(m, check_positive(e, "eta")) for m, e in runs]
+    for m, _ in runs:
+        if m not in METHODS:
+            raise ValueError(f"method={m!r} is not one of the accepted values: {', '.join(METHODS)}")
     options = {m: dict(o) for m, o in (options or {}).items()}
     methods = tuple(sorted({m for m, _ in runs}))
     for m in methods:
         optimizer(m, 1.0, **options.get(m, {}))  # refuses a bad option before any tracing
     frozen = tuple((m, tuple(sorted(options.get(m, {}).items()))) for m in methods)
-    indices = jnp.asarray([methods.index(m) for m, _ in runs], dtype=jnp.int32)
-    etas = jnp.asarray([e for _, e in runs], dtype=jnp.float32)
-    keys = jnp.stack([trial_key(seed, t) for t in range(trials)])
+    n = len(runs)
+    indices = jnp.repeat(jnp.asarray([methods.index(m) for m, _ in runs], dtype=jnp.int32), trials)
+    etas = jnp.repeat(jnp.asarray([e for _, e in runs], dtype=jnp.float32), trials)
+    keys = jnp.tile(jnp.stack([trial_key(seed, first_trial + t) for t in range(trials)]), n)
     eval_x, eval_y = eval_batch(cfg, task, schedule.eval_size, seed)
-    params, recs = _train(cfg, task, methods, frozen, schedule, snapshots, indices, etas, keys, eval_x, eval_y)
-    out = (
-        {n: np.asarray(v) for n, v in params.items()},
-        {name: np.asarray(r) for name, r in zip(RECORDS, recs, strict=True)},
-    )
-    del params, recs
-    trim_heap()  # the compilation's and the run's freed memory, before the caller's next large arrays
-    return out
+    params, state = _start(cfg, methods, frozen, schedule.clip_norm, keys)
+    recs = [[np.full(n * trials, np.nan)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)]]
+    kept = [jax.tree.map(np.asarray, params)] if snapshots else []
+    for c in range(schedule.steps // schedule.every):
+        params, state, mean_loss = _interval(
+            cfg, task, methods, frozen, schedule, params, state, indices, etas, keys, c
+        )
+        recs.append([np.asarray(mean_loss)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)])
+        if snapshots:
+            kept.append(jax.tree.map(np.asarray, params))
+    shape = lambda a: a.reshape(n, trials, *a.shape[1:])  # noqa: E731
+    if snapshots:
+        out_params = {k: shape(np.stack([p[k] for p in kept], axis=1)) for k in kept[0]}
+    else:
+        out_params = {k: shape(np.asarray(v)) for k, v in params.items()}
+    records = {name: shape(np.stack([r[i] for r in recs], axis=1)) for i, name in enumerate(RECORDS)}
+    del params, state, kept
+    trim_heap()  # the run's freed memory, before the caller's next large arrays
+    return out_params, records

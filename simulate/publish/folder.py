@@ -27,7 +27,9 @@ from filelock import FileLock, Timeout
 
 from simulate.atomic import atomic_save, atomic_write_text
 
-SCHEMA_VERSION = 4  # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet; 4: limit_exponent
+# of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet; 4: limit_exponent;
+# 5: baseline_margin
+SCHEMA_VERSION = 5
 LOCK = ".lock"
 JOURNAL = ".publish.json"
 STAGING_PREFIX = ".staging-"
@@ -201,3 +203,15 @@ def _read_previous(out: Path) -> dict:
         for name in TABLES
     }
     return {"claims": prov["claims"], "sections": read_sections(out / "REPORT.md"), "tables": tables}
+
+
+def earlier_records(out: Path) -> dict[str, dict]:
+    """What ``out``'s provenance.json recorded of each claim before this run (claim id -> record), for a claim that
+    builds on its own earlier runs into the same folder (the small-transformer claims' size ladder); empty when the
+    folder has none, or one of another schema, or one that does not parse (publishing then warns or refuses)."""
+    try:
+        prov = json.loads((out / "provenance.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    claims = prov.get("claims") if isinstance(prov, dict) and prov.get("schema_version") == SCHEMA_VERSION else None
+    return claims if isinstance(claims, dict) else {}

@@ -44,6 +44,7 @@ MEASUREMENT_COLUMNS = [
     "limit_exponent",
     "drift",
     "n_diverged",
+    "baseline_margin",
     "description",
 ]
 VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "rule", "tolerance", "reason"]
@@ -83,6 +84,7 @@ FLOAT_COLUMNS = [
     "finite_k_exponent",
     "limit_exponent",
     "drift",
+    "baseline_margin",
 ]
 
 

@@ -23,6 +23,7 @@ class Context:
     executor: object = field(default_factory=LocalExecutor)  # where configurations run (``simulate.run.executors``)
     computed: int = 0
     cached: int = 0
+    earlier: dict = field(default_factory=dict)  # the output folder's provenance of each claim before this run
 
     def derived_seed(self, offset: int) -> int:
         """A second seed for runs that must not share the main runs' streams: seed + offset, wrapped into the

@@ -1,5 +1,6 @@
-"""Grid overrides from the command line (``--alphas``, ``--K``, ``--trials``): each sets the profile field of the
-same name, for every claim whose profile has that field, or is refused for that claim before any work.
+"""Grid overrides from the command line (``--alphas``, ``--K``, ``--trials``, and for the small-transformer claims
+``--steps`` and ``--pool``): each sets the profile field of the same name, for every claim whose profile has that
+field, or is refused for that claim before any work.
 
 A claim's ``experiment.py`` may declare ``SMALLEST_K`` (the smallest K its fits can use) and ``SMALLEST_TRIALS``.
 """
@@ -14,7 +15,7 @@ from simulate.run.config import checkpoints
 from theory.declarations import Claim
 from theory.validation import check_alpha, check_int
 
-OVERRIDABLE = ("alphas", "K", "trials")
+OVERRIDABLE = ("alphas", "K", "trials", "steps", "pool")
 LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
 
 
@@ -56,6 +57,8 @@ def _checked(name: str, value, claim: Claim, module):
         if not values:
             raise ValueError("alphas=() is empty; accepted: one or more numbers in (1, 2]")
         return values
+    if name in ("steps", "pool"):
+        return check_int(value, name, 2)
     if name == "K":
         low = getattr(module, "SMALLEST_K", 1)
         try:

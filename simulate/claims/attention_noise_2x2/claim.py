@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from simulate.claims.small_transformer.shapes import NET_SIZING, QUICK_NET, SMALL_NET, NetShape
+from simulate.claims.small_transformer.shapes import DEFAULT_NET, FULL_NET, NET_SIZING, QUICK_NET, NetShape
 from theory.declarations import Claim, Control, direction_rule
 from theory.sizing import Sizing
 from theory.verdicts import Judged
@@ -11,16 +11,32 @@ from theory.verdicts import Judged
 
 @dataclass(frozen=True)
 class NetNoiseProfile:
-    """Sizes for attention-noise-2x2: per-example gradients of a pool of examples in each of the four cells."""
+    """Sizes for attention-noise-2x2: per-example gradients of a pool of examples in each of the four cells, at
+    initialisation and at the trained checkpoints; ``rung`` names the rung of the ladder."""
 
+    rung: str
     net: NetShape
     pool: int  # examples whose per-example gradients define the noise (their mean is "the full gradient")
     batches: tuple[int, ...]  # minibatch sizes B of the noise norms
     draws: int  # minibatch noise norms (and Gaussian-reference norms) per cell and B
     n_boot: int
-    train_eta: float  # Adam's step for the attention/text training points
-    train_steps: tuple[int, ...]  # steps at which the attention/text cell's noise is measured again (0 first)
+    train_eta: float  # Adam's peak step for the two models' training (warm-up and cosine decay)
+    steps: int  # Adam steps of the two models; every cell's noise is measured at 0, steps // 3 and steps
+    eval_size: int  # held-out windows for the trained models' loss (against the count-bigram baseline)
+    block_bytes: int  # the per-example gradient deviations are held at most this many bytes of columns at a time
 
+    def __post_init__(self):
+        if self.steps < 3:
+            raise ValueError(f"steps={self.steps!r} is outside the accepted range: integers >= 3 (three checkpoints)")
+
+    @property
+    def train_steps(self) -> tuple[int, int, int]:
+        """The checkpoints at which every cell's noise is measured: initialisation and two trained ones."""
+        return (0, self.steps // 3, self.steps)
+
+
+# the judged rows are those on words with the loss at every position, at every minibatch size of any rung
+JUDGED_NOISE = ("words, B=1", "words, B=8")
 
 CLAIM = Claim(
     order=13,
@@ -32,26 +48,60 @@ CLAIM = Claim(
         "[Z] Sec. 5.3: the minibatch gradient noise ||g_B - grad f|| of an attention model is heavy-tailed on text "
         "and on Gaussian input; the same model with its self-attention removed has Gaussian noise on Gaussian input "
         "and heavy-tailed noise on text ([Z] Fig. 4). During training the attention model's noise grows more "
-        "concentrated ([Z] Fig. 2). Here: one small transformer, the four cells at initialisation, the "
-        "attention/text cell again after Adam training."
+        "concentrated ([Z] Fig. 2). Here: one small transformer as a causal language model on words (the loss at "
+        "every position), the four cells at initialisation and at two checkpoints of Adam training (the weights "
+        "trained on text, fed text or Gaussian input); characters and the last-position loss beside, not judged."
     ),
     judged_methods=("attention/text", "attention/gaussian", "no-attention/text", "no-attention/gaussian"),
     profiles={
         "quick": NetNoiseProfile(
-            net=QUICK_NET, pool=128, batches=(1,), draws=400, n_boot=200, train_eta=3e-3, train_steps=(0, 50)
+            rung="quick",
+            net=QUICK_NET,
+            pool=128,
+            batches=(1,),
+            draws=400,
+            n_boot=200,
+            train_eta=3e-3,
+            steps=60,
+            eval_size=64,
+            block_bytes=2**26,
+        ),
+        "default": NetNoiseProfile(
+            rung="default",
+            net=DEFAULT_NET,
+            pool=256,
+            batches=(1, 8),
+            draws=4000,
+            n_boot=1000,
+            train_eta=3e-3,
+            steps=2400,
+            eval_size=256,
+            block_bytes=2**29,
         ),
         "full": NetNoiseProfile(
-            net=SMALL_NET, pool=1024, batches=(1, 8), draws=4000, n_boot=1000, train_eta=3e-3, train_steps=(0, 100, 300)
+            rung="full",
+            net=FULL_NET,
+            pool=2048,
+            batches=(1, 8),
+            draws=4000,
+            n_boot=1000,
+            train_eta=1e-3,
+            steps=6000,
+            eval_size=256,
+            block_bytes=2**32,
         ),
     },
     measures=(
-        "From a pool of M training examples: per-example gradients, their mean (the 'full' gradient) and deviations. "
+        "From a pool of M training windows: per-example gradients (of a window's loss averaged over its positions), "
+        "their mean (the 'full' gradient) and deviations, whose Gram matrix is accumulated over blocks of "
+        "parameters (no pool x parameters array is held whole). "
         "A minibatch of B examples drawn with replacement has noise xi_B, the mean of B deviations; the Gaussian "
         "reference ([Z] Fig. 1) has the same covariance Sigma/B. spread = q99/median of the noise norms. "
         "noise_spread_excess = spread(noise) / spread(Gaussian reference); 95% percentile bootstrap over the "
         "draws of both (the minibatch sampling from this pool; the pool itself is one sample of the text). "
-        "noise_spread_end_over_start: the attention/text cell's spread after the last training step over its "
-        "spread at initialisation, same bootstrap."
+        "noise_spread_end_over_start: the attention/text cell's spread at each trained checkpoint over its spread "
+        "at initialisation, same bootstrap. Rows on characters and with the last position's loss are info; rows at "
+        "a trained checkpoint carry its model's margin over the count-bigram baseline."
     ),
     judged=(
         Judged(
@@ -64,7 +114,7 @@ CLAIM = Claim(
                 "initialisation (ratios 0.96-1.01 in all four cells) preceded this rule; 1.2 was not chosen from it",
                 1.2,
             ),
-            where={"method": ("attention/text", "attention/gaussian", "no-attention/text"), "k_max": 0},
+            where={"method": ("attention/text", "attention/gaussian", "no-attention/text"), "noise": JUDGED_NOISE},
         ),
         Judged(
             "noise_spread_excess",
@@ -74,7 +124,7 @@ CLAIM = Claim(
                 "same-covariance reference",
                 (1 / 1.2, 1.2),
             ),
-            where={"method": "no-attention/gaussian", "k_max": 0},
+            where={"method": "no-attention/gaussian", "noise": JUDGED_NOISE},
         ),
         Judged(
             "noise_spread_end_over_start",
@@ -84,6 +134,7 @@ CLAIM = Claim(
                 "initialisation; no tolerance",
                 1.0,
             ),
+            where={"noise": JUDGED_NOISE},
         ),
     ),
     controls=(

@@ -1,6 +1,7 @@
-"""head-growth-transformer: ||W_head|| and logit norms of the small transformer under SignSGD and Signum, on a
-few-class and a many-class task from the same text ([T])."""
+"""head-growth-transformer: logit norms and per-class head weights of the small transformer under SignSGD and
+Signum, predicting the next word's frequency class at several class counts ([T])."""
 
+import math
 from functools import cache
 
 import matplotlib.pyplot as plt
@@ -9,77 +10,91 @@ import pandas as pd
 
 from simulate.claims.small_transformer.common import (
     band,
+    baseline_line,
     by_ci,
     exp_ci,
     model_line,
     model_record,
     net_config,
     paired_ci,
+    parameter_count,
     pick,
-    welch_ci,
+    plot_against_size,
+    size_ladder,
     with_ci,
 )
-from simulate.nets import data
+from simulate.nets.tokens import Task, bigram_baseline
 from simulate.nets.train import Schedule, train
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import Claim
 
-from .claim import HeadGrowthProfile
+from .claim import CLASS_COUNTS, HeadGrowthProfile
 
-TASKS = ("char-kind", "next-char")  # few classes, many classes
+TASKS = tuple(Task("words", classes=c) for c in CLASS_COUNTS)
 METHODS = ("signsgd", "signum")
+STATISTICS = {"logit_norm": "mean held-out logit norm", "head_rms": "||W_head||_F / sqrt(classes)"}
 
 
 @cache
 def measure(p: HeadGrowthProfile, seed: int) -> dict[str, dict]:
-    """Records of SignSGD and Signum (each [trials, checkpoints]) per task, both on the same trials."""
-    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.every)
+    """Records of SignSGD and Signum (each [trials, checkpoints]) per task, both on the same trials, with the
+    per-class head size ``head_rms`` and each method's margin over the count bigram."""
+    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.every, eval_size=p.eval_size)
     out = {}
     for task in TASKS:
         _, recs = train(net_config(p.net, task), task, [(m, p.eta) for m in METHODS], p.trials, seed, schedule)
-        out[task] = {m: {k: v[i] for k, v in recs.items()} for i, m in enumerate(METHODS)}
+        out[task.name] = {}
+        for i, m in enumerate(METHODS):
+            r = {k: v[i] for k, v in recs.items()}
+            r["head_rms"] = r["head_norm"] / math.sqrt(task.n_classes)
+            r["margin"] = bigram_baseline(task) - float(np.median(r["eval_loss"][:, -1]))
+            out[task.name][m] = r
     return out
 
 
-def _log_ratios(recs: dict, methods) -> np.ndarray:
-    a, b = (recs[m]["head_norm"][:, -1] for m in methods)
+def _log_ratios(recs: dict, statistic: str, methods) -> np.ndarray:
+    a, b = (recs[m][statistic][:, -1] for m in methods)
     return np.log(a / b)
 
 
 def _judged_rows(claim, m: dict, methods) -> list[dict]:
     rows = []
-    logs = {task: _log_ratios(m[task], methods) for task in TASKS}
-    for task in TASKS:
-        value, lo, hi = exp_ci(paired_ci(logs[task]))
+    for statistic, words in STATISTICS.items():
+        logs = np.stack([_log_ratios(m[t.name], statistic, methods) for t in TASKS])  # [tasks, trials]
+        for task, log in zip(TASKS, logs, strict=True):
+            value, lo, hi = exp_ci(paired_ci(log))
+            rows.append(
+                report.measurement_row(
+                    claim,
+                    f"{statistic}_ratio",
+                    method="/".join(methods),
+                    noise=task.name,
+                    value=value,
+                    ci_low=lo,
+                    ci_high=hi,
+                    trials=log.size,
+                    baseline_margin=min(m[task.name][x]["margin"] for x in methods),
+                    description=f"final {words}: geometric mean of per-trial ratios, t interval on logs",
+                )
+            )
+        x = np.log(CLASS_COUNTS)
+        per_trial = np.polyfit(x, logs, 1)[0]  # one slope per trial (columns)
+        value, lo, hi = paired_ci(per_trial)
         rows.append(
             report.measurement_row(
                 claim,
-                "head_norm_ratio",
+                f"{statistic}_ratio_slope",
                 method="/".join(methods),
-                noise=task,
+                noise=", ".join(t.name for t in TASKS),
                 value=value,
                 ci_low=lo,
                 ci_high=hi,
-                trials=len(logs[task]),
-                description=f"final ||W_head||_F, {data.n_classes(task)} classes: "
-                "geometric mean of per-trial ratios, t interval on logs",
+                trials=per_trial.size,
+                baseline_margin=min(m[t.name][x]["margin"] for t in TASKS for x in methods),
+                description=f"slope of log({words} ratio) against log classes, per trial; t interval",
             )
         )
-    value, lo, hi = exp_ci(welch_ci(logs["next-char"], logs["char-kind"]))
-    rows.append(
-        report.measurement_row(
-            claim,
-            "head_norm_ratio_many_over_few",
-            method="/".join(methods),
-            noise="next-char vs char-kind",
-            value=value,
-            ci_low=lo,
-            ci_high=hi,
-            trials=len(logs["next-char"]),
-            description="the 103-class ratio over the 5-class ratio, Welch t interval on logs",
-        )
-    )
     return rows
 
 
@@ -87,20 +102,22 @@ def _rows(claim, p: HeadGrowthProfile, m: dict) -> list[dict]:
     rows = _judged_rows(claim, m, METHODS)
     for task in TASKS:
         for method in METHODS:
-            for record in ("head_norm", "logit_norm", "eval_loss"):
-                value, lo, hi = paired_ci(m[task][method][record][:, -1])
+            for record in ("logit_norm", "head_rms", "eval_loss"):
+                value, lo, hi = paired_ci(m[task.name][method][record][:, -1])
                 rows.append(
                     report.measurement_row(
                         claim,
                         f"final_{record}",
                         method=method,
-                        noise=task,
+                        noise=task.name,
                         value=value,
                         ci_low=lo,
                         ci_high=hi,
                         trials=p.trials,
                         k_max=p.steps,
-                        description=f"mean over trials, eta {p.eta:g}",
+                        baseline_margin=m[task.name][method]["margin"] if record == "eval_loss" else math.nan,
+                        description=f"mean over trials, eta {p.eta:g}"
+                        + (f"; count-bigram baseline {bigram_baseline(task):.3f}" if record == "eval_loss" else ""),
                     )
                 )
     return rows
@@ -108,58 +125,72 @@ def _rows(claim, p: HeadGrowthProfile, m: dict) -> list[dict]:
 
 def _plot(p: HeadGrowthProfile, m: dict, path) -> None:
     steps = np.arange(0, p.steps + 1, p.every)
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7), layout="constrained", sharex=True)
+    fig, axes = plt.subplots(len(TASKS), 3, figsize=(13, 3.2 * len(TASKS)), layout="constrained", sharex=True)
     for i, task in enumerate(TASKS):
-        for j, record in enumerate(("head_norm", "logit_norm", "eval_loss")):
+        for j, record in enumerate(("logit_norm", "head_rms", "eval_loss")):
             ax = axes[i, j]
             for k, method in enumerate(METHODS):
-                band(ax, steps, m[task][method][record], method, f"C{k}")
-            ax.set_title(f"{task} ({data.n_classes(task)} classes): {record}")
-        axes[i, 0].legend(fontsize=7)
-    for ax in axes[1]:
+                band(ax, steps, m[task.name][method][record], method, f"C{k}")
+            if record == "eval_loss":
+                baseline_line(ax, task)
+            ax.set_title(f"{task.name}: {record}", fontsize=9)
+            ax.legend(fontsize=7)
+    for ax in axes[-1]:
         ax.set_xlabel("step")
-    fig.suptitle(f"head-growth-transformer: eta {p.eta:g}, median and min-max over {p.trials} trials")
+    fig.suptitle(f"head-growth-transformer ({p.rung} rung): eta {p.eta:g}, median and min-max over {p.trials} trials")
     report.save_fig(fig, path)
 
 
 def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
     m = measure(p, ctx.seed)
-    figs = [f"{claim.id}_curves.png"]
+    figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png"]
     _plot(p, m, ctx.figures / figs[0])
     rates = report.measurements(_rows(claim, p, m))
-    cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "trials"]
-    record = model_record(**{task: net_config(p.net, task) for task in TASKS})
-    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, rates) + "\n\n" + model_line(record), record)
+    n_params = parameter_count(net_config(p.net, TASKS[-1]))
+    ladder = size_ladder(claim, p.rung, n_params, rates, ctx.earlier.get(claim.id, {}))
+    plot_against_size(claim, ladder, ctx.figures / figs[1])
+    cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
+    record = model_record(p.rung, ladder, **{task.name: net_config(p.net, task) for task in TASKS})
+    return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, m, rates) + "\n\n" + model_line(record), record)
 
 
-def _reading(p: HeadGrowthProfile, rates: pd.DataFrame) -> str:
+def _reading(p: HeadGrowthProfile, m: dict, rates: pd.DataFrame) -> str:
     """What this run shows against [T], every number from ``rates``."""
-    few, many = (pick(rates, "head_norm_ratio", noise=t) for t in TASKS)
-    both = pick(rates, "head_norm_ratio_many_over_few")
-    norms = {(t, x): pick(rates, "final_head_norm", method=x, noise=t)["value"] for t in TASKS for x in METHODS}
-    loss = {(t, x): pick(rates, "final_eval_loss", method=x, noise=t)["value"] for t in TASKS for x in METHODS}
-    n_few, n_many = (data.n_classes(t) for t in TASKS)
+    ratios = {(s, t.name): pick(rates, f"{s}_ratio", noise=t.name) for s in STATISTICS for t in TASKS}
+    slopes = {s: pick(rates, f"{s}_ratio_slope") for s in STATISTICS}
+    margins = "; ".join(
+        f"{t.name} (baseline {bigram_baseline(t):.3f}): "
+        + ", ".join(f"{x} {m[t.name][x]['margin']:+.3f}" for x in METHODS)
+        for t in TASKS
+    )
+    lines = [
+        f"| {t.name} | {with_ci(ratios['logit_norm', t.name])} | {with_ci(ratios['head_rms', t.name])} |" for t in TASKS
+    ]
+    table = "\n".join(["| task | logit-norm ratio | per-class head ratio |", "|---|---|---|", *lines])
+    many = TASKS[-1].name
     return f"""### What this run shows against [T]
 
-After {p.steps} steps at eta {p.eta:g}, ||W_head||_F is {norms["next-char", "signsgd"]:.3g} under SignSGD and
-{norms["next-char", "signum"]:.3g} under Signum with {n_many} classes (ratio {with_ci(many)}), and
-{norms["char-kind", "signsgd"]:.3g} against {norms["char-kind", "signum"]:.3g} with {n_few} classes (ratio
-{with_ci(few)}). Without momentum the head {by_ci(many, 1, "grows more", "grows less", "is not told apart")} with
-{n_many} classes; the excess is {by_ci(both, 1, "larger", "smaller", "not resolved as different")} with {n_many}
-classes than with {n_few} (ratio of ratios {with_ci(both)}), where [T] expects it larger with many classes.
-Held-out losses (SignSGD, Signum): {loss["next-char", "signsgd"]:.3f}, {loss["next-char", "signum"]:.3f} with
-{n_many} classes; {loss["char-kind", "signsgd"]:.3f}, {loss["char-kind", "signum"]:.3f} with {n_few}.
+SignSGD over Signum after {p.steps} steps at eta {p.eta:g} (geometric means, 95% CI):
 
-A sign method moves every head coordinate by eta at every step, so the norm grows wherever the signs of a
-coordinate's gradient persist, whatever the class count; momentum averages signs that flip. The synthetic claim
-`het-linear-head-momentum` isolates the rare-class mechanism [T] describes; here the class count is only one of the
-differences between the two tasks (they also differ in difficulty and in the head's size)."""
+{table}
+
+With {many} SignSGD's logit norms are {
+        by_ci(ratios["logit_norm", many], 1, "larger than", "smaller than", "not told apart from")
+    } Signum's and its per-class head weights {
+        by_ci(ratios["head_rms", many], 1, "larger than", "smaller than", "not told apart from")
+    } Signum's. Slope of the log ratio against log classes: logit norms {with_ci(slopes["logit_norm"])}, head weights
+{with_ci(slopes["head_rms"])} ([T] expects the excess to grow with the class count). Margins of the models below
+the count-bigram baseline of their task (rows are judged only when all their models beat it): {margins}.
+
+A sign method moves every head coordinate by eta at every step, so the head grows wherever the signs of a
+coordinate's gradient persist; momentum averages signs that flip. The synthetic claim `het-linear-head-momentum`
+isolates the rare-class mechanism [T] describes; here the class count changes the head and the task together."""
 
 
 def _no_momentum(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> pd.DataFrame:
     """Signum replaced by SignSGD: both sides of every ratio are SignSGD."""
     m = measure(p, ctx.seed)
-    same = {task: {"signsgd": m[task]["signsgd"], "signum": m[task]["signsgd"]} for task in TASKS}
+    same = {t.name: {"signsgd": m[t.name]["signsgd"], "signum": m[t.name]["signsgd"]} for t in TASKS}
     return report.measurements(_judged_rows(claim, same, METHODS))
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from simulate.claims.small_transformer.common import (
     band,
+    baseline_line,
     by_ci,
     eta_note,
     exp_ci,
@@ -19,8 +20,11 @@ from simulate.claims.small_transformer.common import (
     model_record,
     net_config,
     paired_ci,
+    parameter_count,
     pick,
+    plot_against_size,
     pool,
+    size_ladder,
     tuned_training,
     welch_ci,
     with_ci,
@@ -28,6 +32,7 @@ from simulate.claims.small_transformer.common import (
 from simulate.claims.small_transformer.shapes import NetTrainingProfile
 from simulate.memory import release_memory
 from simulate.nets import curvature, model
+from simulate.nets.tokens import Task, bigram_baseline
 from simulate.nets.train import initial_params
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
@@ -39,6 +44,7 @@ STAGES = ("init", "trained")
 PAIRS = (("sgd", "signsgd"), ("sgdm", "signum"))  # (gradient method, its sign counterpart)
 TRAINED_BY = "adam"  # whose final weights are "after training"
 OPTIONS = {"adam": dict(beta2=0.999)}
+TASK = Task("words")
 
 
 def gradient_blocks(grads: dict, layers: int) -> dict[str, np.ndarray]:
@@ -80,9 +86,9 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
     and after Adam's training, top Hessian eigenvalues of trial 0's blocks (memoised for the control)."""
     out = {}
     for ln in PLACEMENTS:
-        cfg = net_config(p.net, ln=ln)
-        tuned = tuned_training(p, cfg, seed, OPTIONS)
-        x, y = pool(cfg, p.pool, seed)
+        cfg = net_config(p.net, TASK, ln=ln)
+        tuned = tuned_training(p, cfg, TASK, seed, OPTIONS)
+        x, y = pool(cfg, TASK, p.pool, seed)
         weights = {
             "init": [initial_params(cfg, seed, p.tune_trials + t) for t in range(p.trials)],
             "trained": [{n: v[t] for n, v in tuned[TRAINED_BY].params.items()} for t in range(p.trials)],
@@ -113,6 +119,7 @@ def _ratio_rows(claim, post: dict, pre: dict) -> list[dict]:
         a = np.log([_cv(n) for n in post["norms"][stage]])
         b = np.log([_cv(n) for n in pre["norms"][stage]])
         value, lo, hi = exp_ci(welch_ci(a, b))
+        trained = min(post["tuned"][TRAINED_BY].margin, pre["tuned"][TRAINED_BY].margin)
         rows.append(
             report.measurement_row(
                 claim,
@@ -123,10 +130,16 @@ def _ratio_rows(claim, post: dict, pre: dict) -> list[dict]:
                 ci_low=lo,
                 ci_high=hi,
                 trials=len(a),
+                baseline_margin=trained if stage == "trained" else float("nan"),
                 description="ratio of geometric-mean CVs of block gradient norms, Welch t interval on log CV",
             )
         )
     return rows
+
+
+def _margin(m: dict, lns, pair) -> float:
+    """The smallest margin over the count bigram of the pair's models under the placements ``lns``."""
+    return min(m[ln]["tuned"][x].margin for ln in lns for x in pair)
 
 
 def _advantages(m: dict, ln: str, pair) -> np.ndarray:
@@ -149,6 +162,7 @@ def _gap_rows(claim, m: dict, post: str, pre: str) -> list[dict]:
                 ci_low=lo,
                 ci_high=hi,
                 trials=len(_advantages(m, post, pair)),
+                baseline_margin=_margin(m, (post, pre), pair),
                 description="Post-LN's sign advantage minus Pre-LN's (nats), Welch t interval",
             )
         )
@@ -197,6 +211,7 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
                     ci_low=lo,
                     ci_high=hi,
                     trials=p.trials,
+                    baseline_margin=_margin(m, (ln,), pair),
                     description=f"loss difference (nats), paired t interval; {notes}",
                 )
             )
@@ -236,6 +251,7 @@ def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
     for ax, ln in zip(axes, PLACEMENTS, strict=False):
         for i, (method, t) in enumerate(m[ln]["tuned"].items()):
             band(ax, steps, t.records["eval_loss"], f"{method} ({t.eta:g})", f"C{i}")
+        baseline_line(ax, TASK)
         ax.set_title(f"{ln}-LN: held-out loss (median, min-max over trials)")
         ax.set_xlabel("step")
         ax.set_ylabel("nats")
@@ -257,12 +273,15 @@ def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
 
 def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     m = measure(p, ctx.seed)
-    figs = [f"{claim.id}_blocks.png", f"{claim.id}_training.png"]
+    figs = [f"{claim.id}_blocks.png", f"{claim.id}_training.png", f"{claim.id}_size.png"]
     _plot_blocks(m, ctx.figures / figs[0])
     _plot_training(p, m, ctx.figures / figs[1])
     rates = report.measurements(_rows(claim, p, m))
-    cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "trials"]
-    record = model_record(**{f"{ln}-LN": net_config(p.net, ln=ln) for ln in PLACEMENTS})
+    n_params = parameter_count(net_config(p.net, TASK))
+    ladder = size_ladder(claim, p.rung, n_params, rates, ctx.earlier.get(claim.id, {}))
+    plot_against_size(claim, ladder, ctx.figures / figs[2])
+    cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
+    record = model_record(p.rung, ladder, **{f"{ln}-LN": net_config(p.net, TASK, ln=ln) for ln in PLACEMENTS})
     reading = _reading(p, m, rates) + "\n\n" + model_line(record)
     return ClaimOutput(rates, pd.DataFrame(), figs, cols, reading, record)
 
@@ -287,6 +306,9 @@ def _reading(p: NetTrainingProfile, m: dict, rates: pd.DataFrame) -> str:
         )
         for ln in PLACEMENTS
     }
+    margins = "; ".join(
+        f"{ln}-LN " + ", ".join(f"{x} {t.margin:+.3f}" for x, t in m[ln]["tuned"].items()) for ln in PLACEMENTS
+    )
     return f"""### What this run shows against [T]
 
 **Heterogeneity.** The CV of the block gradient norms is {cv["post", "init"]:.3g} under Post-LN and
@@ -308,9 +330,12 @@ The advantage is {by_ci(gap[PAIRS[0]], 0, "larger", "smaller", "not resolved as 
 plain pair and {by_ci(gap[PAIRS[1]], 0, "larger", "smaller", "not resolved as different")} for the momentum pair
 ([T]'s direction: larger where the heterogeneity is larger).
 
-**Caveats.** Tuned etas at the edge of their grid: {", ".join(edges) if edges else "none"}; such a method might do
-better off the grid, so its row is a bound on what tuning would give. A few hundred steps from random weights,
-not [T]'s fine-tuning of pre-trained models; {p.trials} reported trials."""
+**Training.** Count-bigram baseline of words {bigram_baseline(TASK):.3f} nats; each tuned model's margin below it
+(positive: beats it; rows about trained models are judged only when all their models do): {margins}.
+
+**Caveats.** Tuned etas at the edge of their widened grid: {", ".join(edges) if edges else "none"}; such a method
+might do better off the grid. {p.steps} steps from random weights, not [T]'s fine-tuning of pre-trained models;
+{p.trials} reported trials."""
 
 
 def _pre_as_post(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.DataFrame:

@@ -1,45 +1,57 @@
-"""What the four small-transformer experiments share: the model from a claim's NetShape, tuned training runs,
-paired and unpaired confidence intervals, final-loss rows and training-curve bands."""
+"""What the four small-transformer experiments share: the model of a rung for a task, tuned training runs, the
+count-bigram gate, paired and unpaired confidence intervals, final-loss rows, training-curve bands and the
+statistic-against-model-size figure."""
 
 import math
 from dataclasses import dataclass
 
 import jax
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.ticker import NullFormatter
 from scipy import stats
 
-from simulate.claims.small_transformer.shapes import NetShape, NetTrainingProfile
-from simulate.nets import data, model
+from simulate.claims.small_transformer.shapes import WIDEN_POINTS, WIDEN_ROUNDS, NetShape, NetTrainingProfile
+from simulate.nets import model, tokens
 from simulate.nets.train import Schedule, train
 from simulate.publish import report
 
+RUNGS = ("quick", "default", "full")
 
-def model_record(**configs: model.NetConfig) -> dict:
-    """What provenance.json records of a claim's transformer: JAX's backend and device, and the parameter count of
-    each named configuration."""
+
+def model_record(rung: str, ladder: dict, **configs: model.NetConfig) -> dict:
+    """What provenance.json records of a claim's transformer: the rung, JAX's backend and device, the parameter
+    count of each named configuration, and the judged statistics of every rung run into the folder (``ladder``)."""
     return {
+        "rung": rung,
         "backend": jax.default_backend(),
         "device": jax.devices()[0].device_kind,
         "parameters": {name: parameter_count(cfg) for name, cfg in configs.items()},
+        "ladder": ladder,
     }
 
 
 def model_line(record: dict) -> str:
     """The model record in a sentence, for the claim's REPORT section."""
     counts = ", ".join(f"{name} {n:,} parameters" for name, n in record["parameters"].items())
-    return f"Model: {counts}; JAX backend {record['backend']} ({record['device']})."
+    return (
+        f"Verdicts from the `{record['rung']}` rung of the scale ladder. Model: {counts}; JAX backend "
+        f"{record['backend']} ({record['device']})."
+    )
 
 
-def net_config(shape: NetShape, task: str = "next-char", **changes) -> model.NetConfig:
+def net_config(shape: NetShape, task: tokens.Task, **changes) -> model.NetConfig:
     """The transformer of ``shape`` for ``task`` (``changes``: ln, attention, inputs)."""
     return model.NetConfig(
-        vocab=len(data.vocabulary()),
-        n_classes=data.n_classes(task),
+        vocab=task.vocab,
+        n_classes=task.n_classes,
         seq_len=shape.seq_len,
         d_model=shape.d_model,
         heads=shape.heads,
         layers=shape.layers,
         mlp=shape.mlp,
+        positions=task.positions,
         **changes,
     )
 
@@ -68,64 +80,107 @@ def exp_ci(centre_low_high: tuple[float, float, float]) -> tuple[float, float, f
     return tuple(float(math.exp(v)) for v in centre_low_high)
 
 
+def baseline_margin(task: tokens.Task, final_losses) -> float:
+    """How far (nats) a model's median final held-out loss lies below the count-bigram baseline of its task (> 0:
+    the model beats it); rows about a trained model carry the smallest margin of their models, and the verdict
+    layer's ``untrained`` rule holds such a row inconclusive unless it is positive."""
+    return float(tokens.bigram_baseline(task) - np.median(final_losses))
+
+
 @dataclass
 class Tuned:
-    """One method after tuning: its chosen eta, whether it sits at an edge of the grid, the reported trials'
-    records (each [trials, checkpoints]) and final parameters (each [trials, ...])."""
+    """One method after tuning: its chosen eta, whether it sits at an edge of its (widened) grid, the median tuning
+    loss of every eta tried, the reported trials' records (each [trials, checkpoints]) and final parameters (each
+    [trials, ...]), and its task."""
 
     method: str
     eta: float
     at_edge: bool
+    scores: dict[float, float]
     records: dict[str, np.ndarray]
     params: dict[str, np.ndarray]
+    task: tokens.Task
 
     @property
     def final_loss(self) -> np.ndarray:
         """Final held-out loss (nats) of every reported trial."""
         return self.records["eval_loss"][:, -1]
 
+    @property
+    def margin(self) -> float:
+        """``baseline_margin`` of the reported trials."""
+        return baseline_margin(self.task, self.final_loss)
+
 
 def _finite_or_inf(x: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(x), x, np.inf)
 
 
-def tuned_training(p: NetTrainingProfile, cfg: model.NetConfig, seed: int, options: dict) -> dict[str, Tuned]:
-    """Every method of ``p.grids`` at every eta of its grid on tune_trials + trials trials (one compiled call);
-    per method, the eta with the smallest median final held-out loss over the first ``tune_trials`` trials (a
-    diverged run counts as +inf), reported on the remaining ``trials``."""
-    runs = [(m, eta) for m, grid in p.grids for eta in grid]
-    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.every, clip_norm=p.clip_norm)
-    params, recs = train(cfg, "next-char", runs, p.tune_trials + p.trials, seed, schedule, options)
-    out = {}
-    for method, grid in p.grids:
-        idx = [i for i, (m, _) in enumerate(runs) if m == method]
-        scores = [np.median(_finite_or_inf(recs["eval_loss"][i, : p.tune_trials, -1])) for i in idx]
-        best = int(np.argmin(scores))
-        i = idx[best]
-        out[method] = Tuned(
-            method=method,
-            eta=grid[best],
-            at_edge=len(grid) > 1 and best in (0, len(grid) - 1),
-            records={k: v[i, p.tune_trials :] for k, v in recs.items()},
-            params={k: v[i, p.tune_trials :] for k, v in params.items()},
+def _widened(grid: list[float], best: int) -> list[float]:
+    """``WIDEN_POINTS`` new etas beyond the edge of ``grid`` (sorted) where ``best`` sits, at the grid's ratio."""
+    if best == 0:
+        ratio = grid[1] / grid[0]
+        return [float(f"{grid[0] / ratio**i:.4g}") for i in range(1, WIDEN_POINTS + 1)]
+    ratio = grid[-1] / grid[-2]
+    return [float(f"{grid[-1] * ratio**i:.4g}") for i in range(1, WIDEN_POINTS + 1)]
+
+
+def tuned_training(
+    p: NetTrainingProfile, cfg: model.NetConfig, task: tokens.Task, seed: int, options: dict
+) -> dict[str, Tuned]:
+    """Every method of ``p.grids`` at every eta of its grid on trials 0 .. tune_trials - 1; per method, the eta with
+    the smallest median final held-out loss (a diverged run counts as +inf), the grid widened by the declared rule
+    (``shapes.WIDEN_POINTS``, ``WIDEN_ROUNDS``) while the best eta sits at an edge; then every method at its eta on
+    the ``trials`` further trials that are reported."""
+    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.every, eval_size=p.eval_size, clip_norm=p.clip_norm)
+    grids = {m: sorted(g) for m, g in p.grids}
+    scores: dict[str, dict[float, float]] = {m: {} for m in grids}
+    pending = [(m, eta) for m, g in grids.items() for eta in g]
+    for round_ in range(WIDEN_ROUNDS + 1):
+        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options)
+        for i, (m, eta) in enumerate(pending):
+            scores[m][eta] = float(np.median(_finite_or_inf(recs["eval_loss"][i, :, -1])))
+        pending = []
+        for m, grid in grids.items():
+            best = int(np.argmin([scores[m][e] for e in grid]))
+            if best in (0, len(grid) - 1) and round_ < WIDEN_ROUNDS:
+                new = _widened(grid, best)
+                grids[m] = sorted(grid + new)
+                pending += [(m, eta) for eta in new]
+        if not pending:
+            break
+    chosen = {m: min(grid, key=lambda e, m=m: scores[m][e]) for m, grid in grids.items()}
+    runs = list(chosen.items())
+    params, recs = train(cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials)
+    return {
+        m: Tuned(
+            method=m,
+            eta=eta,
+            at_edge=eta in (grids[m][0], grids[m][-1]),
+            scores=dict(sorted(scores[m].items())),
+            records={k: v[i] for k, v in recs.items()},
+            params={k: v[i] for k, v in params.items()},
+            task=task,
         )
-    return out
+        for i, (m, eta) in enumerate(runs)
+    }
 
 
 def eta_note(t: Tuned) -> str:
     """How a tuned eta reads in a row's description."""
-    return f"{t.method} eta {t.eta:g}" + (" (edge of its grid)" if t.at_edge else "")
+    return f"{t.method} eta {t.eta:g}" + (" (edge of its widened grid)" if t.at_edge else "")
 
 
-def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int) -> list[dict]:
-    """One ``final_loss`` row per tuned method: the mean final held-out loss over the reported trials, t interval."""
+def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int, suffix: str = "") -> list[dict]:
+    """One ``final_loss`` row per tuned method: the mean final held-out loss over the reported trials, t interval,
+    with the task's count-bigram baseline in the description and the margin in ``baseline_margin``."""
     rows = []
     for method, t in tuned.items():
         value, lo, hi = paired_ci(t.final_loss)
         rows.append(
             report.measurement_row(
                 claim,
-                "final_loss",
+                "final_loss" + suffix,
                 method=method,
                 noise=noise,
                 value=value,
@@ -133,7 +188,9 @@ def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int) -> l
                 ci_high=hi,
                 trials=len(t.final_loss),
                 k_max=steps,
-                description=f"mean final held-out loss (nats), t interval; {eta_note(t)}",
+                baseline_margin=t.margin,
+                description=f"mean final held-out loss (nats), t interval; {eta_note(t)}; count-bigram baseline "
+                f"{tokens.bigram_baseline(t.task):.3f}",
             )
         )
     return rows
@@ -145,13 +202,83 @@ def band(ax, steps: np.ndarray, curves: np.ndarray, label: str, colour: str) -> 
     ax.fill_between(steps, curves.min(axis=0), curves.max(axis=0), color=colour, alpha=0.2, lw=0)
 
 
-def pool(cfg: model.NetConfig, size: int, seed: int, task: str = "next-char") -> tuple[jax.Array, jax.Array]:
-    """A fixed pool of training windows and labels (Gaussian inputs in place of the tokens when cfg says so)."""
+def baseline_line(ax, task: tokens.Task) -> None:
+    """The task's count-bigram baseline as a dashed line across a held-out-loss panel."""
+    ax.axhline(tokens.bigram_baseline(task), color="k", ls="--", lw=1, label=f"count bigram ({task.name})")
+
+
+def pool(
+    cfg: model.NetConfig, task: tokens.Task, size: int, seed: int, inputs: str = "text"
+) -> tuple[jax.Array, jax.Array]:
+    """A fixed pool of training windows and labels (Gaussian inputs in place of the tokens with ``inputs``)."""
     key = jax.random.fold_in(jax.random.key(seed), 2**31 - 2)
-    x, y = data.batch(key, task, size, cfg.seq_len)
-    if cfg.inputs == "gaussian":
+    x, y = tokens.batch(key, task, size, cfg.seq_len)
+    if inputs == "gaussian":
         x = model.gaussian_inputs(jax.random.fold_in(key, 1), cfg, size)
     return x, y
+
+
+LADDER_COLUMNS = ["metric", "method", "noise", "k_max", "value", "ci_low", "ci_high"]
+
+
+def size_ladder(claim, rung: str, parameters: int, rates: pd.DataFrame, earlier: dict) -> dict[str, dict]:
+    """The claim's judged statistics per rung of the ladder: this run's (``rung``, ``parameters``, the judged rows
+    of ``rates``) with those of the other rungs run earlier into the same output folder (``earlier``: the folder's
+    provenance record of the claim, ``Context.earlier``), ordered quick, default, full. Each entry: parameters and
+    rows (``LADDER_COLUMNS``); provenance.json keeps it, so that a later run of another rung adds its points."""
+    before = earlier.get("model", {}).get("ladder", {}) if isinstance(earlier, dict) else {}
+    rows = judged_rows(claim, rates)[LADDER_COLUMNS]
+    mine = {"parameters": int(parameters), "rows": rows.astype(object).where(rows.notna(), None).to_dict("records")}
+    merged = {r: e for r, e in before.items() if r in RUNGS and r != rung} | {rung: mine}
+    return {r: merged[r] for r in RUNGS if r in merged}
+
+
+def plot_against_size(claim, ladder: dict[str, dict], path) -> None:
+    """Each judged statistic of the claim (value and 95% CI) against the model's parameter count, one point per
+    rung run into this output folder (``size_ladder``), one panel per judged metric."""
+    metrics = list(dict.fromkeys(j.metric for j in claim.judged))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.8), layout="constrained", squeeze=False)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        keys: list[str] = []
+        for rung, entry in ladder.items():
+            rows = [r for r in entry["rows"] if r["metric"] == metric]
+            # checkpoints by their place in the rung (initialisation, then 1, 2, ...), so that rungs of different
+            # lengths line up in the legend
+            steps = sorted({r["k_max"] for r in rows if r["k_max"] is not None and r["k_max"] > 0})
+            for r in rows:
+                key = f"{r['method']}, {r['noise']}"
+                if r["k_max"] is not None:
+                    key += ", init" if r["k_max"] == 0 else f", checkpoint {steps.index(r['k_max']) + 1}"
+                new = key not in keys
+                keys += [key] if new else []
+                i = keys.index(key)
+                x = entry["parameters"] * 10 ** (0.012 * (i - 6))  # side by side, not on top of each other
+                low = r["value"] - r["ci_low"] if r["ci_low"] is not None else 0
+                high = r["ci_high"] - r["value"] if r["ci_high"] is not None else 0
+                ax.errorbar(
+                    x, r["value"], yerr=[[low], [high]], fmt="o", ms=4, color=f"C{i % 10}", label=key if new else None
+                )
+            ax.annotate(
+                rung,
+                (entry["parameters"], 1.0),
+                xycoords=("data", "axes fraction"),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+        target = next(j.rule.target for j in claim.judged if j.metric == metric)
+        for t in np.atleast_1d(target):
+            ax.axhline(float(t), color="k", ls="--", lw=0.8)
+        ax.set_xscale("log")
+        sizes = [e["parameters"] for e in ladder.values()]
+        ax.set_xlim(min(sizes) / 2.5, max(sizes) * 2.5)
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("parameters (the rung's first model)")
+        ax.set_title(metric, fontsize=9, pad=12)
+        if keys:
+            ax.legend(fontsize=5)
+    fig.suptitle(f"{claim.id}: judged statistics against model size, per rung run (dashed: the rules' thresholds)")
+    report.save_fig(fig, path)
 
 
 def pick(rates, metric: str, **match) -> dict:
@@ -176,3 +303,10 @@ def by_ci(r: dict, threshold: float, above: str, below: str, neither: str) -> st
     if r["ci_high"] < threshold:
         return below
     return neither
+
+
+def judged_rows(claim, rows) -> pd.DataFrame:
+    """The rows (a list of row dicts or a measurement table) that one of the claim's declarations judges."""
+    table = rows if isinstance(rows, pd.DataFrame) else report.measurements(rows)
+    keep = [any(j.matches(r) for j in claim.judged) for _, r in table.iterrows()]
+    return table[keep].reset_index(drop=True)
