@@ -43,7 +43,9 @@ def test_every_declared_rule_judges_rows_inconclusive_only_across_its_boundary(q
     assert set(judged.verdict) <= {"pass", "fail", "inconclusive"}
     undecided = judged[judged.verdict == "inconclusive"]
     why = undecided.verdict_note
-    assert (why.str.contains("straddles") | why.str.startswith("untrained")).all(), undecided[["metric", "verdict_note"]]
+    assert (why.str.contains("straddles") | why.str.startswith("untrained")).all(), undecided[
+        ["metric", "verdict_note"]
+    ]
     # a row is held back as untrained exactly when it carries a margin that is not positive
     untrained = judged.verdict_note.fillna("").str.startswith("untrained")
     assert (untrained == (judged.baseline_margin <= 0)).all()

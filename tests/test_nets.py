@@ -206,6 +206,18 @@ def test_vmapped_training_matches_a_plain_optax_loop(method, eta, clip_norm):
     assert not np.array_equal(recs["eval_loss"][0, :, -1], recs["eval_loss"][1, :, -1])
 
 
+def test_training_in_groups_of_runs_gives_the_runs_of_one_batch():
+    # 2 runs x 3 trials in groups of 4 (the last padded with a copy): the same runs, up to float32 rounding of
+    # another compiled program
+    cfg, schedule = _text_cfg(), Schedule(steps=4, batch=4, every=2, eval_size=16)
+    runs = [("sgd", 0.1), ("adam", 1e-2)]
+    whole, grouped = (train(cfg, CHARS, runs, 3, 5, schedule, group=g) for g in (None, 4))
+    for name in whole[0]:
+        assert grouped[0][name].shape == whole[0][name].shape
+        np.testing.assert_allclose(grouped[0][name], whole[0][name], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grouped[1]["eval_loss"], whole[1]["eval_loss"], rtol=1e-5)
+
+
 def test_vmapped_training_is_bit_identical_when_repeated_and_snapshots_end_at_the_final_weights():
     cfg, schedule = _text_cfg(), Schedule(steps=4, batch=4, every=2, eval_size=16)
     runs = [("sgd", 0.1), ("adam", 1e-2)]

@@ -41,9 +41,10 @@ def test_witten_bell_is_a_distribution_for_every_context():
     for v in range(5):
         p = tokens.bigram_probabilities(model, np.full(5, v), np.arange(5))
         assert abs(p.sum() - 1) < 1e-12 and (p > 0).all()
-    # by hand: after 1, seen 2 (three times) and 3 (once): c(1) = 4, n(1) = 2; P1(2) = (4 + 1)/(11 + 5)
+    # by hand: after 1, seen 2 (three times) and 3 (once): c(1) = 4, n(1) = 2; the targets (train[1:], 10 of them)
+    # hold 2 four times: P1(2) = (4 + 1)/(10 + 5)
     p = tokens.bigram_probabilities(model, np.array([1]), np.array([2]))[0]
-    assert p == pytest.approx((3 + 2 * 5 / 16) / (4 + 2))
+    assert p == pytest.approx((3 + 2 * 5 / 15) / (4 + 2))
 
 
 def test_the_baselines_lie_between_a_perfect_and_a_uniform_model():

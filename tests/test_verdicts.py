@@ -348,3 +348,20 @@ def test_a_direction_rule_says_inconclusive_when_its_ci_straddles_the_threshold(
     assert _judge(least, value=0.7, ci_low=0.6, ci_high=0.8)[0] == "pass"
     # a rule declared without the ci clause keeps judging a straddling CI by its test
     assert _judge(Rule("ci_above", "r", target=1.0, stat="value"), value=1.2, ci_low=0.97, ci_high=1.46)[0] == "fail"
+
+
+def test_a_row_about_a_model_that_does_not_beat_its_bigram_is_inconclusive_whatever_its_ci():
+    from theory.declarations import direction_rule
+
+    rule = direction_rule("ci_above", "r", 1.0)
+    decided = dict(value=1.5, ci_low=1.4, ci_high=1.6)
+    assert _judge(rule, **decided)[0] == "pass"  # no margin: a row about untrained weights, judged
+    assert _judge(rule, **decided, baseline_margin=0.01)[0] == "pass"
+    verdict, note = _judge(rule, **decided, baseline_margin=-0.2)
+    assert verdict == "inconclusive" and note.startswith("untrained") and "0.2 nats above" in note
+    # even a CI wholly on the wrong side: the model's rows say nothing until it has learned more than counting
+    assert _judge(rule, value=0.5, ci_low=0.4, ci_high=0.6, baseline_margin=0.0)[0] == "inconclusive"
+    assert _judge(rule, value=0.5, ci_low=0.4, ci_high=0.6, baseline_margin=0.3)[0] == "fail"
+    # a rule that does not list it ignores the margin
+    plain = Rule("ci_above", "r", target=1.0, stat="value")
+    assert _judge(plain, **decided, baseline_margin=-0.2)[0] == "pass"

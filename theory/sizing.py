@@ -35,6 +35,7 @@ class Sizing:
     tolerance: float = math.nan
     measured_at: str = ""
     reason: str = ""
+    ladder: str = ""  # a claim whose profiles are rungs of a scale ladder: how its default rung is sized instead
 
     def needed(self) -> float:
         """Trials for a half-width of SHARE_OF_TOLERANCE x tolerance: trials_full x (half_width / target)^2."""
@@ -50,6 +51,8 @@ class Sizing:
 
     def arithmetic(self) -> str:
         """One sentence with the numbers: why the default has the trial count it has."""
+        if self.ladder:
+            return f"the default is its own rung of a scale ladder: {self.ladder}; judged rows: {self.reason}"
         if self.reason:
             return f"default = full size: {self.reason}"
         target = SHARE_OF_TOLERANCE * self.tolerance

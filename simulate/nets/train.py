@@ -1,7 +1,8 @@
 """Training runs of the small transformer: several methods, each on its grid of steps eta, over a set of trials,
 all side by side.
 
-Every (method, eta, trial) is one run and the runs are one vmapped batch (seeds are a batch axis, not a loop); the
+Every (method, eta, trial) is one run and the runs are one vmapped batch (seeds are a batch axis, not a loop;
+``group`` splits a batch too large for memory into equal groups that follow one another); the
 steps within a checkpoint interval are a ``lax.scan``, the intervals a short Python loop, and the held-out metrics
 are taken run after run (``lax.map``), so that the held-out logits of every run are never alive at once. Trial t
 of seed s starts from the parameters drawn from key(s) folded with t and sees the minibatches drawn from that key
@@ -164,6 +165,7 @@ def train(
     options: dict | None = None,
     snapshots: bool = False,
     first_trial: int = 0,
+    group: int | None = None,
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Train every (method, eta) of ``runs`` on trials ``first_trial`` .. ``first_trial + trials - 1`` of ``seed``.
 
@@ -171,7 +173,8 @@ def train(
     checkpoint, [n_runs, trials, checkpoints, ...]; records, each [n_runs, trials, checkpoints], for ``RECORDS``:
     the mean training loss over the preceding interval (NaN at step 0), the held-out loss in nats, ||W_head||_F
     and the mean held-out logit norm). ``options`` maps a method to its ``optim.optimizer`` keywords (tau, beta1,
-    beta2, eps, order).
+    beta2, eps, order). ``group`` (or None: all) is how many runs go side by side in one vmapped batch; more
+    follow group after group (the same compiled program), so that memory grows with the group, not the runs.
     """
     if cfg.inputs != "text":
         raise ValueError(f"inputs={cfg.inputs!r}: training runs on text only (accepted: 'text')")
@@ -193,12 +196,43 @@ def train(
         optimizer(m, 1.0, **options.get(m, {}))  # refuses a bad option before any tracing
     frozen = tuple((m, tuple(sorted(options.get(m, {}).items()))) for m in methods)
     n = len(runs)
-    indices = jnp.repeat(jnp.asarray([methods.index(m) for m, _ in runs], dtype=jnp.int32), trials)
-    etas = jnp.repeat(jnp.asarray([e for _, e in runs], dtype=jnp.float32), trials)
-    keys = jnp.tile(jnp.stack([trial_key(seed, first_trial + t) for t in range(trials)]), n)
+    total = n * trials
+    group = total if group is None else check_int(group, "group", 1)
+    pad = -total % group  # the last group is filled with copies of the last run, whose results are dropped
+    take = np.concatenate([np.arange(total), np.full(pad, total - 1)]).astype(np.int32)
+    indices = jnp.repeat(jnp.asarray([methods.index(m) for m, _ in runs], dtype=jnp.int32), trials)[take]
+    etas = jnp.repeat(jnp.asarray([e for _, e in runs], dtype=jnp.float32), trials)[take]
+    keys = jnp.tile(jnp.stack([trial_key(seed, first_trial + t) for t in range(trials)]), n)[take]
     eval_x, eval_y = eval_batch(cfg, task, schedule.eval_size, seed)
+    chunks = [
+        _train_group(
+            cfg,
+            task,
+            methods,
+            frozen,
+            schedule,
+            snapshots,
+            indices[g : g + group],
+            etas[g : g + group],
+            keys[g : g + group],
+            eval_x,
+            eval_y,
+        )
+        for g in range(0, total + pad, group)
+    ]
+    trim = lambda a: a[:total].reshape(n, trials, *a.shape[1:])  # noqa: E731
+    out_params = {k: trim(np.concatenate([c[0][k] for c in chunks])) for k in chunks[0][0]}
+    records = {name: trim(np.concatenate([c[1][name] for c in chunks])) for name in RECORDS}
+    del chunks
+    trim_heap()  # the run's freed memory, before the caller's next large arrays
+    return out_params, records
+
+
+def _train_group(cfg, task, methods, frozen, schedule, snapshots, indices, etas, keys, eval_x, eval_y):
+    """One vmapped group of runs: (parameters, each [runs, ...] or with snapshots [runs, checkpoints, ...];
+    records, each [runs, checkpoints])."""
     params, state = _start(cfg, methods, frozen, schedule.clip_norm, keys)
-    recs = [[np.full(n * trials, np.nan)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)]]
+    recs = [[np.full(len(keys), np.nan)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)]]
     kept = [jax.tree.map(np.asarray, params)] if snapshots else []
     for c in range(schedule.steps // schedule.every):
         params, state, mean_loss = _interval(
@@ -207,12 +241,8 @@ def train(
         recs.append([np.asarray(mean_loss)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)])
         if snapshots:
             kept.append(jax.tree.map(np.asarray, params))
-    shape = lambda a: a.reshape(n, trials, *a.shape[1:])  # noqa: E731
     if snapshots:
-        out_params = {k: shape(np.stack([p[k] for p in kept], axis=1)) for k in kept[0]}
+        out_params = {k: np.stack([p[k] for p in kept], axis=1) for k in kept[0]}
     else:
-        out_params = {k: shape(np.asarray(v)) for k, v in params.items()}
-    records = {name: shape(np.stack([r[i] for r in recs], axis=1)) for i, name in enumerate(RECORDS)}
-    del params, state, kept
-    trim_heap()  # the run's freed memory, before the caller's next large arrays
-    return out_params, records
+        out_params = {k: np.asarray(v) for k, v in params.items()}
+    return out_params, {name: np.stack([r[i] for r in recs], axis=1) for i, name in enumerate(RECORDS)}

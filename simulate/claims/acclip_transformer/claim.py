@@ -10,7 +10,6 @@ from simulate.claims.small_transformer.shapes import (
     log_grid,
 )
 from theory.declarations import Claim, Control, direction_rule
-from theory.sizing import Sizing
 from theory.verdicts import Judged
 
 
@@ -30,7 +29,7 @@ CLAIM = Claim(
     order=16,
     category="real-model rows",
     id="acclip-transformer",
-    sizing=Sizing(reason=NET_SIZING),
+    sizing=NET_SIZING,
     title="SGD, GClip, CClip, Adam, ACClip on a small language model ([Z] Fig. 3b)",
     statement=(
         "[Z] Fig. 3b (Transformer-XL on PTB): GClip improves on SGD, coordinate clipping closes most of the gap to "
@@ -71,6 +70,7 @@ CLAIM = Claim(
             steps=4000,
             every=500,
             clip_norm=None,
+            run_group=25,
             eval_size=128,
         ),
     },

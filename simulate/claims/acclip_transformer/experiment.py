@@ -129,7 +129,7 @@ def _rows(claim, p: NetTrainingProfile, m: dict, seed: int) -> list[dict]:
 
 
 def _plot(p: NetTrainingProfile, m: dict, path) -> None:
-    steps = np.arange(0, p.steps + 1, p.every)
+    steps = np.arange(0, p.steps + 1, p.interval)
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
     for row, task in zip(axes, TASKS, strict=True):
         curves, final = row

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from simulate.claims.common import read_notes
 from simulate.claims.small_transformer.shapes import DEFAULT_NET, FULL_NET, NET_SIZING, QUICK_NET, NetShape
 from theory.declarations import Claim, Control, direction_rule
-from theory.sizing import Sizing
 from theory.verdicts import Judged
 
 
@@ -42,7 +41,7 @@ CLAIM = Claim(
     order=13,
     category="real-model rows",
     id="attention-noise-2x2",
-    sizing=Sizing(reason=NET_SIZING),
+    sizing=NET_SIZING,
     title="Gradient noise of attention vs no attention, on text vs Gaussian input ([Z] Fig. 1, 2, 4, 5)",
     statement=(
         "[Z] Sec. 5.3: the minibatch gradient noise ||g_B - grad f|| of an attention model is heavy-tailed on text "
@@ -74,7 +73,7 @@ CLAIM = Claim(
             draws=4000,
             n_boot=1000,
             train_eta=3e-3,
-            steps=2400,
+            steps=1500,
             eval_size=256,
             block_bytes=2**29,
         ),

@@ -9,10 +9,9 @@ from simulate.claims.small_transformer.shapes import (
     NET_SIZING,
     QUICK_NET,
     NetShape,
-    check_steps,
+    interval,
 )
 from theory.declarations import Claim, Control, direction_rule
-from theory.sizing import Sizing
 from theory.verdicts import Judged
 
 CLASS_COUNTS = (5, 64, 1024)  # frequency classes of the next word: few, some, many
@@ -32,15 +31,17 @@ class HeadGrowthProfile:
     every: int
     eval_size: int
 
-    def __post_init__(self):
-        check_steps(self.steps, self.every)
+    @property
+    def interval(self) -> int:
+        """Steps between recorded checkpoints (``shapes.interval``)."""
+        return interval(self.steps, self.every)
 
 
 CLAIM = Claim(
     order=15,
     category="real-model rows",
     id="head-growth-transformer",
-    sizing=Sizing(reason=NET_SIZING),
+    sizing=NET_SIZING,
     title="Momentum keeps a sign method's many-class head in check, on a small transformer ([T])",
     statement=(
         "[T]: with many classes, SignSGD without momentum lets the linear head grow excessively, Signum does not. "

@@ -40,7 +40,7 @@ STATISTICS = {"logit_norm": "mean held-out logit norm", "head_rms": "||W_head||_
 def measure(p: HeadGrowthProfile, seed: int) -> dict[str, dict]:
     """Records of SignSGD and Signum (each [trials, checkpoints]) per task, both on the same trials, with the
     per-class head size ``head_rms`` and each method's margin over the count bigram."""
-    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.every, eval_size=p.eval_size)
+    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.interval, eval_size=p.eval_size)
     out = {}
     for task in TASKS:
         _, recs = train(net_config(p.net, task), task, [(m, p.eta) for m in METHODS], p.trials, seed, schedule)
@@ -124,7 +124,7 @@ def _rows(claim, p: HeadGrowthProfile, m: dict) -> list[dict]:
 
 
 def _plot(p: HeadGrowthProfile, m: dict, path) -> None:
-    steps = np.arange(0, p.steps + 1, p.every)
+    steps = np.arange(0, p.steps + 1, p.interval)
     fig, axes = plt.subplots(len(TASKS), 3, figsize=(13, 3.2 * len(TASKS)), layout="constrained", sharex=True)
     for i, task in enumerate(TASKS):
         for j, record in enumerate(("logit_norm", "head_rms", "eval_loss")):

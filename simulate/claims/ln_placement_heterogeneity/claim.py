@@ -10,7 +10,6 @@ from simulate.claims.small_transformer.shapes import (
     log_grid,
 )
 from theory.declarations import Claim, Control, direction_rule
-from theory.sizing import Sizing
 from theory.verdicts import Judged
 
 # five-point log grids half a decade apart: SGD's scale, SGD-momentum's a tenth of it (its steps add up over
@@ -27,7 +26,7 @@ CLAIM = Claim(
     order=14,
     category="real-model rows",
     id="ln-placement-heterogeneity",
-    sizing=Sizing(reason=NET_SIZING),
+    sizing=NET_SIZING,
     title="Layer-norm placement, gradient heterogeneity, and SGD vs sign methods on a small transformer ([T])",
     statement=(
         "[T]: gradient heterogeneity (disparity of per-block gradient norms) hinders SGD far more than sign-based "
@@ -63,8 +62,8 @@ CLAIM = Claim(
             clip_norm=1.0,
             eval_size=128,
             pool=256,
-            hessian_pool=64,
-            power_iterations=20,
+            hessian_pool=32,
+            power_iterations=10,
         ),
         "full": NetTrainingProfile(
             rung="full",
@@ -75,6 +74,7 @@ CLAIM = Claim(
             steps=4000,
             every=500,
             clip_norm=1.0,
+            run_group=25,
             eval_size=128,
             pool=2048,
             hessian_pool=128,

@@ -246,7 +246,7 @@ def _plot_blocks(m: dict, path) -> None:
 
 
 def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
-    steps = np.arange(0, p.steps + 1, p.every)
+    steps = np.arange(0, p.steps + 1, p.interval)
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), layout="constrained")
     for ax, ln in zip(axes, PLACEMENTS, strict=False):
         for i, (method, t) in enumerate(m[ln]["tuned"].items()):

@@ -132,12 +132,14 @@ def tuned_training(
     the smallest median final held-out loss (a diverged run counts as +inf), the grid widened by the declared rule
     (``shapes.WIDEN_POINTS``, ``WIDEN_ROUNDS``) while the best eta sits at an edge; then every method at its eta on
     the ``trials`` further trials that are reported."""
-    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.every, eval_size=p.eval_size, clip_norm=p.clip_norm)
+    schedule = Schedule(
+        steps=p.steps, batch=p.net.batch, every=p.interval, eval_size=p.eval_size, clip_norm=p.clip_norm
+    )
     grids = {m: sorted(g) for m, g in p.grids}
     scores: dict[str, dict[float, float]] = {m: {} for m in grids}
     pending = [(m, eta) for m, g in grids.items() for eta in g]
     for round_ in range(WIDEN_ROUNDS + 1):
-        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options)
+        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options, group=p.run_group)
         for i, (m, eta) in enumerate(pending):
             scores[m][eta] = float(np.median(_finite_or_inf(recs["eval_loss"][i, :, -1])))
         pending = []
@@ -151,7 +153,9 @@ def tuned_training(
             break
     chosen = {m: min(grid, key=lambda e, m=m: scores[m][e]) for m, grid in grids.items()}
     runs = list(chosen.items())
-    params, recs = train(cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials)
+    params, recs = train(
+        cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials, group=p.run_group
+    )
     return {
         m: Tuned(
             method=m,

@@ -5,13 +5,19 @@ The ladder: ``quick`` (tests, seconds), ``default`` (a 2-core CPU, the four clai
 CPU where someone has the time). Every rung runs the same code; only these sizes differ.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-# the small-transformer claims' judged rows are sign and comparison rules (tolerance 0)
-NET_SIZING = (
-    "sign and comparison rules (tolerance 0: the width needed depends on the effect, not on a declared tolerance)"
+from theory.sizing import Sizing
+
+# the small-transformer claims' judged rows are sign and comparison rules (tolerance 0), and their default profile is
+# a rung of the ladder below, not the full size with fewer trials
+NET_SIZING = Sizing(
+    reason="sign and comparison rules (tolerance 0: the width needed depends on the effect, not on a declared "
+    "tolerance)",
+    ladder="a smaller model and schedule that fit a 2-core CPU, the same trial counts as the full rung",
 )
 
 # Declared before any run (issue 27): a method whose best eta sits at an edge of its grid gets WIDEN_POINTS more
@@ -65,11 +71,15 @@ class NetTrainingProfile:
     hessian_pool: int = 0  # the first examples of the pool, for the Hessian-vector products
     power_iterations: int = 0
 
-    def __post_init__(self):
-        check_steps(self.steps, self.every)
+    run_group: int | None = None  # runs side by side in one vmapped batch (None: all); the rest follow in turn
+
+    @property
+    def interval(self) -> int:
+        """Steps between recorded checkpoints: ``every``, or a divisor of ``steps`` where --steps made them differ."""
+        return interval(self.steps, self.every)
 
 
-def check_steps(steps: int, every: int) -> None:
-    """Refuse a step count that is not a positive multiple of the checkpoint interval (before any work)."""
-    if steps < every or steps % every:
-        raise ValueError(f"steps={steps!r} is not accepted: a positive multiple of the checkpoint interval {every}")
+def interval(steps: int, every: int) -> int:
+    """The checkpoint interval of a run of ``steps`` steps whose profile asks for one every ``every``: their
+    greatest common divisor (``every`` itself whenever it divides ``steps``)."""
+    return math.gcd(steps, every)
