@@ -20,8 +20,7 @@ from simulate.claims.small_transformer.common import (
     paired_ci,
     parameter_count,
     pick,
-    plot_against_size,
-    size_ladder,
+    size_figure,
     tuned_training,
     with_ci,
 )
@@ -156,9 +155,8 @@ def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png"]
     _plot(p, m, ctx.figures / figs[0])
     rates = report.measurements(_rows(claim, p, m, ctx.seed))
-    n_params = parameter_count(net_config(p.net, TASKS[0]))
-    ladder = size_ladder(claim, p.rung, n_params, rates, ctx.earlier.get(claim.id, {}))
-    plot_against_size(claim, ladder, ctx.figures / figs[1])
+    earlier = ctx.earlier.get(claim.id, {})
+    ladder = size_figure(claim, p.rung, net_config(p.net, TASKS[0]), rates, earlier, ctx.figures / figs[1])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
     record = model_record(p.rung, ladder, **{t.name: net_config(p.net, t) for t in TASKS})
     reading = _reading(m, rates) + "\n\n" + model_line(record)

@@ -14,11 +14,9 @@ from simulate.claims.small_transformer.common import (
     model_line,
     model_record,
     net_config,
-    parameter_count,
     pick,
-    plot_against_size,
     pool,
-    size_ladder,
+    size_figure,
     with_ci,
 )
 from simulate.nets import model, noise
@@ -373,9 +371,8 @@ def run(claim: Claim, p: NetNoiseProfile, ctx: Context) -> ClaimOutput:
     _plot_qq_variance(m, p.batches[0], ctx.figures / figs[2])
     _plot_training_and_coordinates(p, m, ctx.figures / figs[3])
     rates = report.measurements(_rows(claim, p, m, ctx.seed))
-    n_params = parameter_count(net_config(p.net, TASKS[0]))
-    ladder = size_ladder(claim, p.rung, n_params, rates, ctx.earlier.get(claim.id, {}))
-    plot_against_size(claim, ladder, ctx.figures / figs[4])
+    earlier = ctx.earlier.get(claim.id, {})
+    ladder = size_figure(claim, p.rung, net_config(p.net, TASKS[0]), rates, earlier, ctx.figures / figs[4])
     cols = ["method", "noise", "metric", "k_max", "value", "ci_low", "ci_high", "baseline_margin"]
     record = model_record(
         p.rung,

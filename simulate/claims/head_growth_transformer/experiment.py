@@ -17,10 +17,8 @@ from simulate.claims.small_transformer.common import (
     model_record,
     net_config,
     paired_ci,
-    parameter_count,
     pick,
-    plot_against_size,
-    size_ladder,
+    size_figure,
     with_ci,
 )
 from simulate.nets.tokens import Task, bigram_baseline
@@ -146,9 +144,8 @@ def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
     figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png"]
     _plot(p, m, ctx.figures / figs[0])
     rates = report.measurements(_rows(claim, p, m))
-    n_params = parameter_count(net_config(p.net, TASKS[-1]))
-    ladder = size_ladder(claim, p.rung, n_params, rates, ctx.earlier.get(claim.id, {}))
-    plot_against_size(claim, ladder, ctx.figures / figs[1])
+    earlier = ctx.earlier.get(claim.id, {})
+    ladder = size_figure(claim, p.rung, net_config(p.net, TASKS[-1]), rates, earlier, ctx.figures / figs[1])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
     record = model_record(p.rung, ladder, **{task.name: net_config(p.net, task) for task in TASKS})
     return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, m, rates) + "\n\n" + model_line(record), record)

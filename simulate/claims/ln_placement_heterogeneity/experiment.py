@@ -20,11 +20,9 @@ from simulate.claims.small_transformer.common import (
     model_record,
     net_config,
     paired_ci,
-    parameter_count,
     pick,
-    plot_against_size,
     pool,
-    size_ladder,
+    size_figure,
     tuned_training,
     welch_ci,
     with_ci,
@@ -277,9 +275,8 @@ def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     _plot_blocks(m, ctx.figures / figs[0])
     _plot_training(p, m, ctx.figures / figs[1])
     rates = report.measurements(_rows(claim, p, m))
-    n_params = parameter_count(net_config(p.net, TASK))
-    ladder = size_ladder(claim, p.rung, n_params, rates, ctx.earlier.get(claim.id, {}))
-    plot_against_size(claim, ladder, ctx.figures / figs[2])
+    earlier = ctx.earlier.get(claim.id, {})
+    ladder = size_figure(claim, p.rung, net_config(p.net, TASK), rates, earlier, ctx.figures / figs[2])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
     record = model_record(p.rung, ladder, **{f"{ln}-LN": net_config(p.net, TASK, ln=ln) for ln in PLACEMENTS})
     reading = _reading(p, m, rates) + "\n\n" + model_line(record)

@@ -237,6 +237,14 @@ def size_ladder(claim, rung: str, parameters: int, rates: pd.DataFrame, earlier:
     return {r: merged[r] for r in RUNGS if r in merged}
 
 
+def size_figure(claim, rung: str, cfg: model.NetConfig, rates: pd.DataFrame, earlier: dict, path) -> dict:
+    """``size_ladder`` for this run (the parameters of ``cfg``) drawn by ``plot_against_size`` into ``path``;
+    returns the ladder for the claim's provenance."""
+    ladder = size_ladder(claim, rung, parameter_count(cfg), rates, earlier)
+    plot_against_size(claim, ladder, path)
+    return ladder
+
+
 def plot_against_size(claim, ladder: dict[str, dict], path) -> None:
     """Each judged statistic of the claim (value and 95% CI) against the model's parameter count, one point per
     rung run into this output folder (``size_ladder``), one panel per judged metric."""
