@@ -1,2 +1,3 @@
-"""The small-transformer claims' shared pieces: model sizes and training profiles (``shapes``), tuned training
-runs, intervals and loss rows (``common``)."""
+"""The small-transformer claims' shared pieces: the rungs of the scale ladder, the training profile and the declared
+grid-widening rule (``shapes``); tuned training runs, the count-bigram margin, intervals, loss rows and the
+statistic-against-size figure (``common``)."""
