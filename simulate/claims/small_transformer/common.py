@@ -317,8 +317,7 @@ def by_ci(r: dict, threshold: float, above: str, below: str, neither: str) -> st
     return neither
 
 
-def judged_rows(claim, rows) -> pd.DataFrame:
-    """The rows (a list of row dicts or a measurement table) that one of the claim's declarations judges."""
-    table = rows if isinstance(rows, pd.DataFrame) else report.measurements(rows)
-    keep = [any(j.matches(r) for j in claim.judged) for _, r in table.iterrows()]
-    return table[keep].reset_index(drop=True)
+def judged_rows(claim, rates: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a measurement table that one of the claim's declarations judges."""
+    keep = [any(j.matches(r) for j in claim.judged) for _, r in rates.iterrows()]
+    return rates[keep].reset_index(drop=True)
