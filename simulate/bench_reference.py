@@ -19,13 +19,13 @@ def scalar_block(first, nb, h, xs, x0, tail, scale, eta0, k0, power, G, beta, lo
     out_avg_dist, out_avg_gap, out_last_dist, out_max_dist, out_noise, diverged_at = outputs
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
-    states = np.empty(4 * nb, dtype=np.uint64)
+    states = np.empty((4, nb), dtype=np.uint64)
     x = np.full(nb, x0)
     xbar = np.full(nb, x0)
     xi = np.empty(nb)
     max_dist = np.zeros(nb)
     for b in range(nb):
-        seed_stream(states, 4 * b, seed, key, np.uint64(first + b))
+        seed_stream(states, b, seed, key, np.uint64(first + b))
         diverged_at[first + b] = 0
     c = 0
     for k in range(1, K + 1):
@@ -33,7 +33,7 @@ def scalar_block(first, nb, h, xs, x0, tail, scale, eta0, k0, power, G, beta, lo
         eta = power_step(k, eta0, k0, power)
         tau = clip_threshold(k, G, beta)
         for b in range(nb):
-            xi[b] = scale * symmetric_pareto(states, 4 * b, tail)
+            xi[b] = scale * symmetric_pareto(states, b, tail)
         for b in range(nb):
             xbar[b] += w * (x[b] - xbar[b])
             g = min(max(h * (x[b] - xs) + xi[b], -tau), tau)
@@ -69,12 +69,12 @@ def vector_block(
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
     d = x0.size
-    states = np.empty(4 * nb, dtype=np.uint64)
+    states = np.empty((4, nb), dtype=np.uint64)
     x = np.empty(nb * d)
     xbar = np.empty(nb * d)
     g = np.empty(d)
     for b in range(nb):
-        seed_stream(states, 4 * b, seed, key, np.uint64(first + b))
+        seed_stream(states, b, seed, key, np.uint64(first + b))
         x[b * d : (b + 1) * d] = x0
         xbar[b * d : (b + 1) * d] = x0
         diverged_at[first + b] = 0
@@ -93,7 +93,7 @@ def vector_block(
                 xbar[o + i] += w * (x[o + i] - xbar[o + i])
                 g[i] = hess[i] * (x[o + i] - x_star[i])
             for i in range(d):
-                g[i] += 1.0 * (scales[i] * (1.0 * symmetric_pareto(states, 4 * b, tail)))
+                g[i] += 1.0 * (scales[i] * (1.0 * symmetric_pareto(states, b, tail)))
             if cclip:
                 for i in range(d):
                     th = B[i] * growth

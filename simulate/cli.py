@@ -4,6 +4,7 @@ import argparse
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from simulate.claims import CLAIMS, PROFILES, get_claim
@@ -155,6 +156,7 @@ def cmd_controls(args) -> int:
         cache=RunCache(None if args.no_cache else args.cache_dir),
         progress=not args.quiet,
         executor=_executor(args),
+        looks=args.profile == "default",
     )
     try:
         table = pd.concat([run_controls(c, c.profiles[args.profile], ctx) for c in claims], ignore_index=True)
@@ -192,6 +194,11 @@ def _profiles(claims, args) -> dict:
     return profiles
 
 
+def _rates_of(output):
+    """A claim's measurement rows (``ClaimOutput.rates``)."""
+    return output.rates
+
+
 def cmd_rates(args) -> int:
     # Validate everything before any work.
     claims = _check_common(args)
@@ -205,13 +212,13 @@ def cmd_rates(args) -> int:
 
     from simulate.claims import experiment
     from simulate.controls import plot_power, run_controls, run_power
+    from simulate.looks import measured
     from simulate.memory import release_memory
     from simulate.publish import report
     from simulate.publish.folder import Staging, earlier_records
     from simulate.run.context import Context
     from simulate.run.overrides import given
     from simulate.run.progress import interactive, progress_bar
-    from theory.verdicts import judge
 
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
@@ -224,6 +231,7 @@ def cmd_rates(args) -> int:
         progress=not args.quiet,
         executor=executor,
         earlier=earlier_records(out),
+        looks=args.profile == "default",
     )
     overrides = given(dict(alphas=args.alphas, K=args.K, trials=args.trials, steps=args.steps, pool=args.pool))
     all_rates, all_controls, stats, sections, records = [], [], {}, {}, {}
@@ -236,8 +244,8 @@ def cmd_rates(args) -> int:
                 t0, cpu0, computed, cached = time.perf_counter(), time.process_time(), ctx.computed, ctx.cached
                 ctx.label = claim.id
                 profile = profiles[claim.id]
-                output = experiment(claim.id).run(claim, profile, ctx)
-                rates = judge(claim.judged, output.rates)
+                looked = measured(claim, partial(experiment(claim.id).run, claim, profile, ctx), ctx, _rates_of)
+                output, rates = looked.output, looked.rows
                 controls = run_controls(claim, profile, ctx)
                 power = run_power(claim, profile, ctx)
                 figures = list(output.figures)

@@ -1,14 +1,16 @@
 """Controls: run each claim's declared mutants (negative: must fail) and covered variants (positive: must pass), and
 its power curves (negative mutants at graded strengths), all judged by the claim's own declared rules."""
 
+from functools import partial
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from simulate.claims import controls, power_curves
+from simulate.looks import measured
 from simulate.publish import report
 from simulate.run.context import Context
 from theory.declarations import Claim
-from theory.verdicts import judge
 
 CONTROL_COLUMNS = ["claim", "mutant", "setup", "expected", "got", "why"]
 POWER_COLUMNS = [
@@ -34,9 +36,10 @@ def _why(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def _judged(claim: Claim, measured: pd.DataFrame) -> pd.DataFrame:
-    """A mutant's rows judged by the claim's declarations, info rows left out."""
-    judged = judge(claim.judged, measured)
+def _judged(claim: Claim, measure, ctx: Context) -> pd.DataFrame:
+    """A mutant's rows (``measure()``) judged by the claim's declarations, in the sequential design's looks where
+    the run uses them (``looks.measured``), info rows left out."""
+    judged = measured(claim, measure, ctx).rows
     return judged[judged.kind != "info"]
 
 
@@ -47,7 +50,7 @@ def run_controls(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
     implemented = controls(claim.id)
     rows = []
     for control in claim.controls:
-        judged = _judged(claim, implemented[control.name](claim, profile, ctx))
+        judged = _judged(claim, partial(implemented[control.name], claim, profile, ctx), ctx)
         seen = sorted(set(judged.verdict))
         got = "not judged" if judged.empty else "/".join(seen)
         rows.append(
@@ -69,7 +72,7 @@ def run_power(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
     rows = []
     for curve in claim.power:
         for strength in curve.strengths:
-            judged = _judged(claim, implemented[curve.name](claim, profile, ctx, strength))
+            judged = _judged(claim, partial(implemented[curve.name], claim, profile, ctx, strength), ctx)
             counts = judged.verdict.value_counts()
             n = len(judged)
             rows.append(

@@ -28,6 +28,7 @@ LAYERS = [
         "simulate.__main__",
         "simulate.cli",
         "simulate.controls",
+        "simulate.looks",
         "simulate.horizons",
         "simulate.bench",
         "simulate.bench_reference",

@@ -30,7 +30,7 @@ def test_splitmix64_matches_reference():
 
 def test_xoshiro256starstar_known_vector():
     # Reference outputs of xoshiro256** from state [1, 2, 3, 4] (as in rand_xoshiro's test-suite).
-    s = np.array([1, 2, 3, 4], dtype=np.uint64)
+    s = np.array([[1], [2], [3], [4]], dtype=np.uint64)  # one column: a (4, trials) state array
     got = [int(next_u64(s, 0)) for _ in range(6)]
     assert got == [11520, 0, 1509978240, 1215971899390074240, 1216172134540287360, 607988272756665600]
 

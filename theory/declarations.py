@@ -5,7 +5,7 @@ rules every exponent claim and every small-transformer claim share. Claims live 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .sizing import Sizing, default_profile
+from .sizing import Sizing
 from .verdicts import Judged, Rule
 
 # The convention shared by every exponent claim, fixed before any run.
@@ -145,13 +145,13 @@ class Claim:
     power: tuple[PowerCurve, ...] = ()
     problem: dict = field(default_factory=dict)
     notes: str = ""  # Markdown: what the statistics mean and why (the claim folder's notes.md); no run's numbers
-    sizing: Sizing = field(default_factory=lambda: Sizing(reason="no sizing declared"))  # the default's trial count
+    sizing: Sizing = field(default_factory=lambda: Sizing(reason="no sizing declared"))  # how the default is sized
 
     def __post_init__(self):
         if self.category not in CATEGORIES:
             raise ValueError(f"category={self.category!r} is not one of the accepted values: {', '.join(CATEGORIES)}")
         if "full" in self.profiles and "default" not in self.profiles:
-            self.profiles["default"] = default_profile(self.profiles["full"], self.sizing)
+            self.profiles["default"] = self.profiles["full"]
 
 
 PROFILES = ("quick", "default", "full")

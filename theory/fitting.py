@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import theory.confidence as confidence
+
 STATISTICS = ("mean", "median", "q90")
 
 
@@ -112,7 +114,7 @@ def fit_exponent(
     if boot.size < 0.9 * n_boot:
         lo = hi = np.nan
     else:
-        lo, hi = np.quantile(boot, [0.025, 0.975])
+        lo, hi = np.quantile(boot, confidence.tails())
     return FitResult(point, float(lo), float(hi), int(kw.min()), int(kw.max()), drift, int(kw.size))
 
 

@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+import theory.confidence as confidence
+
 
 def typical_means(v: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """For each batch size M: the median over disjoint batches of M samples of their mean (the estimate a run
@@ -42,19 +44,20 @@ def predicted_growth_slope(tail: float) -> float:
 
 
 def bootstrap(stat, v: np.ndarray, n_boot: int, seed: int) -> tuple[float, float]:
-    """95% percentile interval of ``stat`` on samples resampled with replacement (rows of ``v`` when 2-D)."""
+    """Percentile interval (at ``confidence.level()``) of ``stat`` on samples resampled with replacement (rows of
+    ``v`` when 2-D)."""
     rng = np.random.default_rng(seed)
     n = len(v)
     vals = np.array([stat(v[rng.integers(0, n, n)]) for _ in range(n_boot)])
-    lo, hi = np.quantile(vals, [0.025, 0.975])
+    lo, hi = np.quantile(vals, confidence.tails())
     return float(lo), float(hi)
 
 
 def wilson_interval(successes: int, n: int) -> tuple[float, float]:
-    """95% Wilson score interval for a binomial proportion."""
+    """Wilson score interval (at ``confidence.level()``) for a binomial proportion."""
     if n == 0:
         return math.nan, math.nan
-    z = 1.959963984540054
+    z = confidence.z()
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -68,9 +71,10 @@ def mean_has_finite_variance(clipped: bool, noise: str, tail: float) -> bool:
     return clipped or noise == "gaussian" or tail > 4.0
 
 
-def median_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Median of ``x`` with a distribution-free CI from its order statistics (binomial(n, 1/2) ranks): valid for
-    any law, heavy tails included, unlike a bootstrap of a mean."""
+def median_ci(x: np.ndarray, level: float | None = None) -> tuple[float, float, float]:
+    """Median of ``x`` with a distribution-free CI at ``level`` (None: ``confidence.level()``) from its order
+    statistics (binomial(n, 1/2) ranks): valid for any law, heavy tails included, unlike a bootstrap of a mean."""
+    level = confidence.level() if level is None else level
     from scipy.stats import binom
 
     s = np.sort(np.asarray(x, dtype=float))
@@ -81,13 +85,15 @@ def median_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
 
 def growth_typical(v: np.ndarray, m_small: int, m_large: int) -> tuple[float, float, float]:
     """(typical mean over batches of m_large) / (typical mean over batches of m_small), each typical mean the
-    median over disjoint batches, with a 95% CI from the two medians' 97.5% order-statistic intervals."""
+    median over disjoint batches, with a CI from the two medians' order-statistic intervals, each missing half
+    as often as the level allows (95%: two 97.5% intervals)."""
     v = np.asarray(v, dtype=float)
     out = []
     for m in (m_small, m_large):
         n_batches = v.size // int(m)
         if n_batches < 20:
             raise ValueError(f"batch size {m} leaves {n_batches} batches of {v.size} samples; need >= 20")
-        out.append(median_ci(v[: n_batches * int(m)].reshape(n_batches, int(m)).mean(axis=1), 0.975))
+        means = v[: n_batches * int(m)].reshape(n_batches, int(m)).mean(axis=1)
+        out.append(median_ci(means, (1.0 + confidence.level()) / 2.0))
     (s, s_lo, s_hi), (b, b_lo, b_hi) = out
     return b / s, b_lo / s_hi, b_hi / s_lo

@@ -293,20 +293,26 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
     return ("pass" if ok else "fail"), ""
 
 
+def rule_for(declarations, row) -> Rule | None:
+    """The rule of the one declaration that matches ``row`` (None: an info row); a row matched by two declarations
+    is an error (the registry must be unambiguous)."""
+    hits = [j for j in declarations if j.matches(row)]
+    if len(hits) > 1:
+        raise ValueError(f"row {row['claim']}/{row['method']}/{row['metric']} matches {len(hits)} declarations")
+    return hits[0].rule if hits else None
+
+
 def judge(declarations, rates: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``rates`` with kind, rule, tolerance, reason, verdict and verdict_note filled from the
     declarations; a row matched by two declarations is an error (the registry must be unambiguous)."""
     out = rates.copy()
     cols = {c: [] for c in ("kind", "rule", "tolerance", "reason", "verdict", "verdict_note")}
     for _, row in out.iterrows():
-        hits = [j for j in declarations if j.matches(row)]
-        if len(hits) > 1:
-            raise ValueError(f"row {row['claim']}/{row['method']}/{row['metric']} matches {len(hits)} declarations")
-        if not hits:
+        rule = rule_for(declarations, row)
+        if rule is None:
             for c, v in zip(cols, ("info", "", math.nan, "", "info", ""), strict=True):
                 cols[c].append(v)
             continue
-        rule = hits[0].rule
         verdict, note = judge_row(rule, row)
         for c, v in zip(
             cols, (rule.kind, rule.text(), rule.tolerance_for(row), rule.reason, verdict, note), strict=True

@@ -48,25 +48,27 @@ def _rotl(x, k):
 
 @jit_inline
 def next_u64(s, o):
-    """Next output of xoshiro256** whose state is s[o:o+4] (uint64, updated in place).
+    """Next output of xoshiro256** whose state is the column s[:, o] (a (4, trials) uint64 array, updated in
+    place).
 
-    States of many trials live side by side in one flat array; the offset avoids creating array views in hot
-    loops (each view costs a reference-count update in Numba).
+    The states of many trials live side by side, one row per state word: a loop over trials then reads each word
+    from consecutive memory (SIMD loads, no shuffles), and the column index avoids creating array views in hot loops
+    (each view costs a reference-count update in Numba).
     """
-    result = _rotl(s[o + 1] * _FIVE, _U7) * _NINE
-    t = s[o + 1] << _U17
-    s[o + 2] ^= s[o]
-    s[o + 3] ^= s[o + 1]
-    s[o + 1] ^= s[o + 2]
-    s[o] ^= s[o + 3]
-    s[o + 2] ^= t
-    s[o + 3] = _rotl(s[o + 3], _U45)
+    result = _rotl(s[1, o] * _FIVE, _U7) * _NINE
+    t = s[1, o] << _U17
+    s[2, o] ^= s[0, o]
+    s[3, o] ^= s[1, o]
+    s[1, o] ^= s[2, o]
+    s[0, o] ^= s[3, o]
+    s[2, o] ^= t
+    s[3, o] = _rotl(s[3, o], _U45)
     return result
 
 
 @jit_inline
 def seed_stream(s, o, seed, config_hash, trial):
-    """Fill s[o:o+4] (uint64) with the stream state of one trial.
+    """Fill the column s[:, o] (uint64) with the stream state of one trial.
 
     The key is a chain of SplitMix64 mixes of the three inputs; the four state words are the next four SplitMix64
     outputs from that key (the seeding recommended by xoshiro's authors, never all-zero in practice).
@@ -76,7 +78,7 @@ def seed_stream(s, o, seed, config_hash, trial):
     key = splitmix64_mix(key ^ (np.uint64(trial) * _GOLDEN + _ONE))
     for i in range(4):
         key, out = splitmix64_next(key)
-        s[o + i] = out
+        s[i, o] = out
 
 
 @jit_inline
@@ -87,8 +89,9 @@ def uniform_open(s, o):
 
 @jit
 def new_stream(seed, config_hash, trial):
-    """Allocate and seed one trial's state (call once per trial, outside the iteration loop)."""
-    s = np.empty(4, dtype=np.uint64)
+    """Allocate and seed one trial's state, a (4, 1) array used with column 0 (call once per trial, outside the
+    iteration loop)."""
+    s = np.empty((4, 1), dtype=np.uint64)
     seed_stream(s, 0, seed, config_hash, trial)
     return s
 

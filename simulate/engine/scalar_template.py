@@ -37,7 +37,7 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
     seed, key, offset = stream
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
-    states = np.empty(4 * nb, dtype=np.uint64)
+    states = np.empty((4, nb), dtype=np.uint64)
     x = np.full(nb, x0[0])
     xbar = np.full(nb, x0[0])
     m = np.zeros(nb)
@@ -45,7 +45,7 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
     a0 = np.full(nb, METRIC_INITIAL[0])
     a1 = np.full(nb, METRIC_INITIAL[1])
     for b in range(nb):
-        seed_stream(states, 4 * b, seed, key, offset + first + b)
+        seed_stream(states, b, seed, key, offset + first + b)
         diverged_at[first + b] = 0
     c = 0
     if checkpoints[0] == 0:  # the starting point
@@ -57,7 +57,7 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
         w = averaging_weight(k)
         sched = method_schedule(k, mp)
         for b in range(nb):
-            xi[b] = noise_sample(states, 4 * b, np_)
+            xi[b] = noise_sample(states, b, np_)
         for b in range(nb):
             if AVERAGES:
                 xbar[b] += w * (x[b] - xbar[b])

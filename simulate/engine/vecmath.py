@@ -58,17 +58,14 @@ def vlog(u):
     e = e + 1.0 if big else e
     s = (m - 1.0) / (m + 1.0)
     z = s * s
-    p = 1.0 / 23.0
-    p = p * z + 1.0 / 21.0
-    p = p * z + 1.0 / 19.0
-    p = p * z + 1.0 / 17.0
-    p = p * z + 1.0 / 15.0
-    p = p * z + 1.0 / 13.0
-    p = p * z + 1.0 / 11.0
-    p = p * z + 1.0 / 9.0
-    p = p * z + 1.0 / 7.0
-    p = p * z + 1.0 / 5.0
-    p = p * z + 1.0 / 3.0
+    # the odd series' coefficients 1/3 .. 1/23 as a polynomial in z, by Estrin's scheme: its terms are independent
+    # products, so a loop over trials waits on four multiplications in a row instead of eleven (Horner)
+    z2 = z * z
+    z4 = z2 * z2
+    q0 = 1.0 / 3.0 + z * (1.0 / 5.0) + z2 * (1.0 / 7.0 + z * (1.0 / 9.0))
+    q1 = 1.0 / 11.0 + z * (1.0 / 13.0) + z2 * (1.0 / 15.0 + z * (1.0 / 17.0))
+    q2 = 1.0 / 19.0 + z * (1.0 / 21.0) + z2 * (1.0 / 23.0)
+    p = q0 + z4 * (q1 + z4 * q2)
     return e * _LN2_HI + (2.0 * s + (2.0 * s * z * p + e * _LN2_LO))
 
 
@@ -83,19 +80,12 @@ def vexp(y):
     n = np.float64(np.int64(t))  # truncation toward zero ...
     n = n - 1.0 if n > t else n  # ... corrected to floor(t) for negative t
     r = (y - n * _LN2_HI) - n * _LN2_LO
-    p = 1.0 / 87178291200.0
-    p = p * r + 1.0 / 6227020800.0
-    p = p * r + 1.0 / 479001600.0
-    p = p * r + 1.0 / 39916800.0
-    p = p * r + 1.0 / 3628800.0
-    p = p * r + 1.0 / 362880.0
-    p = p * r + 1.0 / 40320.0
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    # exp r = sum of r^i / i! for i <= 14 by Estrin's scheme (independent products, as in vlog)
+    r2 = r * r
+    r4 = r2 * r2
+    q0 = 1.0 + r + r2 * (0.5 + r * (1.0 / 6.0))
+    q1 = 1.0 / 24.0 + r * (1.0 / 120.0) + r2 * (1.0 / 720.0 + r * (1.0 / 5040.0))
+    q2 = 1.0 / 40320.0 + r * (1.0 / 362880.0) + r2 * (1.0 / 3628800.0 + r * (1.0 / 39916800.0))
+    q3 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0) + r2 * (1.0 / 87178291200.0)
+    p = q0 + r4 * (q1 + r4 * (q2 + r4 * q3))
     return p * bits_float((np.int64(n) + 1023) << 52)

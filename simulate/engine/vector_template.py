@@ -6,9 +6,9 @@ pieces and binds the names below to the pieces before Numba compiles it; the mod
 Per iteration k (1-based) of a block of trials, for every live trial b (its point is x[o:o+d], o = b d):
   sched = method_schedule(k, mp)                              once per block and iteration
   xbar[o:o+d] += 2/(k + 1) (x - xbar)                         Theorem 4's k-weighted average (when the metric asks)
-  objective_gradient(g, x, o, t, states, 4 b, op)             g = grad f(x) (or a sampled estimate of it)
+  objective_gradient(g, x, o, t, states, b, op)             g = grad f(x) (or a sampled estimate of it)
   stop = metric_observe_gradient(acc, b, x, o, g, k, xp)      a trial may stop here (hitting times)
-  noise_apply(g, xi, x, o, k, states, 4 b, np)                g += noise; xi holds the noise added
+  noise_apply(g, xi, x, o, k, states, b, np)                g += noise; xi holds the noise added
   acc[b, 0] += method_step(x, o, g, m, v, k, sched, mp)       in place; returns the clipping events of the step
   objective_project(x, o, op) if the method projects
   metric_observe_step(acc, b, x, o, k, xp)
@@ -44,7 +44,7 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
     n_ckpt = checkpoints.size
     K = checkpoints[n_ckpt - 1]
     d = x0.size
-    states = np.empty(4 * nb, dtype=np.uint64)
+    states = np.empty((4, nb), dtype=np.uint64)
     x = np.empty(nb * d)
     xbar = np.empty(nb * d if AVERAGES else 0)
     m = np.zeros(nb * d)
@@ -55,7 +55,7 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
     acc = np.zeros((nb, 1 + width))
     stopped = np.zeros(nb, dtype=np.bool_)
     for b in range(nb):
-        seed_stream(states, 4 * b, seed, key, offset + first + b)
+        seed_stream(states, b, seed, key, offset + first + b)
         x[b * d : (b + 1) * d] = x0
         if AVERAGES:
             xbar[b * d : (b + 1) * d] = x0
@@ -81,10 +81,10 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
                 if AVERAGES:
                     for i in range(d):
                         xbar[o + i] += w * (x[o + i] - xbar[o + i])
-                objective_gradient(g, x, o, t, states, 4 * b, op)
+                objective_gradient(g, x, o, t, states, b, op)
                 stopped[b] = metric_observe_gradient(acc, b, x, o, g, k, xp)
                 if not stopped[b]:
-                    noise_apply(g, xi, x, o, k, states, 4 * b, np_)
+                    noise_apply(g, xi, x, o, k, states, b, np_)
                     acc[b, 0] += method_step(x, o, g, m, v, k, sched, mp)
                     if PROJECTS:
                         objective_project(x, o, op)

@@ -8,9 +8,8 @@ Laws (unit scale; multiply by ``scale``):
   student-t         Student-t with ``tail`` degrees of freedom (Bailey's polar method)
   student-t-onesided  centred one-sided Student-t: |T| - E|T|; mean 0, all the heavy tail on the positive side
 The tail index of every heavy-tailed law is ``tail``: E|xi|^p is finite exactly for p < tail.
-Every kernel sampler draws from the xoshiro256** state s[o:o+4] (see ``simulate.engine.rng``). The Pareto samplers use
-the
-branch-free ``vlog``/``vexp`` of ``simulate.engine.vecmath`` so that loops drawing them vectorise.
+Every kernel sampler draws from the xoshiro256** state in column o of s (see ``simulate.engine.rng``). The Pareto
+samplers use the branch-free ``vlog``/``vexp`` of ``simulate.engine.vecmath`` so that loops drawing them vectorise.
 """
 
 import math

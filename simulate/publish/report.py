@@ -5,6 +5,8 @@ import io
 import math
 import platform
 import subprocess
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import matplotlib
@@ -17,11 +19,12 @@ import pandas as pd  # noqa: E402
 from simulate.atomic import atomic_save  # noqa: E402
 from simulate.memory import peak_rss_mib  # noqa: E402
 from simulate.publish.folder import SECTION_MARK  # noqa: E402
-from theory import verdicts  # noqa: E402
+from theory import confidence, verdicts  # noqa: E402
 from theory.declarations import Claim  # noqa: E402
 
 # Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
-# the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations.
+# the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations, look and ci_level by
+# the default profile's sequential design (simulate.looks).
 MEASUREMENT_COLUMNS = [
     "claim",
     "method",
@@ -47,7 +50,7 @@ MEASUREMENT_COLUMNS = [
     "baseline_margin",
     "description",
 ]
-VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "rule", "tolerance", "reason"]
+VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "look", "ci_level", "rule", "tolerance", "reason"]
 RATE_COLUMNS = MEASUREMENT_COLUMNS[:-1] + VERDICT_COLUMNS + ["description"]
 
 
@@ -94,8 +97,25 @@ def measurements(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=RATE_COLUMNS).astype({c: float for c in FLOAT_COLUMNS})
 
 
+_DRAFT: ContextVar[bool] = ContextVar("draft", default=False)
+
+
+@contextmanager
+def figures_discarded():
+    """Inside the block ``save_fig`` closes figures without writing them (a sequential design's early looks, whose
+    figures the final evaluation draws again)."""
+    token = _DRAFT.set(True)
+    try:
+        yield
+    finally:
+        _DRAFT.reset(token)
+
+
 def save_fig(fig, path: Path) -> None:
-    """Write a figure as PNG atomically and close it."""
+    """Write a figure as PNG atomically and close it (only close it inside ``figures_discarded``)."""
+    if _DRAFT.get():
+        plt.close(fig)
+        return
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
@@ -124,8 +144,10 @@ def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     c = verdicts.counts(rates)
     negative = controls[controls.expected == "fail"] if len(controls) else controls
     positive = controls[controls.expected == "pass"] if len(controls) else controls
+    early = int((rates.kind == "evidence").mul(rates.ci_level < confidence.STANDARD_LEVEL).sum())
     return (
-        f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive. "
+        f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive "
+        f"({early} decided early by the sequential design). "
         f"Exact checks: {c['exact_pass']} pass, {c['exact_fail']} fail. Info rows: {c['info']}. "
         f"Negative controls: {int((negative.got == 'fail').sum())} of {len(negative)} judged fail by their claim's "
         f"own rules (each must fail). Positive controls: {int((positive.got == 'pass').sum())} of {len(positive)} "

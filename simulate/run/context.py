@@ -24,6 +24,8 @@ class Context:
     computed: int = 0
     cached: int = 0
     earlier: dict = field(default_factory=dict)  # the output folder's provenance of each claim before this run
+    looks: bool = False  # run sequentially-sized claims in the looks of the default profile (simulate.looks)
+    plan: object = None  # at a look of the sequential design: its trials per configuration (simulate.looks.Plan)
 
     def derived_seed(self, offset: int) -> int:
         """A second seed for runs that must not share the main runs' streams: seed + offset, wrapped into the
@@ -34,8 +36,12 @@ class Context:
     def figures(self) -> Path:
         return self.out / "figures"
 
-    def run(self, configs) -> list:
-        """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``."""
+    def run(self, configs, *, staged: bool = True) -> list:
+        """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``.
+        At a look of the sequential design each configuration runs with the trials the look gives it (``plan``),
+        unless ``staged`` is False (a tuning sweep, whose choice must not depend on the look)."""
+        if self.plan is not None and staged:
+            configs = [self.plan.at_look(cfg) for cfg in configs]
         results = run_all(configs, self.cache, progress=self.progress, label=self.label, executor=self.executor)
         self.cached += sum(cached for _, _, cached in results)
         self.computed += sum(not cached for _, _, cached in results)

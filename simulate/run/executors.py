@@ -7,22 +7,52 @@ can reach), so a worker lost in the middle of a sweep loses at most the configur
 scheduler hands those to another worker, and a configuration already in the cache is loaded, not recomputed.
 """
 
+import itertools
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from simulate.run.runner import run_config
+from simulate.run.runner import SHARED_OUTPUTS, run_config
 from simulate.run.store import RunCache
+from theory.sequential import LOOK_FRACTIONS
 
 EXECUTORS = ("local", "dask")
 OnDone = Callable[[int, dict[str, np.ndarray]], None]  # (index into the configurations, the run's arrays)
 
 
+def _entry(cfg, trials: int, cache: RunCache) -> dict[str, np.ndarray] | None:
+    """The cached arrays of ``cfg`` run with ``trials`` trials, or None."""
+    other = replace(cfg, trials=trials)
+    return cache.load(other.cache_key(), other.describe())
+
+
+def _from_other_sizes(cfg, cache: RunCache, on_block) -> dict[str, np.ndarray]:
+    """``cfg``'s arrays built from the cache's entries of the same configuration at the trial counts a sequential
+    design's looks use (``LOOK_FRACTIONS`` apart: x2, x4, x8 and /2, /4, /8): the first trials of a larger entry, or
+    a smaller entry extended by running only the trials it lacks. Each trial owns its stream, so either is
+    bit-identical to running the configuration afresh; with neither, it runs afresh."""
+    n = cfg.trials
+    ratios = [round(b / a) for a, b in itertools.combinations(LOOK_FRACTIONS, 2)]
+    for m in sorted({n * r for r in ratios}):
+        larger = _entry(cfg, m, cache)
+        if larger is not None:
+            return {name: a if name in SHARED_OUTPUTS else a[:n] for name, a in larger.items()}
+    for m in sorted({n // r for r in ratios if n % r == 0}, reverse=True):
+        smaller = _entry(cfg, m, cache)
+        if smaller is not None:
+            rest = run_config(cfg, on_block, start=m)
+            return {
+                name: a if name in SHARED_OUTPUTS else np.concatenate([a, rest[name]]) for name, a in smaller.items()
+            }
+    return run_config(cfg, on_block)
+
+
 def load_or_run(cfg, cache: RunCache, on_block=None) -> dict[str, np.ndarray]:
-    """A configuration's arrays from ``cache`` when a complete entry is there, else ``runner.run_config(cfg,
-    on_block)``'s, saved there first."""
-    return cache.load_or_compute(cfg.cache_key(), cfg.describe(), lambda: run_config(cfg, on_block))
+    """A configuration's arrays from ``cache`` when a complete entry is there, else built from its entries at other
+    trial counts or computed (``_from_other_sizes``), saved there first."""
+    return cache.load_or_compute(cfg.cache_key(), cfg.describe(), lambda: _from_other_sizes(cfg, cache, on_block))
 
 
 def compute_and_store(cfg, cache_root: str | None, threads: int | None) -> dict[str, np.ndarray]:

@@ -41,12 +41,12 @@ def work(cfg) -> int:
     return cfg.K * cfg.trials * cfg.d
 
 
-def trial_blocks(cfg) -> list[tuple[int, int]]:
-    """(first trial, trials) of each kernel call of a configuration: about ``BLOCK_ITERATIONS`` each, a multiple
-    of 128 trials (so both threads get whole SIMD blocks). Each trial owns its stream, so the split leaves every
-    result bit-identical."""
+def trial_blocks(cfg, start: int = 0) -> list[tuple[int, int]]:
+    """(first trial, trials) of each kernel call over trials [start, cfg.trials): about ``BLOCK_ITERATIONS`` each, a
+    multiple of 128 trials (so both threads get whole SIMD blocks). Each trial owns its stream, so the split leaves
+    every result bit-identical."""
     per_block = max(128, BLOCK_ITERATIONS // (cfg.K * cfg.d) // 128 * 128)
-    return [(first, min(per_block, cfg.trials - first)) for first in range(0, cfg.trials, per_block)]
+    return [(first, min(per_block, cfg.trials - first)) for first in range(start, cfg.trials, per_block)]
 
 
 def interruptible(fn, *args):
@@ -72,20 +72,21 @@ def interruptible(fn, *args):
     return box["value"]
 
 
-def run_config(cfg: RunConfig, on_block=None) -> dict[str, np.ndarray]:
-    """Run one configuration of any kind in blocks of trials (``trial_blocks``), calling ``on_block(work done)``
-    after each block. Each block runs through ``interruptible``, so Ctrl-C stops a run at once."""
+def run_config(cfg: RunConfig, on_block=None, start: int = 0) -> dict[str, np.ndarray]:
+    """Run trials [start, cfg.trials) of one configuration of any kind in blocks of trials (``trial_blocks``),
+    calling ``on_block(work done)`` after each block; per-trial outputs have cfg.trials - start rows. Each block runs
+    through ``interruptible``, so Ctrl-C stops a run at once."""
     out = None
-    for first, n in trial_blocks(cfg):
+    for first, n in trial_blocks(cfg, start):
         part = interruptible(run_trials, cfg, first, n)
         if out is None:  # whole-run arrays, filled block by block (memory: the run plus one block)
             out = {
-                name: a if name in SHARED_OUTPUTS else np.empty((cfg.trials, *a.shape[1:]), a.dtype)
+                name: a if name in SHARED_OUTPUTS else np.empty((cfg.trials - start, *a.shape[1:]), a.dtype)
                 for name, a in part.items()
             }
         for name, a in part.items():
             if name not in SHARED_OUTPUTS:
-                out[name][first : first + n] = a
+                out[name][first - start : first - start + n] = a
         if on_block is not None:
             on_block(cfg.K * n * cfg.d)
     return out

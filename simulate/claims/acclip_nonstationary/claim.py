@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
 from theory.declarations import Claim
-from theory.sizing import Sizing
+from theory.sizing import SEQUENTIAL
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,7 @@ CLAIM = Claim(
     order=10,
     category="mechanisms and laws (synthetic)",
     id="acclip-nonstationary",
-    sizing=Sizing(
-        reason="no judged rows (every row is info), so no CI width is needed; its figure keeps the full size"
-    ),
+    sizing=SEQUENTIAL,
     title="ACClip against Adam and the rest under heavy-tailed, non-stationary coordinate noise (empirical)",
     statement=(
         "[Z] motivates ACClip by gradient noise that is heavy-tailed and shrinks during training. On a quadratic "

@@ -7,7 +7,7 @@ import pandas as pd
 from simulate.publish import report
 from simulate.run.config import AdaptiveRun
 from simulate.run.context import ClaimOutput, Context
-from theory import dimension
+from theory import confidence, dimension
 from theory.declarations import Claim
 
 from .claim import ComparisonProfile
@@ -54,7 +54,7 @@ def run_config(claim: Claim, p: ComparisonProfile, setting, method: str, eta: fl
 def _median_ci(values: np.ndarray, rng) -> tuple[float, float, float]:
     idx = rng.integers(0, values.size, size=(N_BOOT, values.size))
     boot = np.median(values[idx], axis=1)
-    return float(np.median(values)), float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))
+    return float(np.median(values)), *map(float, np.quantile(boot, confidence.tails()))
 
 
 def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
@@ -66,7 +66,7 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
     ]
     tuned = {}
     tuning_rows = []
-    for cfg, arrays, _ in ctx.run(tune):
+    for cfg, arrays, _ in ctx.run(tune, staged=False):
         setting = next(st[0] for st in p.settings if st[1] == cfg.decay_t0)
         final = np.median(arrays["gap"][:, -1])
         tuning_rows.append(dict(setting=setting, method=cfg.method, eta=cfg.eta, median_final_gap=final))
@@ -119,8 +119,8 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
                     alpha=p.alpha,
                     metric="acclip_vs_adam",
                     value=float(np.median(a) / np.median(b)),
-                    ci_low=float(np.quantile(boot, 0.025)),
-                    ci_high=float(np.quantile(boot, 0.975)),
+                    ci_low=float(np.quantile(boot, confidence.tails()[0])),
+                    ci_high=float(np.quantile(boot, confidence.tails()[1])),
                     trials=a.size,
                     k_min=p.K,
                     k_max=p.K,

@@ -28,6 +28,7 @@ from simulate.claims.small_transformer.shapes import NetTrainingProfile
 from simulate.nets.tokens import Task, bigram_baseline
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
+from theory import confidence
 from theory.declarations import Claim
 
 TASKS = (Task("words"), Task("chars"))  # judged, beside
@@ -102,7 +103,7 @@ def _gap_row(claim, tuned: dict, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     n = losses[0].size
     boots = [gap_closed(*(v[idx] for v in losses)) for idx in rng.integers(0, n, (N_BOOT, n))]
-    lo, hi = np.nanquantile(boots, [0.025, 0.975])
+    lo, hi = np.nanquantile(boots, confidence.tails())
     return report.measurement_row(
         claim,
         "cclip_gap_closed",

@@ -24,7 +24,7 @@ from simulate.nets.tokens import Task, bigram_baseline
 from simulate.nets.train import Schedule, train
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
-from theory import tail_index
+from theory import confidence, tail_index
 from theory.declarations import Claim
 from theory.fitting import slopes
 from theory.mean_square import bootstrap
@@ -55,7 +55,7 @@ def spread_ratio_ci(a: np.ndarray, b: np.ndarray, n_boot: int, seed: int) -> tup
     """spread(a) / spread(b) and its 95% percentile bootstrap interval (a and b resampled independently)."""
     rng = np.random.default_rng(seed)
     boot = spread(a[rng.integers(0, a.size, (n_boot, a.size))]) / spread(b[rng.integers(0, b.size, (n_boot, b.size))])
-    lo, hi = np.quantile(boot, [0.025, 0.975])
+    lo, hi = np.quantile(boot, confidence.tails())
     return float(spread(a) / spread(b)), float(lo), float(hi)
 
 

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from simulate.claims.common import FULL_RUN, read_notes
+from simulate.claims.common import read_notes
 from theory.declarations import Claim, Control, finite_k_rule, hypothesis_holds, tight_case, upper_bound_rule
-from theory.sizing import Sizing
+from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
 
@@ -33,7 +33,7 @@ CLAIM = Claim(
     order=6,
     category="theorem rates (synthetic)",
     id="clip-exponent-map",
-    sizing=Sizing(1024, "proj-gclip, pareto-onesided, tail 1.6, sq_dist_exponent_beta1", 0.107879, 0.05, FULL_RUN),
+    sizing=SEQUENTIAL,
     title="Lemma 9's bias-variance trade-off: the clipping exponent map",
     statement=(
         "With eta_k = 4/(mu(k+1)) and tau_k = G k^beta, E||xbar_k - x*||^2 ~ k^e(beta) with "

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
 from theory.declarations import EXPONENT_TOLERANCE, Claim, Control
-from theory.sizing import Sizing
+from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
 
@@ -24,12 +24,7 @@ CLAIM = Claim(
     order=8,
     category="theorem rates (synthetic)",
     id="cor7-thm8-dimension",
-    sizing=Sizing(
-        reason=(
-            "two of its four judged rows are sign rules (tolerance 0: the width needed depends on the effect, not"
-            " on a declared tolerance), and its trials are set per dimension"
-        )
-    ),
+    sizing=SEQUENTIAL,
     title="Corollary 7 vs Theorem 8: GClip's error grows with the dimension under independent noise, CClip's not",
     statement=(
         "On f(x) = ||x||^2/2 in R^d with eta_k = 4/(k+1), the k-weighted average and thresholds GClip tau_k = "

@@ -10,7 +10,7 @@ from simulate.pieces.noise import sample
 from simulate.publish import report
 from simulate.run.config import AdaptiveRun, checkpoints
 from simulate.run.context import ClaimOutput, Context
-from theory import dimension
+from theory import confidence, dimension
 from theory.declarations import Claim
 from theory.fitting import fit_exponent, slopes, smallest_fit_horizon
 
@@ -161,8 +161,8 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
                 G_rel_se=th["G_rel_se"],
                 G_vectors=th["G_n"],
                 err_per_coord=err.mean(),
-                ci_low=np.quantile(boot, 0.025),
-                ci_high=np.quantile(boot, 0.975),
+                ci_low=np.quantile(boot, confidence.tails()[0]),
+                ci_high=np.quantile(boot, confidence.tails()[1]),
             )
         )
     return rows, pd.DataFrame(table), per_coord
@@ -188,7 +188,7 @@ def _power(ds: list[int], means: list[float], boots: list[np.ndarray]) -> tuple[
     logd = np.log(np.array(ds, dtype=float))
     point = float(slopes(logd, np.log(np.array(means)))[()])
     b = slopes(logd, np.log(np.column_stack(boots)))
-    return point, float(np.quantile(b, 0.025)), float(np.quantile(b, 0.975))
+    return point, *map(float, np.quantile(b, confidence.tails()))
 
 
 def _power_rows(claim: Claim, p: DimensionProfile, per_coord: dict) -> list[dict]:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
 from theory.declarations import Claim, Control
-from theory.sizing import Sizing
+from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
 
@@ -27,12 +27,7 @@ CLAIM = Claim(
     order=3,
     category="mechanisms and laws (synthetic)",
     id="noise-diagnostics",
-    sizing=Sizing(
-        reason=(
-            "its tolerance-judged rows are tail-index estimates whose CI half-width at full size (0.056 for "
-            "tolerance 0.1, b3fe9f7) already exceeds tolerance/3 = 0.033: a smaller size only widens it"
-        )
-    ),
+    sizing=SEQUENTIAL,
     title="Measuring heavy tails: norms, running variance, tail-index estimators",
     statement=(
         "The measurements [Z] used to tell heavy-tailed from concentrated gradient noise, on synthetic noise of "

@@ -11,7 +11,7 @@ from simulate.pieces.noise import sample
 from simulate.publish import report
 from simulate.run.config import QuadraticRun
 from simulate.run.context import ClaimOutput, Context
-from theory import tail_index
+from theory import confidence, tail_index
 from theory.declarations import Claim
 from theory.fitting import slopes
 
@@ -41,7 +41,7 @@ def mean_ci(estimates: np.ndarray) -> tuple[float, float, float]:
     mean = float(est.mean())
     if est.size < 2:
         return mean, math.nan, math.nan
-    half = float(t.ppf(0.975, est.size - 1) * est.std(ddof=1) / math.sqrt(est.size))
+    half = float(t.ppf(confidence.tails()[1], est.size - 1) * est.std(ddof=1) / math.sqrt(est.size))
     return mean, mean - half, mean + half
 
 

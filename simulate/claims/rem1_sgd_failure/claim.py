@@ -33,10 +33,9 @@ CLAIM = Claim(
     id="rem1-sgd-failure",
     sizing=Sizing(
         reason=(
-            "its tolerance-judged rows (ms_ratio_M_vs_M/100) compare the Monte-Carlo mean square over M = 10^6 "
-            "trials with the one over M/100: M is the statistic's own parameter, not a precision knob; its other "
-            "rows are sign rules (tolerance 0: the CI must exclude a threshold, so the width needed depends on "
-            "the effect)"
+            "its trial count is the statistic's own parameter (the Monte-Carlo mean square over M = 10^6 trials "
+            "against the one over M/100): a look with fewer trials would measure another statistic, not the same one "
+            "less precisely"
         )
     ),
     title="Remark 1: unclipped SGD fails in expectation, not in probability",

@@ -16,6 +16,7 @@ from simulate.claims.small_transformer.shapes import WIDEN_POINTS, WIDEN_ROUNDS,
 from simulate.nets import model, tokens
 from simulate.nets.train import Schedule, train
 from simulate.publish import report
+from theory import confidence
 
 RUNGS = ("quick", "default", "full")
 
@@ -64,14 +65,14 @@ def parameter_count(cfg: model.NetConfig) -> int:
 def paired_ci(differences) -> tuple[float, float, float]:
     """Mean of paired differences and its 95% Student-t interval."""
     d = np.asarray(differences, dtype=float)
-    ci = stats.ttest_1samp(d, 0.0).confidence_interval(0.95)
+    ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence.level())
     return float(d.mean()), float(ci.low), float(ci.high)
 
 
 def welch_ci(a, b) -> tuple[float, float, float]:
     """mean(a) - mean(b) of two independent samples and its 95% Welch t interval."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence.level())
     return float(a.mean() - b.mean()), float(ci.low), float(ci.high)
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from simulate.claims.common import FULL_RUN, read_notes
+from simulate.claims.common import read_notes
 from theory import exponents
 from theory.declarations import (
     Claim,
@@ -15,7 +15,7 @@ from theory.declarations import (
     tight_case,
     upper_bound_rule,
 )
-from theory.sizing import Sizing
+from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged
 
 
@@ -73,7 +73,7 @@ CLAIM = Claim(
     order=7,
     category="theorem rates (synthetic)",
     id="thm2-nonconvex",
-    sizing=Sizing(256, "gclip, pareto, tail 1.2, avg_min_grad", 0.003642, 0.05, FULL_RUN),
+    sizing=SEQUENTIAL,
     title="Theorem 2: GClip on L-smooth non-convex functions, rate in the horizon K",
     statement=(
         "For L-smooth f and noise with E||xi||^alpha <= sigma^alpha, GClip with Theorem 2's constant eta and tau "

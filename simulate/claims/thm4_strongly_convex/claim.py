@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from simulate.claims.common import FULL_RUN, read_notes
+from simulate.claims.common import read_notes
 from theory import exponents
 from theory.declarations import (
     Claim,
@@ -14,7 +14,7 @@ from theory.declarations import (
     tight_case,
     upper_bound_rule,
 )
-from theory.sizing import Sizing
+from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
 
@@ -56,7 +56,7 @@ CLAIM = Claim(
     order=1,
     category="theorem rates (synthetic)",
     id="thm4-strongly-convex",
-    sizing=Sizing(2048, "proj-gclip, pareto, tail 1.4, mean_gap", 0.019720, 0.05, FULL_RUN),
+    sizing=SEQUENTIAL,
     title="Theorem 4: proj-GClip on a strongly convex quadratic",
     statement=(
         "With eta_k = 4/(mu(k+1)), tau_k = G k^(1/alpha) and the k-weighted average xbar_k, "

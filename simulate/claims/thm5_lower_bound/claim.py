@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from simulate.claims.common import FULL_RUN, read_notes
+from simulate.claims.common import read_notes
 from theory.declarations import Claim, Control, exponent_rule
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
@@ -23,7 +23,10 @@ CLAIM = Claim(
     order=4,
     category="theorem rates (synthetic)",
     id="thm5-lower-bound",
-    sizing=Sizing(2048, "proj-gclip, bernoulli family, minimax_gap_exponent", 0.019568, 0.05, FULL_RUN),
+    sizing=Sizing(
+        reason="its simulations run outside the engine's configurations (the Bernoulli family's own sampler), so they "
+        "have no looks"
+    ),
     title="Theorem 5: the strongly convex lower bound, exactly, and the rate sandwich",
     statement=(
         "On the Bernoulli family of [Z] Appendix F, Le Cam's two-point bound LB(k) = max_eps (eps^2/16)(1 - TV) "

@@ -17,6 +17,7 @@ from simulate.pieces.objectives import quadratic
 from simulate.publish import report
 from simulate.run.config import checkpoints
 from simulate.run.context import ClaimOutput, Context
+from theory import confidence
 from theory import lower_bounds as lbs
 from theory.declarations import Claim
 from theory.finite_k import local_exponent
@@ -72,7 +73,7 @@ def envelope_fit(ks: np.ndarray, gaps: list[np.ndarray], window: np.ndarray, see
         boot = np.maximum(boot, counts @ g / n)
     logk = np.log(ks[window])
     b = slopes(logk, np.log(boot[:, window]))
-    lo, hi = np.quantile(b[np.isfinite(b)], [0.025, 0.975])
+    lo, hi = np.quantile(b[np.isfinite(b)], confidence.tails())
     logy = np.log(worst[window])
     return dict(
         worst=worst,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from simulate.claims.common import FULL_RUN, read_notes
+from simulate.claims.common import read_notes
 from theory.declarations import EXPONENT_TOLERANCE, Claim, Control
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
@@ -23,7 +23,7 @@ CLAIM = Claim(
     order=5,
     category="theorem rates (synthetic)",
     id="thm6-nonconvex-lower-bound",
-    sizing=Sizing(400, "sgd, zero chain, calls_p_over_d_d5_p0.03", 0.044510, 0.1, FULL_RUN),
+    sizing=Sizing(reason="its zero-chain runs are a Python oracle loop, not engine configurations: they have no looks"),
     title="Theorem 6: the zero-chain lower bound for non-convex problems",
     statement=(
         "On the zero-chain f_d with an oracle that reveals the next coordinate with probability p, a zero-respecting "

@@ -9,6 +9,7 @@ import pandas as pd
 from simulate.claims.thm6_nonconvex_lower_bound import model as zc
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
+from theory import confidence
 from theory import lower_bounds as lbs
 from theory.declarations import Claim
 
@@ -67,8 +68,8 @@ def law_rows(base: dict, method: str, clips: bool, p: ZeroChainProfile, seed: in
                     "metric": f"calls_p_over_d_d{d}_p{prob:g}",
                     "value": ratio,
                     "predicted": 1.0,
-                    "ci_low": ratio - 1.96 * se,
-                    "ci_high": ratio + 1.96 * se,
+                    "ci_low": ratio - confidence.z() * se,
+                    "ci_high": ratio + confidence.z() * se,
                     "std_error": se,
                     "trials": p.trials,
                     "description": "mean oracle calls to prog_1/4 = d, times p/d",

@@ -1,0 +1,163 @@
+"""The default profile's sequential design (theory.sequential, simulate.looks): looks, early decisions, which
+configurations stop, the cache's reuse of other looks' trials, and how each claim's default is sized."""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulate.claims import CLAIMS, PROFILES
+from simulate.looks import feeds, in_looks
+from simulate.publish.report import measurements
+from simulate.run.config import QuadraticRun
+from simulate.run.context import Context
+from simulate.run.executors import load_or_run
+from simulate.run.runner import SHARED_OUTPUTS, run_config
+from simulate.run.store import RunCache
+from theory import confidence
+from theory.sequential import EARLY_LEVEL, LOOKS, early_decision, look_trials
+from theory.verdicts import Judged, Rule
+
+ABOVE_ZERO = Rule("ci_above", "test: the CI must lie above 0", target=0.0, stat="value", inconclusive_when=("ci",))
+WITHIN = Rule("within", "test", target=1.0, tolerance=0.1, stat="value", inconclusive_when=("ci", "drift"))
+
+
+def test_looks_are_an_eighth_a_quarter_a_half_and_all_of_the_full_count():
+    assert [look_trials(2048, s) for s in range(LOOKS)] == [256, 512, 1024, 2048]
+    assert [look_trials(10**6, s) for s in range(LOOKS)] == [125000, 250000, 500000, 10**6]
+    assert look_trials(3, 0) == 1 and EARLY_LEVEL == pytest.approx(0.9875)
+    with pytest.raises(ValueError, match="look=4"):
+        look_trials(2048, 4)
+
+
+@pytest.mark.parametrize(
+    "low, high, drift, expected",
+    [
+        (0.95, 1.05, 0.0, "pass"),  # wholly inside target +- tolerance
+        (1.2, 1.4, 0.0, "fail"),  # wholly outside
+        (1.05, 1.15, 0.0, ""),  # across the boundary: undecided
+        (0.95, 1.05, 0.5, ""),  # inside, but the drift rule holds it back
+        (0.85, 1.3, 0.0, ""),  # point inside, CI across: the standard rules would not pass it early either
+    ],
+)
+def test_a_row_is_decided_early_only_by_a_ci_wholly_inside_or_outside_its_region(low, high, drift, expected):
+    row = pd.Series(dict(claim="c", metric="m", value=(low + high) / 2, ci_low=low, ci_high=high, drift=drift))
+    assert early_decision(WITHIN, row) == expected
+
+
+def test_every_ci_of_the_suite_widens_with_the_level():
+    from theory.mean_square import median_ci, wilson_interval
+
+    x = np.random.default_rng(0).standard_normal(500)
+    standard = (median_ci(x)[1:], wilson_interval(40, 100))
+    with confidence.at_level(EARLY_LEVEL):
+        wide = (median_ci(x)[1:], wilson_interval(40, 100))
+        assert confidence.tails() == pytest.approx((0.00625, 0.99375))
+    for (lo, hi), (wlo, whi) in zip(standard, wide, strict=True):
+        assert wlo < lo and whi > hi
+    assert confidence.level() == 0.95
+
+
+@dataclass(frozen=True)
+class FakeRun:
+    """A stand-in configuration: what the design needs of one (identity fields, trials)."""
+
+    method: str
+    trials: int
+    seed: int = 0
+
+    def rng_key(self) -> int:
+        return hash(self.method)
+
+
+class FakeContext(Context):
+    """Records the trials each configuration ran with at each look, without running kernels."""
+
+    def __init__(self):
+        super().__init__(seed=0, out=None, cache=RunCache(None), progress=False, looks=True)
+        self.seen = []
+
+    def run(self, configs, *, staged=True):
+        configs = [self.plan.at_look(c) if self.plan is not None and staged else c for c in configs]
+        self.seen.append({c.method: c.trials for c in configs})
+        return [(c, None, False) for c in configs]
+
+
+def _measure(ctx, effects):
+    """One row per method: value = its effect, CI = effect +- z / sqrt(trials) at the current level."""
+    results = ctx.run([FakeRun(m, 2048) for m in effects])
+    rows = []
+    for cfg, _, _ in results:
+        half = confidence.z() / math.sqrt(cfg.trials)
+        value = effects[cfg.method]
+        rows.append(
+            dict(
+                claim="c",
+                metric="m",
+                method=cfg.method,
+                value=value,
+                ci_low=value - half,
+                ci_high=value + half,
+                trials=cfg.trials,
+            )
+        )
+    return measurements(rows)
+
+
+def test_each_configuration_stops_at_the_first_look_where_its_rows_are_decided():
+    ctx = FakeContext()
+    effects = {"clear": 1.0, "late": 0.1, "never": 0.0, "unjudged": 1.0}
+    judged = (Judged("m", ABOVE_ZERO, where={"method": ("clear", "late", "never")}),)
+    looked = in_looks(lambda: _measure(ctx, effects), lambda rows: rows, judged, ctx)
+    rows = looked.rows.set_index("method")
+    # half-width z/sqrt(n): 0.99375 quantile 2.50 -> 0.156 at 256 trials, 0.078 at 1024; 95% at 2048: 0.043
+    assert rows.loc["clear", ["verdict", "look", "trials"]].tolist() == ["pass", 1.0, 256]
+    assert rows.loc["late", ["verdict", "look", "trials"]].tolist() == ["pass", 3.0, 1024]
+    assert rows.loc["never", ["verdict", "look", "trials"]].tolist() == ["inconclusive", 4.0, 2048]
+    assert rows.loc["clear", "ci_level"] == EARLY_LEVEL and rows.loc["never", "ci_level"] == 0.95
+    assert "decided at look 1 of 4 (256 trials)" in rows.loc["clear", "verdict_note"]
+    assert rows.loc["unjudged", "verdict"] == "info"
+    # the configuration behind an info row only is a reference: held back while any judged row is undecided
+    assert ctx.seen[-1] == {"clear": 256, "late": 1024, "never": 2048, "unjudged": 2048}
+
+
+def test_a_configuration_with_only_info_rows_stops_at_the_first_look():
+    ctx = FakeContext()
+    looked = in_looks(lambda: _measure(ctx, {"a": 1.0}), lambda rows: rows, (), ctx)
+    assert ctx.seen[-1] == {"a": 256} and looked.looks == 1
+
+
+def test_a_row_naming_no_configuration_holds_every_one_back():
+    row = pd.Series(dict(method="hill", noise="pareto", tail=1.2))
+    cfg = QuadraticRun(claim="c", method="sgd", noise="pareto", alpha=1.2, K=10, trials=8)
+    assert feeds(cfg, row) is False
+    assert feeds(cfg, pd.Series(dict(method="sgd", noise="pareto", tail=np.nan))) is True
+    assert feeds(cfg, pd.Series(dict(metric="m"))) is None
+
+
+def test_a_look_reuses_the_trials_of_the_cache_entries_at_other_looks_bit_for_bit(tmp_path):
+    base = dict(claim="c", method="proj-gclip", noise="pareto", alpha=1.5, K=300, seed=3)
+    fresh = run_config(QuadraticRun(**base, trials=512))
+    cache = RunCache(tmp_path)
+    load_or_run(QuadraticRun(**base, trials=256), cache)
+    extended = load_or_run(QuadraticRun(**base, trials=512), cache)  # 256 from the cache, 256 run
+    for name, a in fresh.items():
+        np.testing.assert_array_equal(extended[name], a, err_msg=name)
+    cut = load_or_run(QuadraticRun(**base, trials=128), RunCache(tmp_path))  # the first 128 of the 256 entry
+    for name, a in fresh.items():
+        np.testing.assert_array_equal(cut[name], a if name in SHARED_OUTPUTS else a[:128], err_msg=name)
+
+
+@pytest.mark.parametrize("claim", CLAIMS.values(), ids=list(CLAIMS))
+def test_every_claim_has_each_profile_and_a_sized_default(claim):
+    assert set(claim.profiles) == set(PROFILES)
+    full, default = claim.profiles["full"], claim.profiles["default"]
+    text = claim.sizing.arithmetic()
+    if claim.sizing.ladder:  # the small-transformer claims: each profile is its own rung, named in it
+        assert {name: claim.profiles[name].rung for name in PROFILES} == {name: name for name in PROFILES}
+        assert text.startswith("the default is its own rung")
+        return
+    assert default is full  # the sequential design runs the full profile's sizes in looks; the others, in one go
+    assert text.startswith("the full size in a sequential design" if claim.sizing.sequential else "default = full")
