@@ -146,7 +146,63 @@ def _compare(label: str, composed, hand_written, work: int, unit: str) -> None:
     numba.set_num_threads(top)
 
 
-def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5, sweep: bool = True) -> int:
+def _busy_jiffies() -> int | None:
+    """CPU time (jiffies) every process of the machine has spent since boot (Linux' /proc/stat), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return user + nice + system + irq + softirq + steal
+
+
+def _load_line() -> str:
+    return "machine load (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+class OtherLoad:
+    """Cores' worth of CPU time that processes other than this one used while the block ran (from /proc/stat and
+    this process's own CPU time); a benchmark that shares its cores measures the sharing, not the kernel."""
+
+    def __enter__(self):
+        self.start = (_busy_jiffies(), os.times(), time.perf_counter())
+        return self
+
+    def __exit__(self, *exc):
+        jiffies, times, t0 = self.start
+        end = _busy_jiffies()
+        wall = time.perf_counter() - t0
+        own = (os.times().user - times.user) + (os.times().system - times.system)
+        hz = os.sysconf("SC_CLK_TCK")
+        self.cores = None if jiffies is None or end is None else max(0.0, ((end - jiffies) / hz - own) / wall)
+        return False
+
+
+def bench_floor(cfg: QuadraticRun, work: int) -> float:
+    """Iterations per second of the d = 1 kernel's noise draws alone (``bench_reference.draws_block``) on 1 thread:
+    the floor under the kernel, which adds the update, the clipping, the average and the checkpoints to them."""
+    sink = np.empty(cfg.trials)
+    args = (cfg.tail, cfg.K, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), sink)
+    run_blocks(bench_reference.draws_block, 32, 32, (cfg.tail, 10, *args[2:]))
+    numba.set_num_threads(1)
+    rate = work / _best(lambda: run_blocks(bench_reference.draws_block, cfg.trials, trial_block(1), args))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return rate
+
+
+def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5, sweep: bool = False) -> int:
+    print(_load_line() + " (before)")
+    with OtherLoad() as others:
+        _bench_kernels(trials, K, alpha, sweep)
+    print(_load_line() + " (after)")
+    if others.cores is not None:
+        print(f"other processes used {others.cores:.2f} cores on average while the benchmark ran")
+        if others.cores > 0.5:
+            print("warning: another process held a core: the figures above measure a shared machine", file=sys.stderr)
+    return 0
+
+
+def _bench_kernels(trials: int, K: int, alpha: float, sweep: bool) -> None:
     cfg = QuadraticRun(claim="bench", method="proj-gclip", noise="pareto", alpha=alpha, K=K, trials=trials, radius=10.0)
     warm = QuadraticRun(**{**cfg.__dict__, "K": 10, "trials": 32})
     top = numba.config.NUMBA_NUM_THREADS
@@ -165,7 +221,12 @@ def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5, sweep: boo
         print(f"  {name:32s} {rate / 1e6:8.2f} M iterations/s")
     np_rate = rows["numpy vectorised, 1 thread"]
     one = rows["numba kernel, 1 thread(s)"]
+    floor = bench_floor(cfg, work)
     print(f"  per-core speed-up over NumPy     {one / np_rate:8.2f}x   (aim >= 2x)")
+    print(
+        f"  floor: its noise draws alone     {floor / 1e6:8.2f} M iterations/s on 1 thread; the kernel runs at "
+        f"{one / floor:.2f} of it"
+    )
     if top >= 2:
         two = rows["numba kernel, 2 thread(s)"]
         print(f"  scaling 1 -> 2 threads           {two / one:8.2f}x   (aim >= 1.8x)")
@@ -180,7 +241,6 @@ def run_bench(trials: int = 4096, K: int = 20000, alpha: float = 1.5, sweep: boo
     bench_linear_head()
     if sweep:
         bench_quick_sweep()
-    return 0
 
 
 def _small_transformer_claims() -> set[str]:

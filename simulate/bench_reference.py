@@ -122,3 +122,18 @@ def vector_block(
                     out_gap[t, c] = gap
         if record:
             c += 1
+
+
+@jit
+def draws_block(first, nb, tail, K, seed, key, sink):
+    """The d = 1 kernel's floor: only its noise draws (K symmetric Pareto draws per trial, trials first .. first +
+    nb - 1, on their own streams), summed into ``sink`` so that the compiler keeps them."""
+    states = np.empty((4, nb), dtype=np.uint64)
+    acc = np.zeros(nb)
+    for b in range(nb):
+        seed_stream(states, b, seed, key, np.uint64(first + b))
+    for _ in range(K):
+        for b in range(nb):
+            acc[b] += symmetric_pareto(states, b, tail)
+    for b in range(nb):
+        sink[first + b] = acc[b]

@@ -3,13 +3,14 @@ configurations stop, the cache's reuse of other looks' trials, and how each clai
 
 import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from simulate.claims import CLAIMS, PROFILES
-from simulate.looks import feeds, in_looks
+from simulate.looks import feeds, in_looks, measured
 from simulate.publish.report import measurements
 from simulate.run.config import QuadraticRun
 from simulate.run.context import Context
@@ -18,7 +19,10 @@ from simulate.run.runner import SHARED_OUTPUTS, run_config
 from simulate.run.store import RunCache
 from theory import confidence
 from theory.sequential import EARLY_LEVEL, LOOKS, early_decision, look_trials
+from theory.sizing import SEQUENTIAL, Sizing
 from theory.verdicts import Judged, Rule
+
+IN_ONE_GO = Sizing(reason="test: not engine configurations")
 
 ABOVE_ZERO = Rule("ci_above", "test: the CI must lie above 0", target=0.0, stat="value", inconclusive_when=("ci",))
 WITHIN = Rule("within", "test", target=1.0, tolerance=0.1, stat="value", inconclusive_when=("ci", "drift"))
@@ -161,3 +165,30 @@ def test_every_claim_has_each_profile_and_a_sized_default(claim):
         return
     assert default is full  # the sequential design runs the full profile's sizes in looks; the others, in one go
     assert text.startswith("the full size in a sequential design" if claim.sizing.sequential else "default = full")
+
+
+@pytest.mark.parametrize(
+    "looks, sizing, evaluations", [(True, SEQUENTIAL, 4), (True, IN_ONE_GO, 1), (False, SEQUENTIAL, 1)]
+)
+def test_looks_run_only_for_a_sequentially_sized_claim_in_a_run_that_uses_them(looks, sizing, evaluations):
+    ctx = FakeContext()
+    ctx.looks = looks
+    claim = SimpleNamespace(sizing=sizing, judged=(Judged("m", ABOVE_ZERO),))
+    rows = measured(claim, lambda: _measure(ctx, {"never": 0.0}), ctx).rows
+    assert len(ctx.seen) == evaluations
+    assert rows.trials.tolist() == [2048] and (rows.look.notna().all() == (evaluations > 1))
+
+
+def test_the_default_profile_runs_in_looks_and_the_full_profile_does_not(monkeypatch, tmp_path):
+    from simulate import cli
+
+    seen = {}
+
+    def stop(claim, measure, ctx, rows_of=None):
+        seen["looks"] = ctx.looks
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("simulate.looks.measured", stop)
+    for profile, looks in (("default", True), ("full", False)):
+        cli.main(["rates", "--claim", "thm4-strongly-convex", "--profile", profile, "--out", str(tmp_path), "--quiet"])
+        assert seen.pop("looks") is looks

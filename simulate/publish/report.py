@@ -333,10 +333,12 @@ def claim_section(
     """A REPORT.md section: statement, rendered rules, judged rows, rows not passing, controls, power curves, info
     rows, notes, figures. ``rates`` are already judged."""
     cols = cols or DEFAULT_COLUMNS
-    cols = [c for c in cols if c != "verdict"] + ["kind", "verdict"]
     judged = rates[rates.kind != "info"]
+    if judged.look.notna().any():  # the sequential design's look and trials of each row (its CI level with them)
+        cols = [c for c in cols if c != "trials"] + ["trials", "look", "ci_level"]
+    cols = [c for c in cols if c != "verdict"] + ["kind", "verdict"]
     info = rates[rates.kind == "info"].drop(columns=["kind"])
-    info_cols = [c for c in cols if c not in ("kind", "verdict")]
+    info_cols = [c for c in cols if c not in ("kind", "verdict", "look", "ci_level")]
     sizes = ", ".join(f"{k} = {v}" for k, v in vars(profile).items())
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     if given:
