@@ -192,3 +192,28 @@ def test_the_default_profile_runs_in_looks_and_the_full_profile_does_not(monkeyp
     for profile, looks in (("default", True), ("full", False)):
         cli.main(["rates", "--claim", "thm4-strongly-convex", "--profile", profile, "--out", str(tmp_path), "--quiet"])
         assert seen.pop("looks") is looks
+
+
+def test_a_claim_in_looks_judges_its_undecided_rows_on_the_full_profiles_arrays(tmp_path):
+    from functools import partial
+
+    from simulate.claims import experiment
+
+    claim = CLAIMS["thm2-nonconvex"]
+    profile = claim.profiles["quick"]
+    runs = {}
+    for looks in (False, True):
+        ctx = Context(
+            seed=0, out=tmp_path / str(looks), cache=RunCache(tmp_path / "cache"), progress=False, looks=looks
+        )
+        runs[looks] = measured(
+            claim, partial(experiment(claim.id).run, claim, profile, ctx), ctx, lambda o: o.rates
+        ).rows
+    plain, looked = runs[False], runs[True]
+    evidence = looked.kind == "evidence"
+    last = evidence & (looked.look == LOOKS)
+    assert evidence.any() and last.any() and (evidence & ~last).any()  # both kinds of row in this claim
+    columns = ["fitted_exponent", "ci_low", "ci_high", "trials", "verdict"]
+    pd.testing.assert_frame_equal(looked.loc[last, columns], plain.loc[last, columns])
+    early = looked[evidence & ~last]
+    assert (early.trials < plain.loc[early.index, "trials"]).all() and (early.ci_level == EARLY_LEVEL).all()

@@ -267,7 +267,11 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
         "alpha + 0.1, where it holds, as the upper bound it is (fitted <= predicted + tolerance). Each claim with "
         "evidence rows has negative controls, deliberately wrong set-ups that its own rules must fail, and some "
         "have positive controls, other set-ups the theorem covers, which must pass. Full table: `rates.csv`; "
-        "per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`.",
+        "per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`. At the default "
+        'profile most synthetic claims run in a sequential design (README, "Profiles"): every configuration\'s '
+        "trials in looks of 1/8, 1/4, 1/2 and all of the full count; a row whose 98.75% CI (Bonferroni over the four "
+        "looks) lies wholly inside or outside its accepted values at an earlier look is decided there (its `look` "
+        "and `ci_level` say so), and a configuration stops once every row computed from it is decided.",
         "",
     ]
     return "\n".join(head) + "\n" + "".join(sections.values())
