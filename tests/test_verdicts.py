@@ -297,9 +297,11 @@ def test_headline_separates_evidence_exact_and_controls():
         ],
         measurements([_row(value=1.0), _row(value=-1.0), _row(metric="y", value=1.0), _row(metric="z")]),
     )
+    rates["ci_level"] = [0.9875, 0.95, 0.9875, 0.95]  # the first evidence row decided early, the exact one too
     controls = pd.DataFrame(dict(expected=["fail", "fail", "pass"], got=["fail", "pass", "pass"]))
     text = headline(rates, controls)
-    assert "Evidence: 1 pass, 1 fail, 0 inconclusive" in text and "Exact checks: 1 pass, 0 fail" in text
+    assert "Evidence: 1 pass, 1 fail, 0 inconclusive (1 decided early" in text
+    assert "Exact checks: 1 pass, 0 fail" in text
     assert "Info rows: 1" in text and "Negative controls: 1 of 2 judged fail" in text
     assert "Positive controls: 1 of 1 judged pass" in text
 

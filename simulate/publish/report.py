@@ -19,8 +19,9 @@ import pandas as pd  # noqa: E402
 from simulate.atomic import atomic_save  # noqa: E402
 from simulate.memory import peak_rss_mib  # noqa: E402
 from simulate.publish.folder import SECTION_MARK  # noqa: E402
-from theory import confidence, verdicts  # noqa: E402
+from theory import verdicts  # noqa: E402
 from theory.declarations import Claim  # noqa: E402
+from theory.sequential import EARLY_LEVEL  # noqa: E402
 
 # Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
 # the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations, look and ci_level by
@@ -144,7 +145,7 @@ def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     c = verdicts.counts(rates)
     negative = controls[controls.expected == "fail"] if len(controls) else controls
     positive = controls[controls.expected == "pass"] if len(controls) else controls
-    early = int((rates.kind == "evidence").mul(rates.ci_level < confidence.STANDARD_LEVEL).sum())
+    early = int(((rates.kind == "evidence") & (rates.ci_level == EARLY_LEVEL)).sum())
     return (
         f"Evidence: {c['evidence_pass']} pass, {c['evidence_fail']} fail, {c['evidence_inconclusive']} inconclusive "
         f"({early} decided early by the sequential design). "
