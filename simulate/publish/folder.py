@@ -28,8 +28,8 @@ from filelock import FileLock, Timeout
 from simulate.atomic import atomic_save, atomic_write_text
 
 # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet; 4: limit_exponent;
-# 5: baseline_margin
-SCHEMA_VERSION = 5
+# 5: baseline_margin; 6: look and ci_level (the default profile's sequential design)
+SCHEMA_VERSION = 6
 LOCK = ".lock"
 JOURNAL = ".publish.json"
 STAGING_PREFIX = ".staging-"
