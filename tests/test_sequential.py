@@ -217,3 +217,9 @@ def test_a_claim_in_looks_judges_its_undecided_rows_on_the_full_profiles_arrays(
     pd.testing.assert_frame_equal(looked.loc[last, columns], plain.loc[last, columns])
     early = looked[evidence & ~last]
     assert (early.trials < plain.loc[early.index, "trials"]).all() and (early.ci_level == EARLY_LEVEL).all()
+
+
+@pytest.mark.parametrize("fields", [{}, {"sequential": True, "reason": "both"}, {"sequential": True, "ladder": "both"}])
+def test_a_sizing_is_sequential_or_says_why_not(fields):
+    with pytest.raises(ValueError, match="a Sizing is"):
+        Sizing(**fields)

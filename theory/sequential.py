@@ -29,7 +29,8 @@ def look_trials(full: int, look: int) -> int:
 
 
 def early_decision(rule, row) -> str:
-    """ "pass" or "fail" when ``row`` (its CI computed at ``EARLY_LEVEL``) is decided early under ``rule``, else "".
+    """The early verdict of ``row`` (its CI computed at ``EARLY_LEVEL``) under ``rule``: pass, fail, or "" (not
+    decided).
 
     Decided means the CI lies wholly inside the acceptance region and the standard rules then pass it (so a data
     rule such as drift or a small rate still holds it back), or wholly outside it (a fail). A point-estimate rule

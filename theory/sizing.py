@@ -25,8 +25,8 @@ class Sizing:
     sequential: bool = False
 
     def __post_init__(self):
-        if sum(map(bool, (self.reason, self.ladder, self.sequential))) != 1 and not (self.ladder and self.reason):
-            raise ValueError("a Sizing is one of: sequential=True, reason=..., or ladder=... (with its reason)")
+        if self.sequential == bool(self.reason or self.ladder):
+            raise ValueError("a Sizing is sequential=True, or a reason=... (with a ladder=... where it is a rung)")
 
     def arithmetic(self) -> str:
         """One sentence: how the default profile is sized."""

@@ -39,7 +39,8 @@ class Context:
     def run(self, configs, *, staged: bool = True) -> list:
         """Run (or load from the cache) every configuration, tallying computed vs cached; see ``runner.run_all``.
         At a look of the sequential design each configuration runs with the trials the look gives it (``plan``),
-        unless ``staged`` is False (a tuning sweep, whose choice must not depend on the look)."""
+        unless ``staged`` is False (a tuning sweep, whose choice must not depend on the look, or runs whose statistic
+        needs their full count)."""
         if self.plan is not None and staged:
             configs = [self.plan.at_look(cfg) for cfg in configs]
         results = run_all(configs, self.cache, progress=self.progress, label=self.label, executor=self.executor)
