@@ -28,8 +28,8 @@ CLAIM = Claim(
     id="het-gd-vs-sign",
     sizing=Sizing(
         reason=(
-            "its rows are iteration counts of tuned runs and a power fitted across kappas, with no bootstrap CI "
-            "over trials to size from"
+            "its runs are hitting times of tuned GD and sign methods on the claim's own quadratics, not engine "
+            "configurations: they have no looks"
         )
     ),
     title="Gradient heterogeneity across blocks slows GD, not sign-based methods ([T])",

@@ -32,7 +32,7 @@ CLAIM = Claim(
     order=12,
     category="mechanisms and laws (synthetic)",
     id="het-linear-head-momentum",
-    sizing=Sizing(reason="sign rules (tolerance 0) and exact checks: no declared tolerance to size a CI from"),
+    sizing=Sizing(reason="its runs are the softmax-head kernel of its own model.py, not engine configurations"),
     title="Momentum keeps a sign method's many-class linear head in check ([T])",
     statement=(
         "A softmax-regression head W (C x p) trained from 0 on synthetic features whose C classes have Zipf "

@@ -25,7 +25,7 @@ CLAIM = Claim(
     order=9,
     category="mechanisms and laws (synthetic)",
     id="rmsprop-as-clipping",
-    sizing=Sizing(reason="exact checks only (no CI)"),
+    sizing=Sizing(reason="exact checks only (no CI, nothing to decide early)"),
     title="RMSProp as clipping: eta_k = eta/(eps + sqrt(v_k)), tau_k = (eps + sqrt(v_k))/sqrt(1 - beta2)",
     statement=(
         "With beta1 = 0, RMSProp's update equals the clipping update min(1, tau_k/|g_k|) eta_k g_k for "
