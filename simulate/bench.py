@@ -7,7 +7,9 @@ softmax-head kernel (``simulate.claims.het_linear_head_momentum.model``, C = 100
 products.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
-figure is the best of three runs.
+figure is the best of three runs. Beside them: the floor under the d = 1 kernel (its noise draws alone), the
+machine's load before and after, and the cores other processes used meanwhile; with ``--sweep``, the whole quick
+profile's wall time, locally and on Dask.
 """
 
 import json
