@@ -5,8 +5,9 @@ The measurement is evaluated at each look with ``Context.plan`` giving every eng
 that look and every CI computed at the look's level; rows decided early are frozen as they were at their look, and
 the configurations they were computed from stop. Which configurations a row is computed from is read from the
 columns they share (``feeds``); a row that names no configuration holds every configuration of the measurement back,
-and a configuration that no evidence row names (a reference run) is held back by every undecided row. Both err
-towards running more trials, never fewer.
+and a configuration that no row names at all is held back by every undecided row: both err towards running more
+trials, never fewer. A configuration named only by rows that are not judged (a reference run with rows of its own)
+feeds no judged row and stops at the first look, as the design says.
 """
 
 import math
@@ -62,13 +63,14 @@ def feeds(cfg, row) -> bool | None:
     return all(_same(getattr(cfg, c), row[c]) for c in shared)
 
 
-def held_back(requested: dict, evidence: list, undecided: list) -> set:
-    """The identities of the configurations that an ``undecided`` evidence row may be computed from; a row that
-    names no configuration holds all, and a configuration that no ``evidence`` row names is held by any undecided
-    row."""
+def held_back(requested: dict, rows: list, undecided: list) -> set:
+    """The identities of the configurations that an ``undecided`` evidence row may be computed from. A row that
+    names no configuration holds all. A configuration that ``rows`` (all of the measurement's) name only by rows
+    that are not evidence (an unclipped reference run beside the judged method, say) feeds no judged row and holds
+    nothing; one that no row names at all may feed any, and is held by any undecided row."""
     if not undecided:
         return set()
-    held = {ident for ident, cfg in requested.items() if not any(feeds(cfg, r) for r in evidence)}
+    held = {ident for ident, cfg in requested.items() if not any(feeds(cfg, r) for r in rows)}
     for row in undecided:
         hits = {ident for ident, cfg in requested.items() if feeds(cfg, row)}
         held |= hits if hits else set(requested)
@@ -133,11 +135,10 @@ def in_looks(measure: Callable, rows_of: Callable, declarations, ctx: Context) -
             raise RuntimeError("a measurement's rows changed between looks: the sequential design cannot match them")
         if last:
             break
-        evidence, undecided = [], []
+        undecided = []
         for i, (_, row) in enumerate(rows.iterrows()):
             if row["kind"] != "evidence":
                 continue
-            evidence.append(row)
             if i in frozen:
                 continue
             decision = early_decision(rule_for(declarations, row), row)
@@ -145,7 +146,7 @@ def in_looks(measure: Callable, rows_of: Callable, declarations, ctx: Context) -
                 frozen[i] = _frozen(row, decision, look)
             else:
                 undecided.append(row)
-        held = held_back(plan.requested, evidence, undecided)
+        held = held_back(plan.requested, [r for _, r in rows.iterrows()], undecided)
         for ident, cfg in plan.requested.items():
             if ident not in held:
                 stopped.setdefault(ident, look_trials(cfg.trials, look))

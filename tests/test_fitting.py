@@ -55,3 +55,27 @@ def test_bad_shapes_are_rejected():
         fit_exponent(k[:-1], v)
     with pytest.raises(ValueError, match="statistic='mode'"):
         fit_exponent(k, v, "mode")
+
+
+def test_a_refit_of_the_same_arrays_reuses_its_bootstrap_and_other_arrays_do_not():
+    """The sequential design refits a stopped configuration's arrays at every later look: the resampled exponents
+    are computed once (memoised by content) and only the percentiles move with the CI level."""
+    from theory import confidence
+    from theory.fitting import _bootstrap_slopes
+
+    rng = np.random.default_rng(3)
+    k = np.unique(np.geomspace(1, 10**4, 40).astype(int))
+    values = np.exp(rng.normal(size=(64, 1)) - 0.5 * np.log(k)) * rng.pareto(3.0, (64, k.size))
+    before = _bootstrap_slopes.cache_info()
+    first = fit_exponent(k, values, "median", seed=5)
+    with confidence.at_level(0.9875):
+        wider = fit_exponent(k, values, "median", seed=5)
+    again = fit_exponent(k, values.copy(), "median", seed=5)
+    after = _bootstrap_slopes.cache_info()
+    assert after.misses - before.misses == 1 and after.hits - before.hits == 2
+    assert again == first
+    assert wider.exponent == first.exponent and wider.ci_low < first.ci_low and wider.ci_high > first.ci_high
+    changed = values.copy()
+    changed[0, -1] *= 2
+    fit_exponent(k, changed, "median", seed=5)
+    assert _bootstrap_slopes.cache_info().misses - after.misses == 1

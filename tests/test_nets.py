@@ -218,6 +218,19 @@ def test_training_in_groups_of_runs_gives_the_runs_of_one_batch():
     np.testing.assert_allclose(grouped[1]["eval_loss"], whole[1]["eval_loss"], rtol=1e-5)
 
 
+def test_methods_compiled_beside_a_run_do_not_change_it_and_must_include_its_method():
+    # tuning rounds pass every method of the claim so that they share one compiled program: a method's runs must
+    # not depend on the methods beside it (each method's state advances on its own; only the chosen direction moves)
+    cfg, schedule = _text_cfg(), Schedule(steps=4, batch=4, every=2, eval_size=16)
+    alone = train(cfg, CHARS, [("signum", 1e-3)], 2, 5, schedule)
+    beside = train(cfg, CHARS, [("signum", 1e-3)], 2, 5, schedule, methods=("adam", "sgd", "signum"))
+    for a, b in zip(alone, beside, strict=True):
+        for name in a:
+            np.testing.assert_allclose(b[name], a[name], rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="lacks signum"):
+        train(cfg, CHARS, [("signum", 1e-3)], 1, 5, schedule, methods=("adam",))
+
+
 def test_vmapped_training_is_bit_identical_when_repeated_and_snapshots_end_at_the_final_weights():
     cfg, schedule = _text_cfg(), Schedule(steps=4, batch=4, every=2, eval_size=16)
     runs = [("sgd", 0.1), ("adam", 1e-2)]

@@ -11,6 +11,7 @@ tau^(-(2-a)), and at a = 2 it is 1 + 2 log tau: a log factor (Pareto with tail 2
 """
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -75,7 +76,14 @@ def theorem4_second_moment(
     eta_k = eta0 / (k + k0)^power with ``step`` = (eta0, k0, power), Theorem 4's (4/mu, 1, 1) unless given."""
     eta0, k0, power = (4.0 / mu, 1.0, 1.0) if step is None else step
     beta = theorem4_beta(alpha) if beta is None else beta
-    want = np.asarray(ks, dtype=np.int64)
+    want = tuple(int(k) for k in np.asarray(ks, dtype=np.int64).ravel())
+    return _second_moment(noise, tail, K, want, mu, x0, G, beta, (eta0, k0, power)).copy()
+
+
+@lru_cache(maxsize=1024)  # a claim asks for the same set-up at every look of the sequential design, and its controls
+def _second_moment(noise, tail, K, ks: tuple, mu, x0, G, beta, step) -> np.ndarray:
+    eta0, k0, power = step
+    want = np.array(ks, dtype=np.int64)
     out = np.full(want.size, np.nan)
     state = (x0, x0, x0 * x0, x0 * x0, x0 * x0)  # after step k: E e, E ebar, E e^2, E e ebar, E ebar^2
     start = 1

@@ -8,7 +8,9 @@ window weighs the same. ``drift`` is the slope over the window's second half min
 the window is asymptotic, clearly non-zero when the local slope is still moving (a log factor, a transient).
 """
 
+import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -97,6 +99,44 @@ def fit_exponent(
 
     drift = window_drift(logk, _log(statistic(vw, stat)))
 
+    boot = _bootstrap_slopes(_Window(logk, vw), stat, n_boot, seed)
+    boot = boot[np.isfinite(boot)]
+    if boot.size < 0.9 * n_boot:
+        lo = hi = np.nan
+    else:
+        lo, hi = np.quantile(boot, confidence.tails())
+    return FitResult(point, float(lo), float(hi), int(kw.min()), int(kw.max()), drift, int(kw.size))
+
+
+class _Window:
+    """The fit window's log k and values, hashable by content, so that a refit of the same arrays (a look of the
+    sequential design after its configuration stopped, a control that reuses a run) finds its bootstrap. The cache
+    keeps the key: ``release`` hands the arrays over once, and the key keeps only their digest."""
+
+    def __init__(self, logk: np.ndarray, values: np.ndarray):
+        self._arrays = (logk, values)
+        digest = hashlib.blake2b(digest_size=16)
+        for a in (logk, values):
+            digest.update(repr((a.dtype.str, a.shape)).encode())
+            digest.update(np.ascontiguousarray(a).tobytes())
+        self.digest = digest.digest()
+
+    def release(self) -> tuple[np.ndarray, np.ndarray]:
+        arrays, self._arrays = self._arrays, None
+        return arrays
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Window) and self.digest == other.digest
+
+
+@lru_cache(maxsize=4096)  # 8 KB a fit at n_boot = 1000
+def _bootstrap_slopes(window: _Window, stat: str, n_boot: int, seed: int) -> np.ndarray:
+    """The exponent refitted on ``n_boot`` resamples of the trials (rows) of ``window.values``, deterministic in
+    ``seed`` (read-only: the array is shared by every caller of the same arrays)."""
+    logk, vw = window.release()
     rng = np.random.default_rng(seed)
     n = vw.shape[0]
     if stat == "mean":
@@ -110,12 +150,8 @@ def fit_exponent(
         chunk = max(1, 2_000_000 // (n * vw.shape[1]))
         boot_stat = np.concatenate([statistic(vw[idx[i : i + chunk]], stat, axis=1) for i in range(0, n_boot, chunk)])
     boot = slopes(logk, _log(boot_stat))
-    boot = boot[np.isfinite(boot)]
-    if boot.size < 0.9 * n_boot:
-        lo = hi = np.nan
-    else:
-        lo, hi = np.quantile(boot, confidence.tails())
-    return FitResult(point, float(lo), float(hi), int(kw.min()), int(kw.max()), drift, int(kw.size))
+    boot.flags.writeable = False
+    return boot
 
 
 MIN_WINDOW_POINTS = 3  # a slope and its drift (two half-window slopes sharing the middle point) need three points

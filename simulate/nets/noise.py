@@ -25,6 +25,23 @@ def flat(tree: dict) -> np.ndarray:
     return np.concatenate([np.asarray(tree[n], dtype=np.float64).reshape(lead, -1) for n in names], axis=1)
 
 
+def flat_columns(tree: dict, a: int, b: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Columns [a, b) of ``flat(tree)`` in float64, converting only the tensors that overlap them; written into
+    ``out`` (rows x (b - a)) where given, so that no second copy of the block is made."""
+    names = sorted(tree)
+    lead = tree[names[0]].shape[0]
+    out = np.empty((lead, b - a)) if out is None else out
+    start = 0
+    for n in names:
+        tensor = np.asarray(tree[n]).reshape(lead, -1)
+        end = start + tensor.shape[1]
+        lo, hi = max(a, start), min(b, end)
+        if lo < hi:
+            out[:, lo - a : hi - a] = tensor[:, lo - start : hi - start]
+        start = end
+    return out
+
+
 def deviations(loss: Callable, params: dict, inputs, labels, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """(D, g): per-example gradient deviations from the pool mean (M x P) and the pool mean gradient (P)."""
     chunk = check_int(chunk, "chunk", 1)
@@ -70,21 +87,21 @@ def gram_by_blocks(
         D, mean = deviations(loss, params, inputs, labels, chunk)
         return gram(D), mean, None if combine is None else combine @ D
 
-    def rows_of(a: int, b: int):
+    def chunks():
         for s in range(0, M, chunk):
-            grads = flat(per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk]))
-            yield s, grads[:, a:b]
+            yield s, per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk])
 
     mean = np.zeros(n_params)
-    for _, rows in rows_of(0, n_params):
-        mean += rows.sum(axis=0)
+    for _, grads in chunks():
+        for a, b in blocks:  # never the whole chunk x P matrix in float64
+            mean[a:b] += flat_columns(grads, a, b).sum(axis=0)
     mean /= M
     G = np.zeros((M, M))
     combined = None if combine is None else np.empty((combine.shape[0], n_params))
     for a, b in blocks:
         Db = np.empty((M, b - a))
-        for s, rows in rows_of(a, b):
-            Db[s : s + len(rows)] = rows
+        for s, grads in chunks():
+            flat_columns(grads, a, b, out=Db[s : s + chunk])
         Db -= mean[a:b]
         G += Db @ Db.T
         if combine is not None:

@@ -166,6 +166,7 @@ def train(
     snapshots: bool = False,
     first_trial: int = 0,
     group: int | None = None,
+    methods: tuple[str, ...] | None = None,
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Train every (method, eta) of ``runs`` on trials ``first_trial`` .. ``first_trial + trials - 1`` of ``seed``.
 
@@ -175,6 +176,8 @@ def train(
     and the mean held-out logit norm). ``options`` maps a method to its ``optim.optimizer`` keywords (tau, beta1,
     beta2, eps, order). ``group`` (or None: all) is how many runs go side by side in one vmapped batch; more
     follow group after group (the same compiled program), so that memory grows with the group, not the runs.
+    ``methods`` (None: those of ``runs``) are the methods compiled side by side: calls that pass the same methods,
+    options, group and schedule share one compiled program (a method's runs do not depend on the others beside it).
     """
     if cfg.inputs != "text":
         raise ValueError(f"inputs={cfg.inputs!r}: training runs on text only (accepted: 'text')")
@@ -191,7 +194,10 @@ def train(
         if m not in METHODS:
             raise ValueError(f"method={m!r} is not one of the accepted values: {', '.join(METHODS)}")
     options = {m: dict(o) for m, o in (options or {}).items()}
-    methods = tuple(sorted({m for m, _ in runs}))
+    used = {m for m, _ in runs}
+    methods = tuple(sorted(used if methods is None else set(methods)))
+    if not used <= set(methods):
+        raise ValueError(f"methods={methods!r} lacks {', '.join(sorted(used - set(methods)))}, used by runs")
     for m in methods:
         optimizer(m, 1.0, **options.get(m, {}))  # refuses a bad option before any tracing
     frozen = tuple((m, tuple(sorted(options.get(m, {}).items()))) for m in methods)

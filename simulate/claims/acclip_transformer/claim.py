@@ -60,6 +60,7 @@ CLAIM = Claim(
             every=25,
             clip_norm=None,
             eval_size=128,
+            run_group=25,
         ),
         "full": NetTrainingProfile(
             rung="full",

@@ -61,6 +61,7 @@ CLAIM = Claim(
             every=25,
             clip_norm=1.0,
             eval_size=128,
+            run_group=25,
             pool=256,
             hessian_pool=32,
             power_iterations=10,

@@ -137,10 +137,11 @@ def tuned_training(
         steps=p.steps, batch=p.net.batch, every=p.interval, eval_size=p.eval_size, clip_norm=p.clip_norm
     )
     grids = {m: sorted(g) for m, g in p.grids}
+    every = tuple(sorted(grids))  # one compiled program for every round (with a fixed group, one shape too)
     scores: dict[str, dict[float, float]] = {m: {} for m in grids}
     pending = [(m, eta) for m, g in grids.items() for eta in g]
     for round_ in range(WIDEN_ROUNDS + 1):
-        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options, group=p.run_group)
+        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options, group=p.run_group, methods=every)
         for i, (m, eta) in enumerate(pending):
             scores[m][eta] = float(np.median(_finite_or_inf(recs["eval_loss"][i, :, -1])))
         pending = []
@@ -155,7 +156,7 @@ def tuned_training(
     chosen = {m: min(grid, key=lambda e, m=m: scores[m][e]) for m, grid in grids.items()}
     runs = list(chosen.items())
     params, recs = train(
-        cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials, group=p.run_group
+        cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials, group=p.run_group, methods=every
     )
     return {
         m: Tuned(

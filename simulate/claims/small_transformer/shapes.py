@@ -71,7 +71,9 @@ class NetTrainingProfile:
     hessian_pool: int = 0  # the first examples of the pool, for the Hessian-vector products
     power_iterations: int = 0
 
-    run_group: int | None = None  # runs side by side in one vmapped batch (None: all); the rest follow in turn
+    # runs side by side in one vmapped batch (None: all); the rest follow in turn. A fixed group gives every tuning
+    # round and the reported runs one shape, so the rounds share one compiled program
+    run_group: int | None = None
 
     @property
     def interval(self) -> int:
