@@ -18,16 +18,10 @@ from simulate.nets.curvature import per_example_gradients
 from theory.validation import check_int
 
 
-def flat(tree: dict) -> np.ndarray:
-    """A dict of tensors (with a leading example axis) as one float64 matrix, tensors in name order."""
-    names = sorted(tree)
-    lead = tree[names[0]].shape[0]
-    return np.concatenate([np.asarray(tree[n], dtype=np.float64).reshape(lead, -1) for n in names], axis=1)
-
-
 def flat_columns(tree: dict, a: int, b: int, out: np.ndarray | None = None) -> np.ndarray:
-    """Columns [a, b) of ``flat(tree)`` in float64, converting only the tensors that overlap them; written into
-    ``out`` (rows x (b - a)) where given, so that no second copy of the block is made."""
+    """Columns [a, b) of a dict of tensors with a leading example axis laid side by side as one float64 matrix
+    (tensors in name order, each flattened): only the tensors that overlap the columns are converted, written into
+    ``out`` (rows x (b - a)) where given, so that no second copy is made."""
     names = sorted(tree)
     lead = tree[names[0]].shape[0]
     out = np.empty((lead, b - a)) if out is None else out
@@ -45,12 +39,11 @@ def flat_columns(tree: dict, a: int, b: int, out: np.ndarray | None = None) -> n
 def deviations(loss: Callable, params: dict, inputs, labels, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """(D, g): per-example gradient deviations from the pool mean (M x P) and the pool mean gradient (P)."""
     chunk = check_int(chunk, "chunk", 1)
-    D = None  # filled chunk by chunk and centred in place: one M x P float64 matrix, the largest array of a run
+    # filled chunk by chunk, tensor by tensor, and centred in place: one M x P float64 matrix, the largest array
+    D = np.empty((len(labels), sum(int(np.prod(v.shape)) for v in params.values())))
     for s in range(0, len(labels), chunk):
-        rows = flat(per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk]))
-        if D is None:
-            D = np.empty((len(labels), rows.shape[1]))
-        D[s : s + len(rows)] = rows
+        grads = per_example_gradients(loss, params, inputs[s : s + chunk], labels[s : s + chunk])
+        flat_columns(grads, 0, D.shape[1], out=D[s : s + chunk])
     mean = D.mean(axis=0)
     D -= mean
     trim_heap()  # the per-example gradients' freed memory

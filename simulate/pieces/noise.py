@@ -253,7 +253,9 @@ def law(
     )
 
 
-@njit(error_model="numpy")  # not cached: its first argument is a function, which Numba cannot key a cache entry by
+# not cached: its first argument is a function, which Numba cannot key a cache entry by; without the GIL, so that
+# draws from different streams can run side by side (``engine.run.map_on_threads``)
+@njit(error_model="numpy", nogil=True)
 def _fill(sampler, params, seed, config_hash, trial, n):
     s = new_stream(seed, config_hash, trial)
     out = np.empty(n)

@@ -75,7 +75,7 @@ CLAIM = Claim(
             train_eta=3e-3,
             steps=1500,
             eval_size=256,
-            block_bytes=2**29,
+            block_bytes=2**30,
         ),
         "full": NetNoiseProfile(
             rung="full",

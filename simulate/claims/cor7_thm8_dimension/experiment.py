@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simulate.engine.run import map_on_threads
 from simulate.pieces.noise import sample
 from simulate.publish import report
 from simulate.run.config import AdaptiveRun, checkpoints
@@ -30,12 +31,14 @@ def coordinate_G(tail: float, p: float, d: int, draws: int, seed: int) -> tuple[
     O((d^(1/tail)/T)^2). The truncated part has finite variance; its standard error is the one reported.
     """
     n = max(1000, draws // d)
-    norms = np.empty(n)
     chunk = max(1, 2_000_000 // d)
-    for start in range(0, n, chunk):
+
+    def chunk_norms(start: int) -> np.ndarray:
         m = min(chunk, n - start)
         xi = sample("pareto", tail, m * d, seed=seed, stream=d * 1_000_003 + start).reshape(m, d)
-        norms[start : start + m] = np.linalg.norm(xi, axis=1)
+        return np.linalg.norm(xi, axis=1)
+
+    norms = np.concatenate(map_on_threads(chunk_norms, range(0, n, chunk)))  # each chunk its own stream
     T = 100.0 * d ** (1.0 / tail)
     body = np.where(norms <= T, norms**p, 0.0)
     moment = body.mean() + d * tail * T ** (p - tail) / (tail - p)

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simulate.engine.run import map_on_threads
 from simulate.pieces.noise import sample
 from simulate.publish import report
 from simulate.run.config import QuadraticRun
@@ -104,10 +105,12 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
     fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
     for i, (noise, tail) in enumerate(VARIANCE_LAWS):
         curves = np.array(
-            [
-                running_variance(sample(noise, tail, p.variance_n, seed=ctx.seed, stream=100 + s), n_points)
-                for s in range(p.variance_streams)
-            ]
+            map_on_threads(  # each stream its own: side by side
+                lambda s, noise=noise, tail=tail: running_variance(
+                    sample(noise, tail, p.variance_n, seed=ctx.seed, stream=100 + s), n_points
+                ),
+                range(p.variance_streams),
+            )
         )
         typical = np.median(curves, axis=0)
         slope = float(slopes(np.log(n_points[window]), np.log(typical[window])))
@@ -141,7 +144,10 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
     table = {}
     for noise in ESTIMATOR_LAWS:
         for tail in p.estimator_tails:
-            draws = [sample(noise, tail, p.estimator_n, seed=ctx.seed + r, stream=200) for r in range(p.estimator_reps)]
+            draws = map_on_threads(
+                lambda r, noise=noise, tail=tail: sample(noise, tail, p.estimator_n, seed=ctx.seed + r, stream=200),
+                range(p.estimator_reps),
+            )
             for name, estimator in ESTIMATORS.items():
                 est = np.array([estimator(x) for x in draws])
                 mean, lo, hi = mean_ci(est)
