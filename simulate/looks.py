@@ -19,7 +19,7 @@ import pandas as pd
 from simulate.publish.report import figures_discarded
 from simulate.run.context import Context
 from theory import confidence
-from theory.sequential import EARLY_LEVEL, LOOKS, early_decision, look_trials
+from theory.sequential import EARLY_LEVEL, LOOKS, deciding, early_decision, look_trials
 from theory.verdicts import judge, rule_for
 
 MATCHED_FIELDS = ("method", "noise", "tail", "alpha", "beta")  # the row columns that name a configuration
@@ -94,7 +94,7 @@ def _evaluate(measure: Callable, ctx: Context, plan: Plan | None, coverage: floa
         with confidence.at_level(coverage):
             if draw:
                 return measure()
-            with figures_discarded():
+            with figures_discarded(), deciding():
                 return measure()
     finally:
         ctx.plan = previous

@@ -18,7 +18,8 @@ from simulate.run.executors import load_or_run
 from simulate.run.runner import SHARED_OUTPUTS, run_config
 from simulate.run.store import RunCache
 from theory import confidence
-from theory.sequential import EARLY_LEVEL, LOOKS, early_decision, look_trials
+from theory.fitting import fit_exponent
+from theory.sequential import EARLY_LEVEL, LOOKS, deciding, early_decision, look_trials, resamples
 from theory.sizing import SEQUENTIAL, Sizing
 from theory.verdicts import Judged, Rule
 
@@ -226,3 +227,17 @@ def test_a_claim_in_looks_judges_its_undecided_rows_on_the_full_profiles_arrays(
 def test_a_sizing_is_sequential_or_says_why_not(fields):
     with pytest.raises(ValueError, match="a Sizing is"):
         Sizing(**fields)
+
+
+def test_an_early_look_leaves_out_only_the_cis_no_declaration_can_judge():
+    judged = (Judged("mean_dist", ABOVE_ZERO), Judged("avg_min_grad*", ABOVE_ZERO))
+    assert resamples(judged, "median_dist", 1000) == 1000  # outside an early look, every CI is computed
+    with deciding():
+        assert resamples(judged, "median_dist", 1000) == 0
+        assert resamples(judged, "mean_dist", 1000) == 1000
+        assert resamples(judged, "avg_min_grad_c3_from3", 1000) == 1000
+    k = np.unique(np.geomspace(1, 10**4, 30).astype(int))
+    values = np.random.default_rng(1).pareto(3.0, (50, k.size)) + 1.0 / k
+    without, full = fit_exponent(k, values, n_boot=0), fit_exponent(k, values)
+    assert math.isnan(without.ci_low) and math.isnan(without.ci_high) and np.isfinite([full.ci_low, full.ci_high]).all()
+    assert (without.exponent, without.drift) == (full.exponent, full.drift)

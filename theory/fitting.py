@@ -83,8 +83,8 @@ def fit_exponent(
     """Fit the exponent of ``stat`` over trials of ``values`` (trials x checkpoints) against ``k``.
 
     The CI is the 2.5-97.5% percentile interval of the exponent refitted on trials resampled with replacement
-    (``n_boot`` resamples, deterministic in ``seed``). Diverged trials should carry +inf: a mean is then infinite
-    and its exponent NaN, which is the honest answer.
+    (``n_boot`` resamples, deterministic in ``seed``; 0: no CI, NaN). Diverged trials should carry +inf: a mean is
+    then infinite and its exponent NaN, which is the honest answer.
     """
     k = np.asarray(k, dtype=float)
     values = np.asarray(values, dtype=float)
@@ -99,6 +99,8 @@ def fit_exponent(
 
     drift = window_drift(logk, _log(statistic(vw, stat)))
 
+    if n_boot == 0:  # no CI asked for
+        return FitResult(point, np.nan, np.nan, int(kw.min()), int(kw.max()), drift, int(kw.size))
     boot = _bootstrap_slopes(_Window(logk, vw), stat, n_boot, seed)
     boot = boot[np.isfinite(boot)]
     if boot.size < 0.9 * n_boot:

@@ -11,6 +11,8 @@ are judged by the standard rules at 95%.
 """
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .verdicts import acceptance_region, ci_position, judge_row
 
@@ -45,3 +47,25 @@ def early_decision(rule, row) -> str:
     if (verdict, position) in (("pass", "inside"), ("fail", "outside")):
         return verdict
     return ""
+
+
+_DECIDING = ContextVar("deciding", default=False)
+
+
+@contextmanager
+def deciding():
+    """An evaluation at an early look: only its evidence rows are kept (frozen where decided); every other row is
+    recomputed by the final evaluation, so a measurement may leave their CIs out (``resamples``)."""
+    token = _DECIDING.set(True)
+    try:
+        yield
+    finally:
+        _DECIDING.reset(token)
+
+
+def resamples(declarations, metric: str, n_boot: int) -> int:
+    """The bootstrap resamples for a row of ``metric``: ``n_boot``, or 0 (no CI) in an early look's evaluation when
+    no declaration of ``declarations`` can judge ``metric`` (its CI would be thrown away)."""
+    if _DECIDING.get() and not any(j.covers(metric) for j in declarations):
+        return 0
+    return n_boot

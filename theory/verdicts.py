@@ -139,12 +139,14 @@ class Judged:
     where: dict = field(default_factory=dict)
     label: str = ""  # how REPORT names the selection, when ``where`` holds a predicate
 
-    def matches(self, row) -> bool:
-        name = row["metric"]
+    def covers(self, metric: str) -> bool:
+        """Whether rows of ``metric`` may be judged by this declaration (its name or prefix; ``where`` aside)."""
         if self.metric.endswith("*"):
-            if not str(name).startswith(self.metric[:-1]):
-                return False
-        elif name != self.metric:
+            return str(metric).startswith(self.metric[:-1])
+        return metric == self.metric
+
+    def matches(self, row) -> bool:
+        if not self.covers(row["metric"]):
             return False
         for column, accepted in self.where.items():
             if callable(accepted):

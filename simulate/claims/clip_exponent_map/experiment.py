@@ -15,6 +15,7 @@ from theory.declarations import Claim
 from theory.exponents import clipping_map
 from theory.finite_k import local_exponent
 from theory.fitting import fit_exponent, smallest_fit_horizon, window_mask
+from theory.sequential import resamples
 
 from .claim import JUDGED_BETAS, ClipMapProfile
 
@@ -27,11 +28,13 @@ def cell_row(claim: Claim, cfg, arrays, noise: str | None = None) -> dict:
     negative control presents one noise as another, and the prediction is the presented noise's)."""
     k = arrays["k"]
     noise = noise or cfg.noise
-    fit = fit_exponent(k, 2.0 * arrays["avg_gap"] / cfg.mu, "mean", n_boot=300, seed=cfg.seed)
+    metric = f"sq_dist_exponent_beta{cfg.beta:g}"
+    boots = resamples(claim.judged, metric, 300)
+    fit = fit_exponent(k, 2.0 * arrays["avg_gap"] / cfg.mu, "mean", n_boot=boots, seed=cfg.seed)
     curve, limit = finite_k_model(replace(cfg, noise=noise), k)
     return report.measurement_row(
         claim,
-        f"sq_dist_exponent_beta{cfg.beta:g}",
+        metric,
         cfg,
         arrays,
         method="proj-gclip",

@@ -14,6 +14,7 @@ from simulate.run.context import ClaimOutput, Context
 from theory import confidence, dimension
 from theory.declarations import Claim
 from theory.fitting import fit_exponent, slopes, smallest_fit_horizon
+from theory.sequential import resamples
 
 from .claim import DimensionProfile
 
@@ -132,7 +133,8 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
         err = arrays["avg_sq"][:, -1] / cfg.d  # per-coordinate error at k = K, one value per trial
         boot = _boot_means(err, rng)
         per_coord[(cfg.alpha, cfg.shape, cfg.method, cfg.d)] = (err.mean(), boot)
-        fit = fit_exponent(arrays["k"], arrays["avg_sq"], "mean", n_boot=300, seed=cfg.seed)
+        boots = resamples(claim.judged, f"k_exponent_d{cfg.d}", 300)
+        fit = fit_exponent(arrays["k"], arrays["avg_sq"], "mean", n_boot=boots, seed=cfg.seed)
         variance_exponent = -1.0 + (2.0 - cfg.tail) / cfg.alpha  # THEORY.md §4, general clipping exponent
         rows.append(
             report.measurement_row(

@@ -17,6 +17,7 @@ from theory.exponents import theorem2, theorem2_sgd_same_step
 from theory.finite_k import local_exponent, theorem2_metric
 from theory.fitting import fit_exponent, window_mask
 from theory.mean_square import mean_has_finite_variance
+from theory.sequential import resamples
 
 from .claim import PARETO_LAWS, Thm2Profile, instance_suffix
 
@@ -184,11 +185,12 @@ def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[
         model, limits = theorem2_model(key, runs)
         for m in claim.metrics:
             values = np.column_stack([arrays[m.source] for _, arrays in runs])  # trials x horizons
-            fit = fit_exponent(Ks, values, m.stat, n_boot=1000, seed=key.seed)
+            valid = mean_has_finite_variance(clips(true_key.method), true_key.noise, true_key.tail)
+            boots = resamples(claim.judged, m.name + suffix, 1000) if valid else 0
+            fit = fit_exponent(Ks, values, m.stat, n_boot=boots, seed=key.seed)
             theory = _theory(key, m.name, m.theory)
             curve = model.get(m.source)
             finite = local_exponent(Ks, curve, window_mask(Ks)) if curve is not None else math.nan
-            valid = mean_has_finite_variance(clips(true_key.method), true_key.noise, true_key.tail)
             ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
             rows.append(
                 report.measurement_row(

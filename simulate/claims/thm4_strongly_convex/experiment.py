@@ -17,6 +17,7 @@ from theory.declarations import EXPONENT_TOLERANCE, Claim
 from theory.finite_k import local_exponent
 from theory.fitting import fit_exponent, smallest_fit_horizon, window_mask
 from theory.mean_square import growth_typical, mean_has_finite_variance
+from theory.sequential import resamples
 
 from .claim import Profile
 
@@ -34,8 +35,9 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000, presented=None) -> pd
         k = arrays["k"]
         curve, limit = finite_k_model(label, k) if label.method in claim.judged_methods else (None, math.nan)
         for m in claim.metrics:
-            fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=n_boot, seed=cfg.seed)
             ci_valid = m.stat != "mean" or mean_has_finite_variance(clips(cfg.method), cfg.noise, cfg.tail)
+            boots = resamples(claim.judged, m.name, n_boot) if ci_valid else 0
+            fit = fit_exponent(k, arrays[m.source], m.stat, n_boot=boots, seed=cfg.seed)
             finite = limit_m = math.nan
             if curve is not None and m.sq_power is not None:
                 finite = m.sq_power * local_exponent(k, curve, window_mask(k))
