@@ -128,3 +128,12 @@ def test_envelope_fit_recovers_a_power_law_with_a_ci_that_covers_it():
     # a bend inside the window shows as drift
     bent = [c * (1 + 30 * ks**-0.5) for c in cells]
     assert abs(envelope_fit(ks, bent, window_mask(ks), seed=0)["drift"]) > 0.05
+
+
+def test_the_two_point_bound_over_an_array_of_k_is_the_scalar_bound_at_each_k():
+    from theory.lower_bounds import two_point_bound
+
+    ks = np.unique(np.geomspace(1, 10**6, 60).astype(np.int64))
+    for eps in (1e-4, 0.01, 0.125):
+        at_once = two_point_bound(ks, eps, 1.5)
+        assert np.array_equal(at_once, [two_point_bound(int(k), eps, 1.5) for k in ks])

@@ -27,17 +27,21 @@ def family(eps: float, alpha: float) -> tuple[float, float, float, float]:
     return gamma, 4.0 * gamma * eps, 2.0 * gamma * eps, 0.5 / gamma
 
 
-def one_minus_tv(k: int, p0: float, p1: float) -> float:
-    """1 - TV(Bin(k, p0), Bin(k, p1)) for p0 > p1, exactly (see the module docstring)."""
+def one_minus_tv(k, p0: float, p1: float):
+    """1 - TV(Bin(k, p0), Bin(k, p1)) for p0 > p1, exactly (see the module docstring); ``k`` an integer (a float
+    back) or an array of them (an array back, one scipy call for all)."""
     # pmf0(j) >= pmf1(j)  <=>  j >= t_real
     a = math.log(p0 / p1)
     b = math.log1p(-p1) - math.log1p(-p0)
-    t = math.ceil(k * b / (a + b))
-    return float(stats.binom.cdf(t - 1, k, p0) + stats.binom.sf(t - 1, k, p1))
+    k = np.asarray(k)
+    t = np.ceil(k * b / (a + b))
+    out = stats.binom.cdf(t - 1, k, p0) + stats.binom.sf(t - 1, k, p1)
+    return float(out) if out.ndim == 0 else out
 
 
-def two_point_bound(k: int, eps: float, alpha: float) -> float:
-    """(eps^2/16) (1 - TV) at one eps: a lower bound on the minimax f-gap after k oracle calls."""
+def two_point_bound(k, eps: float, alpha: float):
+    """(eps^2/16) (1 - TV) at one eps: a lower bound on the minimax f-gap after k oracle calls (``k`` an integer or
+    an array of them)."""
     _, p0, p1, _ = family(eps, alpha)
     return eps * eps / 16.0 * one_minus_tv(k, p0, p1)
 
