@@ -7,7 +7,8 @@ the configurations they were computed from stop. Which configurations a row is c
 columns they share (``feeds``); a row that names no configuration holds every configuration of the measurement back,
 and a configuration that no row names at all is held back by every undecided row: both err towards running more
 trials, never fewer. A configuration named only by rows that are not judged (a reference run with rows of its own)
-feeds no judged row and stops at the first look, as the design says.
+is held back by nothing else, so it stops at the first look where no evidence row that names no configuration is
+undecided.
 """
 
 import math
@@ -65,9 +66,9 @@ def feeds(cfg, row) -> bool | None:
 
 def held_back(requested: dict, rows: list, undecided: list) -> set:
     """The identities of the configurations that an ``undecided`` evidence row may be computed from. A row that
-    names no configuration holds all. A configuration that ``rows`` (all of the measurement's) name only by rows
-    that are not evidence (an unclipped reference run beside the judged method, say) feeds no judged row and holds
-    nothing; one that no row names at all may feed any, and is held by any undecided row."""
+    names no configuration (a comparison of two noises, say) holds all. A configuration that ``rows`` (all of the
+    measurement's) name only by rows that are not evidence (an unclipped reference run beside the judged method)
+    is held by nothing else; one that no row names at all may feed any, and is held by any undecided row."""
     if not undecided:
         return set()
     held = {ident for ident, cfg in requested.items() if not any(feeds(cfg, r) for r in rows)}
