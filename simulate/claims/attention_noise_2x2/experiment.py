@@ -19,6 +19,7 @@ from simulate.claims.small_transformer.common import (
     size_figure,
     with_ci,
 )
+from simulate.memory import release_memory
 from simulate.nets import model, noise
 from simulate.nets.tokens import Task, bigram_baseline
 from simulate.nets.train import Schedule, train
@@ -126,6 +127,7 @@ def measure(p: NetNoiseProfile, seed: int) -> dict:
                     if coordinates and label == TRAINED_CELL:  # a second, independent draw for the control
                         out["reference_again"] = noise.gaussian_reference_norms(G, 1, p.draws, rng)
                     del G
+            release_memory()  # the next model reuses none of this one's compiled programs or buffers
     return out
 
 
