@@ -20,6 +20,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
+def _path(value: str):
+    """A folder option: a Path, or the string as given when it is blank (``Path("")`` would be the current folder;
+    ``check_folder`` refuses it by name)."""
+    return Path(value) if value.strip() else value
+
+
 def _executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
@@ -41,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rates", help="run claims, fit exponents, write rates.csv, runs.parquet, figures, REPORT.md")
     r.add_argument("--claim", nargs="+", default=None, help=f"claim ids (default: all): {', '.join(CLAIMS)}")
     r.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
-    r.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
+    r.add_argument("--out", type=_path, default=Path("results"), help="output folder (default: results)")
     r.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
     r.add_argument("--alphas", type=float, nargs="+", default=None, help="override the profile's alphas")
     r.add_argument("--K", type=int, default=None, help="override the profile's iteration count")
@@ -49,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--steps", type=int, default=None, help="override a small-transformer claim's training steps")
     r.add_argument("--pool", type=int, default=None, help="override a small-transformer claim's example pool")
     r.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
-    r.add_argument("--cache-dir", type=Path, default=None, help="finished-run cache (default: OUT/.cache)")
+    r.add_argument("--cache-dir", type=_path, default=None, help="finished-run cache (default: OUT/.cache)")
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
     _executor_options(r)
@@ -62,12 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
     c.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
     c.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
-    c.add_argument("--cache-dir", type=Path, default=Path("results/.cache"), help="finished-run cache")
+    c.add_argument("--cache-dir", type=_path, default=Path("results/.cache"), help="finished-run cache")
     c.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
     c.add_argument("--quiet", action="store_true", help="no progress lines")
     c.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         default=Path("build/controls"),
         help="folder for controls.csv, power.csv and the power figures (default: build/controls)",
     )
@@ -99,6 +105,10 @@ def _set_threads(threads: int | None) -> int:
 def _check_common(args) -> list:
     """Validate the options shared by ``rates`` and ``controls``; returns the claims."""
     check_choice(args.profile, PROFILES, "profile")
+    for option, values in (("claim", args.claim), ("alphas", getattr(args, "alphas", None))):
+        repeated = sorted({str(v) for v in values or () if list(values).count(v) > 1})
+        if repeated:
+            raise ValueError(f"--{option} names {', '.join(repeated)} more than once; accepted: each value once")
     claims = [get_claim(c) for c in (args.claim or list(CLAIMS))]
     check_seed(args.seed)
     check_choice(args.executor, EXECUTORS, "executor")
@@ -120,10 +130,25 @@ def _executor(args):
     return make_executor(args.executor, args.scheduler, args.workers)
 
 
+# folders of the operating system a run must never write into (nor below); the filesystem root too
+SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/sbin", "/sys", "/usr")
+MANAGED_SUBFOLDERS = ("figures", "runs")  # an output folder's subfolders that publishing rewrites
+
+
 def check_folder(path: Path, name: str) -> Path:
     """A folder the run can write into: an existing writable folder, or a new one under a writable existing
-    ancestor (created later, by the first write)."""
+    ancestor (created later, by the first write); never empty, the filesystem root or a system folder."""
+    if not str(path).strip():
+        raise ValueError(f"{name}={str(path)!r} is empty; accepted: a folder path")
     path = Path(path)
+    resolved = path.resolve()
+    if resolved == Path(resolved.anchor) or any(
+        resolved == Path(f) or Path(f) in resolved.parents for f in SYSTEM_FOLDERS
+    ):
+        raise ValueError(
+            f"{name}={str(path)!r} is the filesystem root or a system folder ({str(resolved)!r}); accepted: a folder "
+            f"outside {', '.join(SYSTEM_FOLDERS)}"
+        )
     if path.exists() and not path.is_dir():
         raise ValueError(f"{name}={str(path)!r} is a file; accepted: a folder (existing or new)")
     existing = path
@@ -136,9 +161,9 @@ def check_folder(path: Path, name: str) -> Path:
 
 def cmd_controls(args) -> int:
     claims = _check_common(args)
-    check_folder(args.out, "out")
+    args.out = check_folder(args.out, "out")
     if not args.no_cache:
-        check_folder(args.cache_dir, "cache-dir")
+        args.cache_dir = check_folder(args.cache_dir, "cache-dir")
     if args.claim:
         for c in claims:
             if not c.controls:
@@ -204,9 +229,16 @@ def _rates_of(output):
 def cmd_rates(args) -> int:
     # Validate everything before any work.
     claims = _check_common(args)
-    check_folder(args.out, "out")
+    args.out = check_folder(args.out, "out")
     if args.cache_dir is not None and not args.no_cache:
-        check_folder(args.cache_dir, "cache-dir")
+        args.cache_dir = check_folder(args.cache_dir, "cache-dir")
+        cache, out = Path(args.cache_dir).resolve(), Path(args.out).resolve()
+        for sub in MANAGED_SUBFOLDERS:
+            if cache == out / sub or out / sub in cache.parents:
+                raise ValueError(
+                    f"cache-dir={str(args.cache_dir)!r} lies inside the output's {sub}/, which publishing rewrites; "
+                    f"accepted: a folder outside {str(out / sub)!r}"
+                )
     profiles = _profiles(claims, args)
     threads = _set_threads(args.threads)
 

@@ -26,6 +26,11 @@ from simulate.run.config import QuadraticRun
         (["rates", "--profile", "huge"], r"profile='huge' is not one of the accepted values: default, full, quick"),
         (["rates", "--seed", "-1"], r"seed=-1 is outside the accepted range"),
         (["rates", "--threads", "99"], r"threads=99 is outside the accepted range"),
+        (
+            ["rates", "--claim", "thm5-lower-bound", "thm5-lower-bound"],
+            r"--claim names thm5-lower-bound more than once",
+        ),
+        (["rates", "--alphas", "1.5", "1.8", "1.5"], r"--alphas names 1.5 more than once"),
     ],
 )
 def test_bad_input_fails_before_work(argv, message, capsys, tmp_path):
@@ -47,6 +52,21 @@ def test_output_and_cache_folders_are_checked_before_work(tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert message in err and str(a_file) in err, err
+    assert not (tmp_path / "res").exists()
+
+
+@pytest.mark.parametrize("out", ["", " ", "/", "/etc", "/usr/lib/heavytail"])
+def test_an_empty_output_path_the_root_and_system_folders_are_refused(out, capsys):
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert f"out={out!r}" in err and ("empty" in err or "system folder" in err), err
+
+
+def test_a_cache_inside_the_outputs_managed_subfolders_is_refused(tmp_path, capsys):
+    for sub in ("figures", "runs/cache"):
+        argv = ["rates", "--claim", "rmsprop-as-clipping", "--out", str(tmp_path / "res")]
+        assert main(argv + ["--cache-dir", str(tmp_path / "res" / sub)]) == 2
+        assert "publishing rewrites" in capsys.readouterr().err
     assert not (tmp_path / "res").exists()
 
 

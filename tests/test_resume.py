@@ -92,3 +92,28 @@ def test_another_configurations_entry_under_this_key_is_not_used(tmp_path, capsy
     ((_, arrays, cached),) = runner.run_all([a], cache, progress=False, executor=LocalExecutor())
     assert not cached and "written under another key" in capsys.readouterr().err
     np.testing.assert_array_equal(arrays["avg_dist"], runner.run_quadratic(a)["avg_dist"])
+
+
+def test_a_cache_entry_that_is_a_link_or_a_fifo_is_discarded_without_following_it(tmp_path, capsys):
+    import os
+    import threading
+
+    cache = RunCache(tmp_path / "cache")
+    elsewhere = RunCache(tmp_path / "elsewhere")
+    arrays = {"x": np.arange(3.0)}
+    elsewhere.save("k1", arrays)
+    target = tmp_path / "elsewhere" / "k1.npz"
+    (tmp_path / "cache").mkdir()
+    os.symlink(target, tmp_path / "cache" / "k1.npz")
+    assert cache.load("k1") is None
+    assert "a symbolic link" in capsys.readouterr().err
+    assert target.exists() and not os.path.lexists(tmp_path / "cache" / "k1.npz")  # the link, not its target, went
+
+    os.mkfifo(tmp_path / "cache" / "k2.npz")  # opening a FIFO for reading blocks until a writer comes
+    box = {}
+    reader = threading.Thread(target=lambda: box.setdefault("got", cache.load("k2")), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "loading a FIFO entry hung"
+    assert box["got"] is None and "not a regular file" in capsys.readouterr().err
+    assert not os.path.lexists(tmp_path / "cache" / "k2.npz")

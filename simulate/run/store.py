@@ -1,7 +1,10 @@
 """The on-disk cache of finished runs (one .npz per configuration)."""
 
+import errno
 import hashlib
 import json
+import os
+import stat
 import sys
 import zipfile
 from pathlib import Path
@@ -56,13 +59,22 @@ class RunCache:
         return self.root / f"{key}.npz"
 
     def load(self, key: str, about: dict | None = None) -> dict[str, np.ndarray] | None:
-        if self.root is None or not self._path(key).exists():
+        if self.root is None or not os.path.lexists(self._path(key)):
             return None
         try:
-            with np.load(self._path(key), allow_pickle=False) as z:
-                arrays = {name: z[name] for name in z.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
-            return self._discard(key, f"unreadable ({type(err).__name__})")
+            # never through a link, never a FIFO or device (opening one would block): regular files only
+            fd = os.open(self._path(key), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as err:
+            why = "a symbolic link" if err.errno == errno.ELOOP else f"unreadable ({type(err).__name__})"
+            return self._discard(key, why)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return self._discard(key, "not a regular file")
+            try:
+                with np.load(fh, allow_pickle=False) as z:
+                    arrays = {name: z[name] for name in z.files}
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
+                return self._discard(key, f"unreadable ({type(err).__name__})")
         if META not in arrays:
             return self._discard(key, "no description (written by an older version)")
         try:
