@@ -304,3 +304,50 @@ def test_an_interrupted_publication_is_rolled_forward(tmp_path):
     assert (out / "figures" / "new.png").read_bytes() == b"new" and (out / "rates.csv").exists()
     assert not (out / "figures" / "stale.png").exists() and not (out / JOURNAL).exists()
     assert not staging.path.exists()
+
+
+def _pieces():
+    from simulate.engine import Trajectory
+    from simulate.pieces import methods, metrics, objectives
+    from simulate.pieces.noise import law
+
+    return Trajectory, methods, metrics, objectives, law
+
+
+@pytest.mark.parametrize(
+    "build,message",
+    [
+        (lambda T, m, me, o, law: m.method("gclip", eta0=1.0, G=math.nan), r"G=nan"),
+        (lambda T, m, me, o, law: m.method("gclip", eta0=1.0, G=-1.0), r"G=-1.0"),
+        (lambda T, m, me, o, law: m.method("sgd", eta0=-4.0), r"eta0=-4.0"),
+        (lambda T, m, me, o, law: m.method("sgd", eta0=1.0, k0=-1.0), r"k0=-1.0"),
+        (lambda T, m, me, o, law: m.method("sgd", eta0=1.0, power=-0.5), r"power=-0.5"),
+        (lambda T, m, me, o, law: m.method("adam", "vector", eta0=1.0, beta2=1.0), r"beta2=1.0"),
+        (lambda T, m, me, o, law: m.method("cclip", "vector", eta0=1.0, B=[1.0, -2.0]), r"B="),
+        (lambda T, m, me, o, law: o.quadratic(1.0, 0.0, lower=1.0, upper=-1.0), r"lower < upper"),
+        (lambda T, m, me, o, law: o.quadratic(1.0, 0.0, lower=1.0), r"give both bounds"),
+        (lambda T, m, me, o, law: o.quadratic(1.0, math.nan), r"x_star="),
+        (lambda T, m, me, o, law: o.quadratic(1.0, 0.0, radius=0.0), r"radius=0.0"),
+        (
+            lambda T, m, me, o, law: T(
+                o.quadratic(1.0, 0.0),
+                law("pareto", 1.5),
+                m.method("sgd", eta0=0.1),
+                me.trajectory(0.0),
+                [math.nan],
+                [1, 2],
+                4,
+            ),
+            r"x0=\[nan\]",
+        ),
+        (
+            lambda T, m, me, o, law: QuadraticRun(
+                claim="c", method="sgd", noise="gaussian", alpha=1.5, K=10, trials=2, tail=0.5
+            ),
+            r"tail=0.5",
+        ),
+    ],
+)
+def test_a_piece_with_a_bad_parameter_is_refused_when_built(build, message):
+    with pytest.raises(ValueError, match=message):
+        build(*_pieces())

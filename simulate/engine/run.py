@@ -74,6 +74,8 @@ class Trajectory:
         object.__setattr__(self, "checkpoints", ks)
         if self.objective.shape == "scalar" and self.x0.size != 1:
             raise ValueError(f"x0 has {self.x0.size} coordinates: a scalar objective takes exactly 1")
+        if self.x0.size == 0 or not np.all(np.isfinite(self.x0)):
+            raise ValueError(f"x0={self.x0.tolist()!r} is outside the accepted range: finite numbers, at least one")
         if not (isinstance(self.trials, int | np.integer) and self.trials >= 1):
             raise ValueError(f"trials={self.trials!r} outside the accepted range: an integer >= 1")
         for name in ("seed", "stream_key"):

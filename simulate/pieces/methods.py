@@ -32,6 +32,7 @@ from numba import njit
 from simulate.engine.jit import JIT_OPTIONS, jit_inline
 from simulate.engine.pieces import Method
 from theory import schedules
+from theory.validation import check_finite, check_positive
 
 power_step = njit(inline="always", **JIT_OPTIONS)(schedules.power_step)
 clip_threshold = njit(inline="always", **JIT_OPTIONS)(schedules.clip_threshold)
@@ -219,6 +220,13 @@ def projects(name: str) -> bool:
     return name.startswith("proj-")
 
 
+def _nonnegative(value: float, name: str) -> float:
+    v = check_finite(value, name)
+    if v < 0.0:
+        raise ValueError(f"{name}={value!r} is outside the accepted range [0, inf)")
+    return v
+
+
 def method(
     name: str,
     shape: str = "scalar",
@@ -255,14 +263,36 @@ def method(
     if step is None:
         accepted = ", ".join(sorted(METHODS if shape == "scalar" else VECTOR_METHODS))
         raise ValueError(f"method={name!r} (shape {shape!r}) is not one of the accepted values {accepted}")
+    eta0, k0, power, beta = (
+        _nonnegative(eta0, "eta0"),
+        check_finite(k0, "k0"),
+        check_finite(power, "power"),
+        check_finite(beta, "beta"),
+    )
+    if k0 <= -1.0:  # eta_k = eta0 / (k + k0)^power from k = 1
+        raise ValueError(f"k0={k0!r} is outside the accepted range (-1, inf)")
+    power = _nonnegative(power, "power")
+    if not float(G) > 0.0:  # G = inf: no clipping
+        raise ValueError(f"G={G!r} is outside the accepted range (0, inf]")
     if "B" in BUILT_IN[base].own:
         if B is None:
             raise ValueError("B=None: CClip needs its per-coordinate thresholds B (float64[d], > 0)")
-        own = (np.ascontiguousarray(B, dtype=np.float64),)
+        B = np.ascontiguousarray(B, dtype=np.float64)
+        if B.ndim != 1 or B.size == 0 or not (np.isfinite(B) & (B > 0)).all():
+            raise ValueError(f"B={B!r} is outside the accepted range: float64[d], every entry in (0, inf)")
+        own = (B,)
     else:
-        given = {"beta1": beta1, "beta2": beta2, "eps": eps, "order": order}
+        for label, value in (("beta1", beta1), ("beta2", beta2)):
+            if not 0.0 <= float(value) < 1.0:
+                raise ValueError(f"{label}={value!r} is outside the accepted range [0, 1)")
+        given = {
+            "beta1": beta1,
+            "beta2": beta2,
+            "eps": _nonnegative(eps, "eps"),
+            "order": check_positive(order, "order"),
+        }
         own = tuple(float(given[n]) for n in BUILT_IN[base].own)
-    schedule = (float(eta0), float(k0), float(power), float(G), float(beta))
+    schedule = (eta0, k0, power, float(G), beta)
     return Method(name, power_schedule, step, (schedule, own), projects=projects(name))
 
 

@@ -265,11 +265,12 @@ def _fill(sampler, params, seed, config_hash, trial, n):
 
 
 def validate_noise(noise: str, tail: float) -> float:
-    """Return the tail index or raise naming the bad value. ``tail`` is ignored (set to 2) for gaussian."""
+    """Return the tail index or raise naming the bad value. ``tail`` is ignored (set to 2) for gaussian, but must
+    still be a tail index."""
     check_choice(noise, NOISES, "noise")
+    tail = check_tail(tail)  # a bad value is refused even where the law ignores it
     if noise == "gaussian":
         return 2.0
-    tail = check_tail(tail)
     if noise == "stable" and tail > 2.0:
         raise ValueError(f"tail={tail!r} is outside the accepted range (1, 2] for stable noise")
     return tail

@@ -99,9 +99,19 @@ def quadratic(
     x_star = np.atleast_1d(np.asarray(x_star, dtype=np.float64))
     if hess.shape != x_star.shape or hess.ndim != 1:
         raise ValueError(f"hess shape {hess.shape} and x_star shape {x_star.shape}: expected equal, 1-D")
-    if not np.all(hess > 0):
-        raise ValueError(f"hess min {hess.min()!r} outside the accepted range: every h_i > 0")
+    if not np.all(np.isfinite(hess) & (hess > 0)):
+        raise ValueError(f"hess={hess!r} is outside the accepted range: every h_i in (0, inf)")
+    if not np.all(np.isfinite(x_star)):
+        raise ValueError(f"x_star={x_star!r} is outside the accepted range: finite numbers")
+    if not float(radius) > 0.0:  # inf: no constraint
+        raise ValueError(f"radius={radius!r} is outside the accepted range (0, inf]")
     center = np.zeros_like(x_star) if center is None else np.atleast_1d(np.asarray(center, dtype=np.float64))
+    if center.shape != x_star.shape or not np.all(np.isfinite(center)):
+        raise ValueError(f"center={center!r}: expected finite numbers, shape {x_star.shape}")
+    if (lower is None) != (upper is None):
+        raise ValueError(f"lower={lower!r}, upper={upper!r}: give both bounds of the interval or neither")
+    if lower is not None and not float(lower) < float(upper):  # NaN fails too
+        raise ValueError(f"lower={lower!r}, upper={upper!r}: the interval needs lower < upper")
     if x_star.size == 1 and shape != "vector":
         if lower is None:
             lower, upper = center[0] - radius, center[0] + radius
