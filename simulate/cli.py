@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from simulate.claims import CLAIMS, PROFILES, get_claim
+from simulate.publish.folder import check_output
 from simulate.run.executors import EXECUTORS
 from simulate.run.store import RunCache
 from theory.validation import check_choice, check_int, check_seed
@@ -230,6 +231,7 @@ def cmd_rates(args) -> int:
     # Validate everything before any work.
     claims = _check_common(args)
     args.out = check_folder(args.out, "out")
+    check_output(args.out)
     if args.cache_dir is not None and not args.no_cache:
         args.cache_dir = check_folder(args.cache_dir, "cache-dir")
         cache, out = Path(args.cache_dir).resolve(), Path(args.out).resolve()

@@ -172,15 +172,20 @@ def test_one_claim_run_keeps_every_other_claim(tmp_path):
     assert main(["rates", "--claim", *TWO_CLAIMS, *SMALL, "--out", str(out), "--quiet"]) == 0
     before = _snapshot(out)
     sections = read_sections(out / "REPORT.md")
+    # a figure an earlier run of the suite wrote (its provenance records it) that nothing produces any more
     stale = out / "figures" / "thm4-strongly-convex_from_an_old_run.png"
     stale.write_bytes(b"x")
-    stray = out / "figures" / "nothing-references-me.png"
+    prov = json.loads((out / "provenance.json").read_text())
+    prov["claims"][TWO_CLAIMS[0]]["figures"].append(stale.name)
+    (out / "provenance.json").write_text(json.dumps(prov))
+    stray = out / "figures" / "nothing-references-me.png"  # not the suite's: left alone
     stray.write_bytes(b"x")
     assert main(["rates", "--claim", "thm4-strongly-convex", *SMALL, "--seed", "7", "--out", str(out), "--quiet"]) == 0
     after = _snapshot(out)
     kept = [k for k in before if k.startswith(("figures/thm5", "runs/thm5"))]
     assert kept and all(after[k] == before[k] for k in kept), "the other claim's figures and tables are untouched"
-    assert not stale.exists() and not stray.exists(), "figures nothing references are removed"
+    assert not stale.exists(), "a figure of the suite's that nothing references any more is removed"
+    assert stray.exists(), "a file the suite did not write is left alone"
     rates_before, rates_after = (pd.read_csv(io.BytesIO(snapshot["rates.csv"])) for snapshot in (before, after))
     pd.testing.assert_frame_equal(
         rates_before[rates_before.claim == TWO_CLAIMS[1]].reset_index(drop=True),
@@ -351,3 +356,56 @@ def _pieces():
 def test_a_piece_with_a_bad_parameter_is_refused_when_built(build, message):
     with pytest.raises(ValueError, match=message):
         build(*_pieces())
+
+
+def _published(tmp_path):
+    """A results folder after one quick run of a cheap claim."""
+    out = tmp_path / "res"
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_a_symlinked_managed_subfolder_is_refused_and_its_target_untouched(tmp_path, capsys):
+    out = _published(tmp_path)
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.png").write_text("mine")
+    shutil.rmtree(out / "figures", ignore_errors=True)
+    os.symlink(precious, out / "figures")
+    argv = ["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]
+    assert main(argv) == 2
+    assert "is a symbolic link" in capsys.readouterr().err
+    assert (precious / "thesis.png").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "plan,message",
+    [
+        ({"staging": "/etc", "remove": []}, "is not a staging folder"),
+        ({"staging": ".staging-1-x", "remove": ["../../outside.txt"]}, "is not a file publishing manages"),
+        ({"staging": ".staging-1-x", "remove": ["figures/../../outside.txt"]}, "leaves the output folder"),
+        ("not json {", "is not a readable publication journal"),
+    ],
+)
+def test_a_journal_whose_paths_leave_the_output_folder_is_refused(tmp_path, capsys, plan, message):
+    out = _published(tmp_path)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    (out / JOURNAL).write_text(plan if isinstance(plan, str) else json.dumps(plan))
+    argv = ["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(out / JOURNAL) in err, err
+    assert outside.read_text() == "keep"
+
+
+def test_a_users_own_file_in_figures_is_left_alone_with_a_note(tmp_path, capsys):
+    out = _published(tmp_path)
+    for sub in ("figures", "runs"):
+        (out / sub).mkdir(exist_ok=True)
+    (out / "figures" / "mine.png").write_text("mine")
+    (out / "runs" / "data.parquet").write_text("mine")
+    capsys.readouterr()
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 0
+    assert (out / "figures" / "mine.png").read_text() == "mine" and (out / "runs" / "data.parquet").exists()
+    assert "not written by the suite: figures/mine.png, runs/data.parquet" in capsys.readouterr().err

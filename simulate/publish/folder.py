@@ -47,12 +47,58 @@ def _alive(pid: int) -> bool:
     return True
 
 
+MANAGED = ("figures", "runs")  # the subfolders publishing writes and prunes
+
+
+def _inside(out: Path, name: str) -> Path:
+    """``out / name`` for a relative ``name`` that stays inside ``out`` with no symbolic link on the way (publishing
+    only ever creates, replaces or removes regular files there); raises ValueError naming it otherwise."""
+    rel = Path(name)
+    target = out / rel
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise ValueError(f"{name!r} in {out / JOURNAL} leaves the output folder {str(out)!r}")
+    if target.parent.resolve() != out.resolve() / rel.parent:
+        raise ValueError(f"{str(target.parent)!r} is a symbolic link (or lies under one); refusing to write through it")
+    return target
+
+
+def _journal(out: Path) -> dict:
+    """The journal of an interrupted publication, checked: its staging folder a ``.staging-*`` folder of ``out``,
+    every path to remove a file of ``out``'s managed subfolders. Raises ValueError naming the file otherwise."""
+    journal = out / JOURNAL
+    try:
+        plan = json.loads(journal.read_text())
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{journal} is not a readable publication journal ({err}); remove it to go on") from err
+    staging, remove = (plan.get("staging"), plan.get("remove")) if isinstance(plan, dict) else (None, None)
+    if not (isinstance(staging, str) and staging.startswith(STAGING_PREFIX) and "/" not in staging and staging != ".."):
+        raise ValueError(f"{journal}: staging={staging!r} is not a staging folder of {str(out)!r}; remove it to go on")
+    if not isinstance(remove, list) or not all(isinstance(r, str) for r in remove):
+        raise ValueError(f"{journal}: remove={remove!r} is not a list of file names; remove it to go on")
+    for name in remove:
+        if Path(name).parts[:1] not in ((m,) for m in MANAGED) and name != "runs.parquet":
+            raise ValueError(f"{journal}: {name!r} is not a file publishing manages; remove it to go on")
+        _inside(out, name)
+    return plan
+
+
+def check_output(out: Path) -> None:
+    """Before any work: ``out``'s managed subfolders are real folders (not links) and a journal left by an
+    interrupted publication is one that can be rolled forward. Raises ValueError naming the problem."""
+    out = Path(out)
+    for sub in MANAGED:
+        if (out / sub).is_symlink():
+            raise ValueError(f"{out / sub} is a symbolic link; publishing writes and prunes that folder, so refuses it")
+    if (out / JOURNAL).exists():
+        _journal(out)
+
+
 def recover(out: Path) -> None:
     """Finish a publication that was interrupted (roll the journal forward) and remove the staging folders of
     runs that are no longer alive. Call with the lock held."""
-    journal = out / JOURNAL
-    if journal.exists():
-        plan = json.loads(journal.read_text())
+    check_output(out)
+    if (out / JOURNAL).exists():
+        plan = _journal(out)
         _apply(out, out / plan["staging"], plan["remove"])
         print(f"note: finished an interrupted publication into {out}", file=sys.stderr)
     for staging in out.glob(f"{STAGING_PREFIX}*"):
@@ -65,11 +111,11 @@ def _apply(out: Path, staging: Path, remove: list[str]) -> None:
     """Move every file under ``staging`` to the same place under ``out``, delete ``remove``, drop the journal."""
     if staging.exists():
         for src in sorted(p for p in staging.rglob("*") if p.is_file()):
-            dst = out / src.relative_to(staging)
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
+            rel = src.relative_to(staging)
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, _inside(out, str(rel)))
     for name in remove:
-        (out / name).unlink(missing_ok=True)
+        _inside(out, name).unlink(missing_ok=True)
     (out / JOURNAL).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
 
@@ -165,9 +211,17 @@ class Staging:
             wanted = {f"figures/{f}" for c in order for f in claims[c].get("figures", [])}
             wanted |= {f"runs/{c}.parquet" for c in order if (self.path / "runs" / f"{c}.parquet").exists()}
             wanted |= {f"runs/{c}.parquet" for c in keep if (self.out / "runs" / f"{c}.parquet").exists()}
-            present = {f"{d}/{p.name}" for d in ("figures", "runs") for p in (self.out / d).glob("*")}
+            present = {f"{d}/{p.name}" for d in MANAGED for p in (self.out / d).glob("*")}
+            # only what the suite wrote: the figures and per-claim tables its provenance recorded
+            ours = {f"figures/{f}" for c in previous["claims"].values() for f in c.get("figures", [])}
+            ours |= {f"runs/{c}.parquet" for c in previous["claims"]} | {f"runs/{c}.parquet" for c in known}
+            foreign = sorted(present - wanted - ours)
+            if foreign:
+                print(
+                    f"note: left alone in {self.out}, not written by the suite: {', '.join(foreign)}", file=sys.stderr
+                )
             legacy = ["runs.parquet"] if (self.out / "runs.parquet").exists() else []  # one table per claim since v3
-            remove = sorted(present - wanted) + legacy
+            remove = sorted((present - wanted) & ours) + legacy
             plan = {"staging": self.path.name, "remove": remove}
             atomic_write_text(self.out / JOURNAL, json.dumps(plan, indent=1) + "\n")
             _apply(self.out, self.path, remove)
