@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from simulate.claims import CLAIMS, PROFILES, get_claim
-from simulate.publish.folder import check_output
+from simulate.publish.folder import check_mergeable, check_output
 from simulate.run.executors import EXECUTORS
 from simulate.run.store import RunCache
 from theory.validation import check_choice, check_int, check_seed
@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
     r.add_argument("--cache-dir", type=_path, default=None, help="finished-run cache (default: OUT/.cache)")
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
+    r.add_argument(
+        "--replace",
+        action="store_true",
+        help="start OUT afresh: keep none of the claims it holds (for a damaged or older-format folder)",
+    )
     r.add_argument("--quiet", action="store_true", help="no progress lines")
     _executor_options(r)
     c = sub.add_parser(
@@ -232,6 +237,8 @@ def cmd_rates(args) -> int:
     claims = _check_common(args)
     args.out = check_folder(args.out, "out")
     check_output(args.out)
+    if not args.replace:
+        check_mergeable(args.out)
     if args.cache_dir is not None and not args.no_cache:
         args.cache_dir = check_folder(args.cache_dir, "cache-dir")
         cache, out = Path(args.cache_dir).resolve(), Path(args.out).resolve()
@@ -312,7 +319,9 @@ def cmd_rates(args) -> int:
                 bar.update()
         rates = pd.concat(all_rates, ignore_index=True)
         controls = pd.concat(all_controls, ignore_index=True)
-        staging.publish(rates, controls, stats, sections, records, report.render_report, list(CLAIMS))
+        staging.publish(
+            rates, controls, stats, sections, records, report.render_report, list(CLAIMS), replace=args.replace
+        )
     except KeyboardInterrupt:
         staging.discard()
         kept = (

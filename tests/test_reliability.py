@@ -409,3 +409,53 @@ def test_a_users_own_file_in_figures_is_left_alone_with_a_note(tmp_path, capsys)
     assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 0
     assert (out / "figures" / "mine.png").read_text() == "mine" and (out / "runs" / "data.parquet").exists()
     assert "not written by the suite: figures/mine.png, runs/data.parquet" in capsys.readouterr().err
+
+
+def _damage_rates_cut(out):
+    text = (out / "rates.csv").read_text().splitlines(keepends=True)
+    (out / "rates.csv").write_text("".join(text[: len(text) // 3]))
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        (_damage_rates_cut, "rates.csv lacks the rows of thm5-lower-bound"),
+        (lambda out: (out / "rates.csv").unlink(), "rates.csv is missing"),
+        (lambda out: (out / "rates.csv").write_bytes(b"\x00\xff\x00binary"), "rates.csv"),
+        (lambda out: (out / "rates.csv").write_text(""), "rates.csv does not parse"),
+        (lambda out: (out / "provenance.json").unlink(), "provenance.json is missing"),
+        (lambda out: (out / "provenance.json").write_text("{not json"), "provenance.json does not parse"),
+        (lambda out: (out / "REPORT.md").unlink(), "REPORT.md is missing"),
+        (
+            lambda out: (out / "REPORT.md").write_text(
+                (out / "REPORT.md").read_text().replace("<!-- claim:", "<!-- c:")
+            ),
+            "REPORT.md lacks the sections of",
+        ),
+        (
+            lambda out: (out / "provenance.json").write_text(
+                (out / "provenance.json").read_text().replace('"schema_version": 6', '"schema_version": 5')
+            ),
+            "of schema 5",
+        ),
+        (
+            lambda out: (out / "rates.csv").write_text((out / "rates.csv").read_text().replace("claim,", "claims,", 1)),
+            "has no 'claim' column",
+        ),
+    ],
+)
+def test_a_damaged_results_folder_is_refused_before_any_work_and_replace_starts_afresh(
+    tmp_path, capsys, damage, message
+):
+    out = tmp_path / "res"
+    argv = ["rates", "--profile", "quick", "--out", str(out), "--quiet", "--alphas", "1.5", "--K", "3000"]
+    assert main(["rates", "--claim", *TWO_CLAIMS, *argv[1:], "--trials", "64"]) == 0
+    damage(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    capsys.readouterr()
+    assert main([*argv, "--claim", "thm4-strongly-convex", "--trials", "64"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "--replace" in err, err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before, "nothing was written"
+    assert main([*argv, "--claim", "thm4-strongly-convex", "--trials", "64", "--replace"]) == 0
+    assert set(pd.read_csv(out / "rates.csv").claim) == {"thm4-strongly-convex"}

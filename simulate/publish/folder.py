@@ -93,6 +93,54 @@ def check_output(out: Path) -> None:
         _journal(out)
 
 
+def check_mergeable(out: Path) -> None:
+    """Before any work: the results ``out`` holds can be merged with a run's without losing another claim's. Every
+    claim its provenance.json records must have its rows in a readable rates.csv (with a ``claim`` column) and its
+    section in REPORT.md; provenance.json must be of this schema. A folder with none of these files is new. Raises
+    ValueError naming the file, what is wrong and the ways out otherwise."""
+    out = Path(out)
+    present = [n for n in ("provenance.json", "REPORT.md", *TABLES) if (out / n).exists()]
+    if not present:
+        return
+    way_out = "write elsewhere (--out) or start the folder afresh (--replace)"
+    prov_path = out / "provenance.json"
+    try:
+        prov = json.loads(prov_path.read_text())
+    except FileNotFoundError as err:
+        raise ValueError(f"{prov_path} is missing but {out} holds {', '.join(present)}; {way_out}") from err
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{prov_path} does not parse ({err}); {way_out}") from err
+    if (
+        not isinstance(prov, dict)
+        or prov.get("schema_version") != SCHEMA_VERSION
+        or not isinstance(prov.get("claims"), dict)
+    ):
+        version = prov.get("schema_version") if isinstance(prov, dict) else None
+        raise ValueError(
+            f"{prov_path} is of schema {version!r}, not {SCHEMA_VERSION} (or has no per-claim records): merging would "
+            f"drop its claims; {way_out}"
+        )
+    claims = set(prov["claims"])
+    if not claims:
+        return
+    try:
+        rates = pd.read_csv(out / "rates.csv", keep_default_na=False, na_values=[""])
+    except FileNotFoundError as err:
+        raise ValueError(f"{out / 'rates.csv'} is missing; {way_out}") from err
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise ValueError(f"{out / 'rates.csv'} does not parse ({type(err).__name__}); {way_out}") from err
+    if "claim" not in rates.columns:
+        raise ValueError(f"{out / 'rates.csv'} has no 'claim' column; {way_out}")
+    missing = sorted(claims - set(rates["claim"]))
+    if missing:
+        raise ValueError(f"{out / 'rates.csv'} lacks the rows of {', '.join(missing)} (cut short?); {way_out}")
+    if not (out / "REPORT.md").exists():
+        raise ValueError(f"{out / 'REPORT.md'} is missing; {way_out}")
+    missing = sorted(claims - set(read_sections(out / "REPORT.md")))
+    if missing:
+        raise ValueError(f"{out / 'REPORT.md'} lacks the sections of {', '.join(missing)} (markers edited?); {way_out}")
+
+
 def recover(out: Path) -> None:
     """Finish a publication that was interrupted (roll the journal forward) and remove the staging folders of
     runs that are no longer alive. Call with the lock held."""
@@ -175,18 +223,20 @@ class Staging:
         records: dict[str, dict],
         render_report,
         known: list[str],
+        replace: bool = False,
     ) -> dict:
         """Merge this run's claims into ``out`` and publish atomically; returns the merged provenance.
 
         ``stats`` are the per-checkpoint tables per claim (written as ``runs/<claim>.parquet``); ``records`` the
         per-claim provenance (with each claim's ``figures``); ``render_report(sections, provenance, rates,
         controls)`` returns REPORT.md's text for the merged folder; ``known`` is every claim id in report order (a
-        kept claim that is not known any more goes last).
+        kept claim that is not known any more goes last). ``replace``: keep nothing of what ``out`` holds (its tables,
+        sections and provenance are rewritten from this run alone).
         """
         ran = list(records)
         with OutputLock(self.out):
             recover(self.out)
-            previous = _read_previous(self.out)
+            previous = _nothing() if replace else _read_previous(self.out)
             keep = [c for c in previous["claims"] if c not in ran and c in previous["sections"]]
             order = [c for c in known if c in keep or c in ran] + [c for c in keep if c not in known]
             claims = {c: records[c] if c in records else previous["claims"][c] for c in order}
@@ -237,10 +287,15 @@ def write_tables(out: Path, rates: pd.DataFrame, controls: pd.DataFrame, prov: d
     atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
 
 
+def _nothing() -> dict:
+    """An output folder's holdings when it holds nothing."""
+    return {"claims": {}, "sections": {}, "tables": dict.fromkeys(TABLES)}
+
+
 def _read_previous(out: Path) -> dict:
     """What ``out`` holds now: per-claim provenance, REPORT sections and tables. A folder written by another
     schema version (or without per-claim provenance) keeps nothing, with a warning."""
-    empty = {"claims": {}, "sections": {}, "tables": dict.fromkeys(TABLES)}
+    empty = _nothing()
     prov_path = out / "provenance.json"
     if not prov_path.exists():
         return empty
