@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from simulate.claims import CLAIMS, PROFILES, get_claim
-from simulate.publish.folder import check_mergeable, check_output
+from simulate.publish.folder import MANAGED, check_mergeable, check_output
 from simulate.run.executors import EXECUTORS
 from simulate.run.store import RunCache
 from theory.validation import check_choice, check_int, check_seed
@@ -138,7 +138,6 @@ def _executor(args):
 
 # folders of the operating system a run must never write into (nor below); the filesystem root too
 SYSTEM_FOLDERS = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/sbin", "/sys", "/usr")
-MANAGED_SUBFOLDERS = ("figures", "runs")  # an output folder's subfolders that publishing rewrites
 
 
 def check_folder(path: Path, name: str) -> Path:
@@ -242,7 +241,7 @@ def cmd_rates(args) -> int:
     if args.cache_dir is not None and not args.no_cache:
         args.cache_dir = check_folder(args.cache_dir, "cache-dir")
         cache, out = Path(args.cache_dir).resolve(), Path(args.out).resolve()
-        for sub in MANAGED_SUBFOLDERS:
+        for sub in MANAGED:
             if cache == out / sub or out / sub in cache.parents:
                 raise ValueError(
                     f"cache-dir={str(args.cache_dir)!r} lies inside the output's {sub}/, which publishing rewrites; "
