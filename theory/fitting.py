@@ -95,9 +95,9 @@ def fit_exponent(
         raise ValueError(f"only {int(mask.sum())} checkpoints in the fit window; need >= {MIN_WINDOW_POINTS} (raise K)")
     kw, vw = k[mask], values[:, mask]
     logk = np.log(kw)
-    point = float(slopes(logk, _log(statistic(vw, stat)))[()])
-
-    drift = window_drift(logk, _log(statistic(vw, stat)))
+    logy = _log(statistic(vw, stat))
+    point = float(slopes(logk, logy)[()])
+    drift = window_drift(logk, logy)
 
     if n_boot == 0:  # no CI asked for
         return FitResult(point, np.nan, np.nan, int(kw.min()), int(kw.max()), drift, int(kw.size))

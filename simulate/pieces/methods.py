@@ -266,12 +266,11 @@ def method(
     eta0, k0, power, beta = (
         _nonnegative(eta0, "eta0"),
         check_finite(k0, "k0"),
-        check_finite(power, "power"),
+        _nonnegative(power, "power"),
         check_finite(beta, "beta"),
     )
     if k0 <= -1.0:  # eta_k = eta0 / (k + k0)^power from k = 1
         raise ValueError(f"k0={k0!r} is outside the accepted range (-1, inf)")
-    power = _nonnegative(power, "power")
     if not float(G) > 0.0:  # G = inf: no clipping
         raise ValueError(f"G={G!r} is outside the accepted range (0, inf]")
     if "B" in BUILT_IN[base].own:
