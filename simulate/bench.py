@@ -7,16 +7,18 @@ softmax-head kernel (``simulate.claims.het_linear_head_momentum.model``, C = 100
 products.
 
 An iteration is one (trial, step) pair. Compilation is excluded: every kernel is called once before timing; each
-figure is the best of three runs. Beside them: the floor under the d = 1 kernel (its noise draws alone), the
-machine's load before and after, and the cores other processes used meanwhile; with ``--sweep``, the whole quick
-profile's wall time, locally and on Dask.
+figure is the best of three runs. Beside them: the floor under the d = 1 kernel (its noise draws alone), how soon
+a kernel stops once the stop flag is set (what Ctrl-C does), the machine's load before and after, and the cores
+other processes used meanwhile; with ``--sweep``, the whole quick profile's wall time, locally and on Dask.
 """
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +27,7 @@ import numpy as np
 
 from simulate import bench_reference
 from simulate.claims.het_linear_head_momentum.model import train_linear_head, zipf_dataset
+from simulate.engine import stop
 from simulate.engine.run import run_blocks, trial_block
 from simulate.pieces.metrics import TRAJECTORY_OUTPUTS
 from simulate.run.config import AdaptiveRun, QuadraticRun, checkpoints
@@ -237,12 +240,35 @@ def _bench_kernels(trials: int, K: int, alpha: float, sweep: bool) -> None:
     print(f"  vector width                     {'512-bit allowed (AVX-512 host)' if wide else 'LLVM default'}")
     kernel_bytes = 3 * trials * checkpoints(K).size * 8
     print(f"  kernel output memory             {kernel_bytes / 1e6:8.2f} MB (trials x checkpoints; O(K) never stored)")
+    print(f"  stop latency (flag to return)    {bench_stop_latency(cfg) * 1e3:8.2f} ms  (aim < 1000: Ctrl-C, SIGTERM)")
     print("composed kernel (simulate.engine) against the hand-written one it replaced (simulate.bench_reference)")
     _compare("d = 1 proj-GClip", lambda: run_quadratic(cfg), lambda: _hand_written_scalar(cfg), work, "iterations")
     bench_vector_kernels(alpha)
     bench_linear_head()
     if sweep:
         bench_quick_sweep()
+
+
+def bench_stop_latency(cfg: QuadraticRun, running_s: float = 1.0) -> float:
+    """Seconds from setting the stop flag (what Ctrl-C or SIGTERM does) to the return of a run of ``cfg``'s kernel
+    at an endless K on every thread, the flag set after ``running_s`` s of running; the worst of three."""
+    endless = QuadraticRun(**{**cfg.__dict__, "K": 2**50})
+    flagged_at = []  # perf_counter() when each try set the flag
+
+    def request_stop():
+        flagged_at.append(time.perf_counter())
+        stop.FLAG[0] = signal.SIGINT
+
+    latencies = []
+    for _ in range(3):
+        threading.Timer(running_s, request_stop).start()
+        try:
+            run_quadratic(endless)
+        except stop.Stopped:
+            latencies.append(time.perf_counter() - flagged_at[-1])
+        finally:
+            stop.reset()
+    return max(latencies)
 
 
 def _small_transformer_claims() -> set[str]:

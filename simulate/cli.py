@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from simulate.claims import CLAIMS, PROFILES, get_claim
+from simulate.engine import stop
 from simulate.publish.folder import MANAGED, check_mergeable, check_output
 from simulate.run.executors import EXECUTORS
 from simulate.run.store import RunCache
@@ -55,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--trials", type=int, default=None, help="override the profile's trial count")
     r.add_argument("--steps", type=int, default=None, help="override a small-transformer claim's training steps")
     r.add_argument("--pool", type=int, default=None, help="override a small-transformer claim's example pool")
+    r.add_argument(
+        "--allow-long",
+        action="store_true",
+        help="run overridden sizes even when one configuration would take over an hour at the nominal rate",
+    )
     r.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
     r.add_argument("--cache-dir", type=_path, default=None, help="finished-run cache (default: OUT/.cache)")
     r.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
@@ -222,7 +228,7 @@ def _profiles(claims, args) -> dict:
     overrides = dict(alphas=args.alphas, K=args.K, trials=args.trials, steps=args.steps, pool=args.pool)
     profiles = {c.id: apply_overrides(c, c.profiles[args.profile], overrides, experiment(c.id)) for c in claims}
     if given(overrides):
-        check_resources(profiles, report=not args.quiet)
+        check_resources(profiles, allow_long=args.allow_long, report=not args.quiet)
     return profiles
 
 
@@ -318,6 +324,7 @@ def cmd_rates(args) -> int:
                 bar.update()
         rates = pd.concat(all_rates, ignore_index=True)
         controls = pd.concat(all_controls, ignore_index=True)
+        stop.raise_if_stopped()  # a Ctrl-C swallowed on the way (inside garbage collection, say) still stops here
         staging.publish(
             rates, controls, stats, sections, records, report.render_report, list(CLAIMS), replace=args.replace
         )
@@ -329,7 +336,7 @@ def cmd_rates(args) -> int:
             else f"{ctx.computed} configurations finished in this run are kept in {cache.root}"
         )
         print(f"\ninterrupted: {out} is unchanged; {kept}; run the same command again to resume", file=sys.stderr)
-        return 130
+        return stop.exit_status()
     except BaseException:
         staging.discard()
         raise
@@ -368,6 +375,11 @@ def cmd_rates(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    with stop.signals_stop_kernels():
+        return _dispatch(args)
+
+
+def _dispatch(args) -> int:
     try:
         if args.command == "rates":
             return cmd_rates(args)
@@ -386,4 +398,4 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
-        return 130
+        return stop.exit_status()

@@ -4,8 +4,34 @@ import ctypes
 import ctypes.util
 import functools
 import gc
+import os
 import resource
 import sys
+from pathlib import Path
+
+MEMORY_SHARE = 0.8  # of the available memory a run may plan to hold; the rest is left to everything else
+
+
+def available_bytes() -> int:
+    """Bytes of memory available to a new process now (MemAvailable on Linux, else physical memory)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_fits(need: int, sizes: str) -> None:
+    """A ValueError naming ``sizes`` (the values that ask for the memory) when ``need`` bytes exceed
+    ``MEMORY_SHARE`` of the memory available now, before anything is allocated."""
+    available = available_bytes()
+    if need > MEMORY_SHARE * available:
+        raise ValueError(
+            f"{sizes} needs about {need / 2**30:.3g} GiB; this machine has {available / 2**30:.1f} GiB available "
+            f"(accepted: at most {MEMORY_SHARE:.0%} of it): lower them"
+        )
 
 
 def peak_rss_mib() -> float:

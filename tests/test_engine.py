@@ -2,6 +2,9 @@
 
 import dataclasses
 import math
+import random
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,6 +100,34 @@ def test_a_piece_is_keyed_by_its_source_and_what_it_calls():
     assert compose("scalar", objective, a, method, metric) is compose("scalar", objective, a, method, metric)
 
 
+def _edited_law(s, o, p):
+    """A law of its own, so that its kernel module is this test's alone."""
+    return p[0] * (uniform_open(s, o) - 0.5)
+
+
+@pytest.mark.parametrize("damage", ["edited", "cut", "symlinked"])
+def test_a_damaged_generated_kernel_module_is_written_afresh_before_it_runs(monkeypatch, tmp_path, damage):
+    compose_module = sys.modules["simulate.engine.compose"]  # the package's ``compose`` is the function
+    objective, method, metric = objectives.quadratic(1.0, 0.0), methods.method("sgd", eta0=0.1), metrics.trajectory(0.0)
+    noise = Noise("edited", sample=_edited_law, params=(1.0,))
+    path = Path(compose("scalar", objective, noise, method, metric).__file__)
+    good = path.read_bytes()
+    if damage == "edited":
+        path.write_bytes(good + b"\nraise RuntimeError('an edited module ran')\n")
+    elif damage == "cut":
+        path.write_bytes(good[: len(good) // 2])
+    else:
+        (tmp_path / "elsewhere.py").write_text("raise RuntimeError('a linked file ran')\n")
+        path.unlink()
+        path.symlink_to(tmp_path / "elsewhere.py")
+    monkeypatch.setattr(compose_module, "_LOADED", {})  # as a new process would
+    module = compose("scalar", objective, noise, method, metric)
+    assert not path.is_symlink() and path.read_bytes() == good
+    traj = Trajectory(objective, noise, method, metric, [1.0], [1, 20], 8, seed=2)
+    assert module.trial_block is compose("scalar", objective, noise, method, metric).trial_block
+    assert np.isfinite(run_trajectory(traj)["avg_dist"]).all()
+
+
 def test_the_outputs_allocator_keys_results_but_does_not_compile_a_new_kernel():
     """The allocator runs outside the kernel: a closure over a size (the head's class count) must not make a new
     kernel per size, but its results must not share a cache entry either."""
@@ -162,8 +193,89 @@ def test_refusals_name_the_bad_value():
         run_trajectory(
             Trajectory(nowhere, law("pareto", 1.5), methods.method("proj-sgd", eta0=0.1), metric, [1.0], [1, 2], 4)
         )
-    with pytest.raises(ValueError, match="no scalar sample"):
+    with pytest.raises(ValueError, match="noise 'none': apply is not part of a scalar problem's kernel"):
         run_trajectory(Trajectory(quad, NONE, sgd, metric, [1.0], [1, 2], 4))
+
+
+SCALE = np.array([1.0])
+SAMPLES = [1.0, 2.0]
+
+
+def _scaled_law(s, o, p):
+    return SCALE[0] * (uniform_open(s, o) - 0.5)
+
+
+def _numpy_random_law(s, o, p):
+    return np.random.standard_normal()  # noqa: NPY002 (the refused call)
+
+
+def _python_random_law(s, o, p):
+    return random.random()
+
+
+def _list_law(s, o, p):
+    return SAMPLES[0] * uniform_open(s, o)
+
+
+def _typo_law(s, o, p):
+    return p.nonexistent
+
+
+def test_a_piece_reading_a_global_array_is_keyed_by_its_values():
+    def run():
+        noise = Noise("scaled", sample=_scaled_law)
+        traj = Trajectory(
+            objectives.quadratic(1.0, 0.0), noise, methods.method("sgd", eta0=0.1), metrics.trajectory(0.0), [1.0],
+            [1, 30], 16, seed=4,
+        )  # fmt: skip
+        return noise.key(), run_trajectory(traj)["avg_dist"]
+
+    key_one, one = run()
+    try:
+        SCALE[0] = 3.0
+        key_three, three = run()
+    finally:
+        SCALE[0] = 1.0
+    assert key_one != key_three and not np.array_equal(one, three), "a changed array must not give stale results"
+    assert run()[0] == key_one and np.array_equal(run()[1], one)
+
+
+@pytest.mark.parametrize(
+    "sample,message",
+    [
+        (_numpy_random_law, "_numpy_random_law reads np.random: Python's or NumPy's global random state"),
+        (_python_random_law, "_python_random_law reads random.random: Python's or NumPy's global random state"),
+        (_list_law, "_list_law reads SAMPLES, a list"),
+        (lambda s, p: 0.0, r"sample\(s, p\) does not match sample\(s, so, p\)"),
+    ],
+    ids=["np.random", "random", "a global list", "signature"],
+)
+def test_a_user_piece_is_checked_when_built_naming_it(sample, message):
+    with pytest.raises(ValueError, match=f"noise 'mine': .*{message}"):
+        Noise("mine", sample=sample, params=(1.0,))
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        (("a",), r"params\[0\]='a' is not a number"),
+        ((1.0, (math.nan,)), r"params\[1\]\[0\]=nan"),
+        ((np.array([1.0, math.nan]),), r"params\[0\] holds NaN"),
+        (([1.0],), r"params\[0\]=\[1.0\] is not a number"),
+    ],
+)
+def test_a_user_piece_with_bad_parameters_is_refused_naming_them(params, message):
+    with pytest.raises(ValueError, match=f"noise 'mine': {message}"):
+        Noise("mine", sample=uniform_noise, params=params)
+
+
+def test_a_typing_error_names_the_piece_and_its_signature():
+    traj = Trajectory(
+        objectives.quadratic(1.0, 0.0), Noise("typo", sample=_typo_law, params=(1.0,)), methods.method("sgd", eta0=0.1),
+        metrics.trajectory(0.0), [1.0], [1, 5], 4,
+    )  # fmt: skip
+    with pytest.raises(TypeError, match=r"noise 'typo' \(sample: expected sample\(s, so, p\)\)"):
+        run_trajectory(traj)
 
 
 def test_the_code_version_ignores_documentation_and_sees_code():

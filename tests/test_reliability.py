@@ -67,6 +67,8 @@ BAD_CLI = [
     (["--claim", "thm4-strongly-convex", "--trials", "-3"], "trials=-3"),
     (["--claim", "thm4-strongly-convex", "--trials", "1"], "trials=1"),
     (["--claim", "thm4-strongly-convex", "--trials", str(10**12)], "trials=1000000000000"),
+    (["--claim", "thm4-strongly-convex", "--K", str(2**40)], "--allow-long"),
+    (["--claim", "thm4-strongly-convex", "--trials", str(10**5), "--K", str(10**8)], "--allow-long"),
     (["--claim", "thm2-nonconvex", "--K", "2000"], "--K does not apply to claim 'thm2-nonconvex'"),
     (["--claim", "rem1-sgd-failure", "--alphas", "1.5"], "--alphas does not apply to claim 'rem1-sgd-failure'"),
     (["--claim", "cor7-thm8-dimension", "--trials", "40"], "--trials does not apply"),
@@ -142,6 +144,11 @@ BAD_API = [
     (AdaptiveRun, A, dict(decay_t0=math.nan), "decay_t0=nan"),
     (AdaptiveRun, A, dict(x0=math.nan), "x0=nan"),
     (AdaptiveRun, A, dict(seed=2**63), "seed="),
+    # sizes beyond the machine or the schedules' float64 iteration numbers, refused before anything is allocated
+    (QuadraticRun, Q, dict(d=10**11), f"d={10**11}"),
+    (QuadraticRun, Q, dict(trials=10**12), f"trials={10**12}"),
+    (NonconvexRun, N, dict(trials=10**12), f"trials={10**12}"),
+    (AdaptiveRun, A, dict(d=10**11), f"d={10**11}"),
 ]
 
 
@@ -149,6 +156,13 @@ BAD_API = [
 def test_bad_configuration_is_refused_naming_the_parameter(kind, base, bad, named):
     with pytest.raises(ValueError, match=named.replace("(", r"\(").replace("+", r"\+")):
         kind(**{**base, **bad})
+
+
+@pytest.mark.parametrize("kind,base", [(QuadraticRun, Q), (NonconvexRun, N)], ids=["quadratic", "nonconvex"])
+def test_a_horizon_beyond_float64_iteration_numbers_is_refused_before_it_runs(kind, base):
+    # a configuration may describe any horizon for the theory (thm2's model reads K = 10^30); running one is refused
+    with pytest.raises(ValueError, match=f"K={2**62}|{2**62}.*2\\^53"):
+        kind(**{**base, "K": 2**62}).trajectory()
 
 
 @pytest.mark.parametrize("tail", [math.inf, math.nan, "abc", None])
@@ -268,6 +282,89 @@ def test_ctrl_c_stops_quickly_without_traceback_and_keeps_finished_entries(tmp_p
     assert stopped < 3.0, f"took {stopped:.1f} s to stop"
     assert not out.exists() or not (out / "rates.csv").exists()
     assert len(_entries(cache)) >= 1
+
+
+HUGE_K = ["--claim", "thm4-strongly-convex", "--profile", "quick", "--alphas", "1.5", "--trials", "64"]
+
+
+@pytest.mark.parametrize("signum,status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_run_with_a_huge_K_stops_soon_after_a_signal(tmp_path, signum, status):
+    # the same kernel at a small K first, so that the huge run finds it compiled and is inside it when signalled
+    warm = _cli("rates", *HUGE_K, "--K", "1000", "--out", str(tmp_path / "warm"), "--no-cache", "--quiet")
+    assert warm.wait() == 0, warm.stderr.read()
+    out = tmp_path / "res"
+    proc = _cli("rates", *HUGE_K, "--K", str(2**44), "--allow-long", "--out", str(out), "--no-cache", "--quiet")
+    time.sleep(10)  # imports and loading the cached kernel take a few seconds; 2**44 iterations take days
+    assert proc.poll() is None, proc.stderr.read()
+    t0 = time.monotonic()
+    proc.send_signal(signum)
+    code = proc.wait(timeout=60)
+    stopped = time.monotonic() - t0
+    err = proc.stderr.read()
+    assert code == status and "interrupted" in err and "Traceback" not in err, err
+    # generous: the kernels read the stop flag every iteration (make bench measures the latency)
+    assert stopped < 10.0, f"took {stopped:.1f} s to stop"
+    assert not (out / "rates.csv").exists()
+
+
+SECOND_SIGNAL = """
+import os, signal, time
+from simulate.engine import stop
+with stop.signals_stop_kernels():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        print("first", flush=True)
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(5)
+    print("not reached", flush=True)
+"""
+
+
+def test_a_second_ctrl_c_exits_at_once():
+    proc = subprocess.run([sys.executable, "-c", SECOND_SIGNAL], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130 and proc.stdout.split() == ["first"], (proc.stdout, proc.stderr)
+    assert "interrupted again" in proc.stderr
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_publishes(tmp_path, monkeypatch, capsys):
+    import simulate.memory
+    from simulate.engine import stop
+
+    def swallowed_interrupt():  # as if SIGINT's handler ran inside garbage collection, its exception lost there
+        stop.FLAG[0] = signal.SIGINT
+
+    monkeypatch.setattr(simulate.memory, "release_memory", swallowed_interrupt)
+    out = tmp_path / "res"
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not (out / "rates.csv").exists()
+    assert stop.FLAG[0] == 0, "the flag is cleared when the command returns"
+
+
+INTERRUPTED_NOTEBOOK_CELL = """
+import os, signal, threading, time
+from simulate.engine import run_trajectory, stop
+from simulate.run.config import QuadraticRun
+run = dict(claim="x", method="proj-gclip", noise="pareto", alpha=1.5, trials=256)
+run_trajectory(QuadraticRun(K=10, **run).trajectory())  # compiled before the clock starts
+threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGINT)).start()  # as Jupyter's interrupt does
+t0 = time.monotonic()
+try:
+    run_trajectory(QuadraticRun(K=2**44, **run).trajectory())
+except KeyboardInterrupt:
+    print(f"{time.monotonic() - t0 - 2.0:.3f} {int(stop.FLAG[0])} {threading.active_count()}")
+"""
+
+
+def test_an_interrupted_call_from_python_stops_its_kernels_and_leaves_the_flag_clear():
+    # Python's own SIGINT handler, as in a notebook: the kernels must not run on after the KeyboardInterrupt
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_NOTEBOOK_CELL], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    latency, flag, threads = proc.stdout.split()
+    assert float(latency) < 5.0 and flag == "0" and threads == "1", proc.stdout + proc.stderr
 
 
 def test_two_runs_on_one_folder_at_once_lose_nothing(tmp_path):

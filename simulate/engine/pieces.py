@@ -29,8 +29,11 @@ vector shape (x in R^d, the trial's point is x[o:o+d])
 
 from __future__ import annotations
 
+import dis
 import hashlib
 import inspect
+import math
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,9 +58,61 @@ def as_kernel_function(fn: Callable | None) -> CPUDispatcher | None:
     return njit(inline="always", **{**JIT_OPTIONS, "cache": False})(fn)
 
 
+_RANDOM_MODULES = ("random", "numpy.random")
+
+
+def _reads(code) -> list[tuple[str, str | None]]:
+    """(global name, attribute read from it or None) for every global a code object and the code nested in it
+    read (``LOAD_GLOBAL``, then a ``LOAD_ATTR``/``LOAD_METHOD`` on it when one follows)."""
+    out = []
+    instructions = list(dis.get_instructions(code))
+    for i, ins in enumerate(instructions):
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            nxt = instructions[i + 1] if i + 1 < len(instructions) else None
+            attribute = nxt.argval if nxt is not None and nxt.opname in ("LOAD_ATTR", "LOAD_METHOD") else None
+            out.append((ins.argval, attribute))
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            out.extend(_reads(const))
+    return out
+
+
+def _is_random_source(value, attribute: str | None) -> bool:
+    """Whether reading ``value`` (and ``attribute`` of it) reaches Python's or NumPy's global random state."""
+    if inspect.ismodule(value):
+        return value.__name__ in _RANDOM_MODULES or (value.__name__ == "numpy" and attribute == "random")
+    owner = getattr(value, "__self__", None)
+    if isinstance(owner, random.Random | np.random.RandomState | np.random.Generator):
+        return True
+    module = getattr(value, "__module__", None) or ""
+    return module in _RANDOM_MODULES or module.startswith("numpy.random.")
+
+
+def _value_key(value) -> str | None:
+    """What a kernel compiled from a function depends on in one non-function global value it reads: the repr of a
+    number, string or type, the content hash of an array (Numba freezes a global array's values into the kernel),
+    None for a module or other callable (a NumPy ufunc, a Numba type); a ValueError for anything else (Numba cannot
+    freeze it faithfully)."""
+    if isinstance(value, np.ndarray):
+        a = np.ascontiguousarray(value)
+        return hashlib.sha256(f"{a.dtype.str}|{a.shape}|".encode() + a.tobytes()).hexdigest()[:16]
+    if isinstance(value, tuple):
+        return "(" + ",".join(str(_value_key(v)) for v in value) + ")"
+    if isinstance(value, bool | int | float | str | complex | np.generic | type) or value is None:
+        return repr(value)
+    if inspect.ismodule(value) or callable(value):
+        return None
+    raise ValueError(
+        f"a {type(value).__name__} (a kernel freezes globals when it compiles, and this one cannot be frozen "
+        "faithfully): pass data through the piece's params (numbers, float64 arrays, tuples of them)"
+    )
+
+
 def source_key(fn: Callable | None, _seen: set | None = None) -> str:
-    """Hash of a function's source, the jitted functions it calls and the numbers it reads from its globals and
-    closure (recursively): what a kernel compiled from it depends on."""
+    """Hash of a function's source, the jitted functions it calls and the values it reads from its globals and
+    closure (numbers, strings, types, arrays by content; recursively): what a kernel compiled from it depends on.
+    A ValueError names a global that cannot be part of a kernel (reading Python's or NumPy's global random state,
+    which no seed of the suite controls, or a list, dict or other object)."""
     if fn is None:
         return "none"
     seen = set() if _seen is None else _seen
@@ -72,17 +127,89 @@ def source_key(fn: Callable | None, _seen: set | None = None) -> str:
         h.update(py.__code__.co_code)
         h.update(repr(py.__code__.co_consts).encode())
     cells = dict(zip(py.__code__.co_freevars, (c.cell_contents for c in py.__closure__ or ()), strict=True))
-    for name in sorted(set(py.__code__.co_names) | set(cells)):
+    reads = [(name, None) for name in cells] + [(n, a) for n, a in _reads(py.__code__) if n not in cells]
+    for name, attribute in sorted(set(reads), key=lambda r: (r[0], r[1] or "")):
         value = cells[name] if name in cells else py.__globals__.get(name)
+        where = f"{py.__qualname__} reads {name}{'.' + attribute if attribute else ''}"
+        if _is_random_source(value, attribute):
+            raise ValueError(
+                f"{where}: Python's or NumPy's global random state breaks reproducibility; draw from the trial's "
+                "stream instead (simulate.engine.rng: uniform_open, std_normal, ...)"
+            )
         if isinstance(value, CPUDispatcher) or inspect.isfunction(value):
             h.update(f"{name}:{source_key(value, seen)}".encode())
-        elif isinstance(value, bool | int | float | str | tuple):
-            h.update(f"{name}={value!r}".encode())
+            continue
+        try:
+            value_key = _value_key(value)
+        except ValueError as err:
+            raise ValueError(f"{where}, {err}") from None
+        if value_key is not None:
+            h.update(f"{name}={value_key}".encode())
     return h.hexdigest()[:16]
 
 
 def _params(params: Any) -> tuple:
     return params if isinstance(params, tuple) else (params,)
+
+
+# Each role's signature in each template (the module docstring); None: the role does not exist in that template.
+SIGNATURES = {
+    "Objective": {
+        "gradient": ("gradient(x, p)", "gradient(g, x, o, t, s, so, p)"),
+        "value": ("value(x, p)", "value(x, o, p)"),
+        "project": ("project(x, p)", "project(x, o, p)"),
+    },
+    "Noise": {"sample": ("sample(s, so, p)", "sample(s, so, p)"), "apply": (None, "apply(g, xi, x, o, k, s, so, p)")},
+    "Method": {
+        "schedule": ("schedule(k, p)", "schedule(k, p)"),
+        "step": ("step(x, g, m, sched, p)", "step(x, o, g, m, v, k, sched, p)"),
+    },
+    "Metric": {
+        "record": (
+            "record(out, t, c, k, x, xbar, xi, a0, a1, fbar, op, p)",
+            "record(out, t, c, k, x, o, xbar, xi, acc, b, fbar, op, p)",
+        ),
+        "fill_diverged": ("fill_diverged(out, t, c)", "fill_diverged(out, t, c)"),
+        "track": ("track(a0, a1, x_prev, grad_prev, x, p)", None),
+        "observe_gradient": (None, "observe_gradient(acc, b, x, o, g, k, p)"),
+        "observe_step": (None, "observe_step(acc, b, x, o, k, p)"),
+    },
+}
+
+
+def _arity(signature: str) -> int:
+    return signature.count(",") + 1
+
+
+def _takes(fn: Callable, n: int) -> bool:
+    """Whether ``fn`` can be called with ``n`` positional arguments."""
+    parameters = inspect.signature(getattr(fn, "py_func", fn)).parameters.values()
+    if any(q.kind in (q.KEYWORD_ONLY, q.VAR_KEYWORD) and q.default is q.empty for q in parameters):
+        return False
+    positional = [q for q in parameters if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+    required = sum(q.default is q.empty for q in positional)
+    return required <= n and (n <= len(positional) or any(q.kind == q.VAR_POSITIONAL for q in parameters))
+
+
+def _check_param(value, where: str) -> None:
+    """A runtime parameter as kernels take it: a number (NaN refused; +-inf allowed, as G = inf means no clipping),
+    a NumPy array of numbers (no NaN), or a tuple of these."""
+    if isinstance(value, tuple):
+        for i, v in enumerate(value):
+            _check_param(v, f"{where}[{i}]")
+        return
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{where} is an array of {value.dtype}; accepted: arrays of numbers (float64, int64, bool)"
+            )
+        if value.dtype.kind == "f" and np.isnan(value).any():
+            raise ValueError(f"{where} holds NaN; accepted: arrays of numbers, no NaN")
+        return
+    if not isinstance(value, bool | int | float | np.bool_ | np.integer | np.floating):
+        raise ValueError(f"{where}={value!r} is not a number; accepted: numbers, NumPy arrays and tuples of them")
+    if isinstance(value, float | np.floating) and math.isnan(value):
+        raise ValueError(f"{where}=nan; accepted: numbers (not NaN)")
 
 
 @dataclass(frozen=True)
@@ -113,9 +240,43 @@ class _Piece:
         return self.key()
 
     def __post_init__(self):
-        for role in self.functions():
-            object.__setattr__(self, role, as_kernel_function(getattr(self, role)))
+        """Checks the piece as it is built, each refusal naming it: every function takes its role's arguments
+        (``SIGNATURES``), the parameters are numbers, arrays or tuples of them, and the code reads no global random
+        state and no global that a kernel cannot freeze (``source_key``)."""
+        kind = type(self).__name__
+        label = f"{kind.lower()} {self.name!r}"
+        for role, fn in self.functions().items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise ValueError(f"{label}: {role}={fn!r} is not a function")
+            expected = [sig for sig in SIGNATURES[kind][role] if sig is not None]
+            if not any(_takes(fn, _arity(sig)) for sig in expected):
+                got = inspect.signature(getattr(fn, "py_func", fn))
+                raise ValueError(
+                    f"{label}: {role}{got} does not match {' or '.join(expected)} (simulate.engine.pieces)"
+                )
+            object.__setattr__(self, role, as_kernel_function(fn))
         object.__setattr__(self, "params", _params(self.params))
+        _check_param(self.params, f"{label}: params")
+        try:
+            self.key()
+        except ValueError as err:
+            raise ValueError(f"{label}: {err}") from None
+
+    def check_shape(self, shape: str) -> None:
+        """A ValueError naming the piece when one of its functions does not take the arguments the ``shape``
+        template passes (a piece built for the other template), before Numba's typing error would."""
+        kind = type(self).__name__
+        for role, fn in self.functions().items():
+            signature = SIGNATURES[kind][role][SHAPES.index(shape)]
+            if fn is None:
+                continue
+            if signature is None:
+                raise ValueError(f"{kind.lower()} {self.name!r}: {role} is not part of a {shape} problem's kernel")
+            if not _takes(fn, _arity(signature)):
+                got = inspect.signature(getattr(fn, "py_func", fn))
+                raise ValueError(f"{kind.lower()} {self.name!r}: {role}{got} does not match the {shape} {signature}")
 
 
 @dataclass(frozen=True)
@@ -148,6 +309,7 @@ class Objective(_Piece):
         if self.shape not in SHAPES:
             raise ValueError(f"shape={self.shape!r} is not one of the accepted values {', '.join(SHAPES)}")
         super().__post_init__()
+        self.check_shape(self.shape)
 
 
 @dataclass(frozen=True)
@@ -183,6 +345,7 @@ class Noise(_Piece):
         if self.lift not in ("coordinate", "radial"):
             raise ValueError(f"lift={self.lift!r} is not one of the accepted values coordinate, radial")
         super().__post_init__()
+        _check_param(self.lift_params, f"noise {self.name!r}: lift_params")
 
 
 @dataclass(frozen=True)

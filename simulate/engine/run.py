@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
+import numba.core.errors
 import numpy as np
 
 from simulate.engine.compose import combination_key, compose
 from simulate.engine.pieces import Method, Metric, Noise, Objective
+from simulate.engine.stop import FLAG, halting, raise_if_stopped
+
+LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
 
 
 def trial_block(d: int) -> int:
@@ -69,8 +74,11 @@ class Trajectory:
     def __post_init__(self):
         object.__setattr__(self, "x0", np.ascontiguousarray(self.x0, dtype=np.float64).reshape(-1))
         ks = np.ascontiguousarray(self.checkpoints, dtype=np.int64).reshape(-1)
-        if ks.size == 0 or ks[0] < 0 or np.any(np.diff(ks) <= 0) or ks[-1] < 1:
-            raise ValueError(f"checkpoints={ks.tolist()!r}: expected increasing iterations >= 0, the last >= 1")
+        if ks.size == 0 or ks[0] < 0 or np.any(np.diff(ks) <= 0) or not 1 <= ks[-1] <= LARGEST_K:
+            raise ValueError(
+                f"checkpoints={ks.tolist()!r}: expected increasing iterations >= 0, the last (K) in [1, 2^53] (the "
+                "schedules carry iteration numbers in float64)"
+            )
         object.__setattr__(self, "checkpoints", ks)
         if self.objective.shape == "scalar" and self.x0.size != 1:
             raise ValueError(f"x0 has {self.x0.size} coordinates: a scalar objective takes exactly 1")
@@ -114,19 +122,24 @@ def map_on_threads(fn, items) -> list:
     """``[fn(item) for item in items]``, the calls side by side on Numba's thread count (``numba.get_num_threads()``)
     of threads. For calls that release the GIL (kernels) and do not depend on one another: results in order, and
     the same for any thread count. Numba's thread count is per thread: the workers get the caller's, so that calls
-    which map again inside stay within it."""
+    which map again inside stay within it. From the main thread the calls always run on workers, so that the main
+    thread stays free to take Ctrl-C; if the wait is interrupted, or a call fails, the kernels still in flight are
+    stopped (``stop.halting``) before the error goes on."""
     items = list(items)
     count = numba.get_num_threads()
     threads = min(count, len(items))
-    if threads <= 1:
+    if threads <= 1 and threading.current_thread() is not threading.main_thread():
         return [fn(item) for item in items]
 
     def call(item):
         numba.set_num_threads(count)
         return fn(item)
 
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(call, items))
+    pool = ThreadPoolExecutor(max(1, threads))
+    with halting(lambda: pool.shutdown(wait=True, cancel_futures=True)):
+        results = list(pool.map(call, items))
+    pool.shutdown()
+    return results
 
 
 def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
@@ -147,7 +160,8 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
     Returns
     -------
     dict of arrays: ``k`` (the checkpoints), the metric's outputs (first axis: trials) and ``diverged_at``
-    (int64 per trial: the first checkpoint at which the metric was not finite, 0 if never).
+    (int64 per trial: the first checkpoint at which the metric was not finite, 0 if never). Raises
+    ``stop.Stopped`` when a signal stopped the kernels before the end.
     """
     n = traj.trials - trial_offset if n_trials is None else n_trials
     if trial_offset < 0 or n < 1 or trial_offset + n > traj.trials:
@@ -165,11 +179,39 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
         (np.uint64(traj.seed), np.uint64(traj.stream_key), np.uint64(trial_offset)),
         tuple(outputs.values()),
         diverged_at,
+        FLAG,
     )
     # a few trials in high dimension would fit in one block, on one thread: split them over the threads
     block = min(trial_block(traj.x0.size), -(-n // numba.get_num_threads()))
-    run_blocks(kernel.trial_block, n, block, args)
+    try:
+        run_blocks(kernel.trial_block, n, block, args)
+    except numba.core.errors.TypingError as err:
+        raise _typing_error(traj, err) from None
+    raise_if_stopped()  # the kernels returned early: their outputs are unfinished
     return {"k": traj.checkpoints, **outputs, "diverged_at": diverged_at}
+
+
+def _typing_error(traj: Trajectory, err: Exception) -> TypeError:
+    """Numba's typing error of a composed kernel as a TypeError that names the pieces whose functions it mentions
+    (all four when it names none) and the signatures their template expects."""
+    from simulate.engine.pieces import SHAPES, SIGNATURES
+
+    named = []
+    for piece in (traj.objective, traj.noise, traj.method, traj.metric):
+        kind = type(piece).__name__
+        for role, fn in piece.functions().items():
+            if fn is not None and getattr(fn, "py_func", fn).__name__ in str(err):
+                expected = SIGNATURES[kind][role][SHAPES.index(traj.shape)]
+                named.append(f"{kind.lower()} {piece.name!r} ({role}: expected {expected})")
+    if not named:
+        named = [
+            f"{type(p).__name__.lower()} {p.name!r}" for p in (traj.objective, traj.noise, traj.method, traj.metric)
+        ]
+    first = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
+    return TypeError(
+        f"the {traj.shape} kernel of {', '.join(named)} did not compile: a function does not type with the "
+        f"arguments its template passes (signatures: simulate.engine.pieces). Numba said: {first}"
+    )
 
 
 def run_cached(traj: Trajectory, cache) -> dict[str, np.ndarray]:

@@ -30,9 +30,10 @@ METRIC_INITIAL = (0.0, 0.0)
 
 
 @jit
-def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at):
+def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at, stop_flag):
     """Trials first .. first + nb - 1, every one on its own stream (seed, key, offset + trial); params =
-    (objective, noise, method, metric) parameters. Releases the GIL: blocks run on threads side by side."""
+    (objective, noise, method, metric) parameters. Releases the GIL: blocks run on threads side by side. Returns
+    early, its outputs unfinished, once ``stop_flag[0]`` is nonzero (``simulate.engine.stop``; read every iteration)."""
     op, np_, mp, xp = params
     seed, key, offset = stream
     n_ckpt = checkpoints.size
@@ -54,6 +55,8 @@ def trial_block(first, nb, x0, params, checkpoints, stream, outputs, diverged_at
             metric_record(outputs, first + b, 0, 0, x[b], xbar[b], xi[b], a0[b], a1[b], fbar, op, xp)
         c = 1
     for k in range(1, K + 1):
+        if stop_flag[0] != 0:
+            return
         w = averaging_weight(k)
         sched = method_schedule(k, mp)
         for b in range(nb):

@@ -14,6 +14,8 @@ import numpy as np
 
 from simulate.engine import Trajectory
 from simulate.engine.jit import source_hash
+from simulate.engine.run import LARGEST_K
+from simulate.memory import check_fits
 from simulate.pieces import metrics, objectives
 from simulate.pieces.methods import METHODS, VECTOR_METHODS, method, projects
 from simulate.pieces.noise import law, unit_abs_moment, validate_noise
@@ -23,6 +25,7 @@ from theory.validation import (
     check_alpha,
     check_choice,
     check_finite,
+    check_int,
     check_positive,
     check_positive_int,
     check_seed,
@@ -39,10 +42,14 @@ def _digest(fields: dict) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
+BYTES_PER_TRIAL_CHECKPOINT = 8 * 8  # float64: the kernel's outputs (up to 5) plus the fit's working copies
+BYTES_PER_COORDINATE = 8 * 16  # float64: x0, the noise's scales and every thread's block state (x, xbar, m, v)
+
+
 def checkpoints(K: int, per_decade: int = 10) -> np.ndarray:
     """Log-spaced iteration numbers 1 .. K (inclusive, unique, int64), about ``per_decade`` per decade;
     ``per_decade = 0`` records the last iteration only."""
-    K = check_positive_int(K, "K")
+    K = check_int(K, "K", 1, LARGEST_K + 1)
     if per_decade == 0:
         return np.array([K], dtype=np.int64)
     n = max(2, int(math.ceil(per_decade * math.log10(K))) + 1)
@@ -92,6 +99,14 @@ class RunConfig:
                 raise ValueError(f"beta={self.beta!r} is outside the accepted range [0, 5]")
         if hasattr(self, "per_decade") and not (isinstance(self.per_decade, int) and 0 <= self.per_decade <= 100):
             raise ValueError(f"per_decade={self.per_decade!r} is outside the accepted range: integers in [0, 100]")
+        check_fits(self.memory_bytes(), f"trials={self.trials!r} with K={self.K!r} and d={self.d!r}")
+
+    def memory_bytes(self) -> int:
+        """Bytes a run of this configuration holds: per trial its outputs at every checkpoint, per coordinate the
+        start, the noise's scales and the threads' block states."""
+        per_decade = getattr(self, "per_decade", 10)  # at most this many per decade, and the ends
+        n_checkpoints = 1 if per_decade == 0 else max(2, math.ceil(per_decade * math.log10(self.K)) + 1)
+        return self.trials * n_checkpoints * BYTES_PER_TRIAL_CHECKPOINT + self.d * BYTES_PER_COORDINATE
 
     def rng_key(self) -> int:
         """64-bit key of the experiment (without trials, seed and ``_RNG_EXCLUDED``) that seeds every trial's
@@ -255,9 +270,9 @@ class NonconvexRun(RunConfig):
     def sigma(self) -> float:
         return nonconvex.sigma(unit_abs_moment(self.noise, self.tail, self.alpha), self.noise_scale, self.alpha, self.d)
 
-    def parameters(self) -> tuple[float, float]:
-        """(eta, tau) of Theorem 2 for this run's horizon K."""
-        return nonconvex.theorem2_parameters(self.params, self.alpha, self.sigma, self.L, self.F0, self.K)
+    def parameters(self, K: float | None = None) -> tuple[float, float]:
+        """(eta, tau) of Theorem 2 for the horizon K (this run's by default; any horizon, for the theory)."""
+        return nonconvex.theorem2_parameters(self.params, self.alpha, self.sigma, self.L, self.F0, K or self.K)
 
     def trajectory(self) -> Trajectory:
         """This run as an ``engine.Trajectory``: constant-step GClip or SGD on the cosine objective, i.i.d. noise

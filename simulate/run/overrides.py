@@ -6,17 +6,16 @@ A claim's ``experiment.py`` may declare ``SMALLEST_K`` (the smallest K its fits 
 """
 
 import math
-import os
 import sys
 from dataclasses import fields, replace
-from pathlib import Path
 
-from simulate.run.config import checkpoints
+from simulate.engine.run import LARGEST_K
+from simulate.memory import check_fits
+from simulate.run.config import BYTES_PER_TRIAL_CHECKPOINT, checkpoints
 from theory.declarations import Claim
 from theory.validation import check_alpha, check_int
 
 OVERRIDABLE = ("alphas", "K", "trials", "steps", "pool")
-LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
 
 
 def _smallest_bootstrap_sample(distinct: int = 40) -> int:
@@ -74,23 +73,12 @@ def _checked(name: str, value, claim: Claim, module):
         raise ValueError(f"{err}{why}") from None
 
 
-def _memory_available() -> int:
-    """Bytes of memory available to a new process (MemAvailable on Linux, else physical memory)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-BYTES_PER_TRIAL_CHECKPOINT = 8 * 8  # float64: the kernel's outputs (up to 5) plus the fit's working copies
 BYTES_PER_TRIAL_BOOTSTRAP = 8 * 1000  # float64 resample counts: 1000 bootstrap resamples x trials
-
-
-MEMORY_SHARE = 0.8  # of the available memory a run may plan to hold; the rest is left to everything else
 NOMINAL_RATE = 1e8  # iterations per second of a d = 1 kernel on two cores (make bench measures the real one)
+# The time one configuration may take at NOMINAL_RATE unless --allow-long: the largest shipped configuration
+# (thm4's, K = 2**20 x 2048 trials) takes ~21 s, so an hour is two orders of magnitude past it and stops a mistyped K
+# (K = 2**30 with 1024 trials: three hours per configuration) before it starts.
+LONG_RUN_S = 3600.0
 
 
 def _duration(seconds: float) -> str:
@@ -107,20 +95,22 @@ def _memory_estimate(profile) -> int:
     return trials * (BYTES_PER_TRIAL_CHECKPOINT * checkpoints(K).size + BYTES_PER_TRIAL_BOOTSTRAP)
 
 
-def check_resources(profiles: dict, *, report: bool = True) -> None:
-    """Refuse (ValueError naming trials and the largest accepted count) a profile whose run would not fit in the
-    available memory; otherwise print each claim's memory and a time estimate when ``report``."""
-    available = _memory_available()
+def check_resources(profiles: dict, *, allow_long: bool = False, report: bool = True) -> None:
+    """Refuse (ValueError naming the sizes and what they would need) a profile whose configurations would not fit
+    in the available memory, or would each take longer than ``LONG_RUN_S`` at ``NOMINAL_RATE`` unless
+    ``allow_long``; otherwise print each claim's memory and a time estimate when ``report``."""
     for claim_id, profile in profiles.items():
         need = _memory_estimate(profile)
-        if need > MEMORY_SHARE * available:
+        sizes = f"trials={getattr(profile, 'trials', '-')!r} with K={getattr(profile, 'K', '-')!r}"
+        check_fits(need, f"{sizes} (claim {claim_id!r})")
+        work = getattr(profile, "K", 1) * getattr(profile, "trials", 1)
+        if work / NOMINAL_RATE > LONG_RUN_S and not allow_long:
             raise ValueError(
-                f"trials={profile.trials!r} with K={getattr(profile, 'K', '-')} needs about {need / 2**30:.1f} GiB "
-                f"for claim {claim_id!r}; this machine has {available / 2**30:.1f} GiB available: accepted "
-                f"trials <= {int(MEMORY_SHARE * available / (need / profile.trials))}"
+                f"{sizes} would take about {_duration(work / NOMINAL_RATE)} per configuration of claim "
+                f"{claim_id!r} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s); accepted: at most "
+                f"{_duration(LONG_RUN_S)} each, or pass --allow-long to run it anyway"
             )
         if report:
-            work = getattr(profile, "K", 1) * getattr(profile, "trials", 1)
             print(
                 f"{claim_id}: at the overridden sizes a run holds about {need / 2**30:.2g} GiB and takes about "
                 f"{_duration(work / NOMINAL_RATE)} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s)",

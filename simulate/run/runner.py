@@ -1,9 +1,7 @@
 """Turn configurations into kernel calls, and a claim's profile into a cached, resumable sweep."""
 
-import threading
 from collections.abc import Iterable
 
-import numba
 import numpy as np
 
 from simulate.engine import run_trajectory
@@ -49,36 +47,13 @@ def trial_blocks(cfg, start: int = 0) -> list[tuple[int, int]]:
     return [(first, min(per_block, cfg.trials - first)) for first in range(start, cfg.trials, per_block)]
 
 
-def interruptible(fn, *args):
-    """``fn(*args)`` in a worker thread, the calling thread waiting in short joins, so that Ctrl-C (a
-    KeyboardInterrupt in the main thread) is felt within 0.1 s even while a kernel (which releases the GIL) is in
-    the middle of a long call; the abandoned call ends with the process."""
-    box = {}
-    threads = numba.get_num_threads()  # Numba's thread count is per thread: carry the caller's over
-
-    def target():
-        numba.set_num_threads(threads)
-        try:
-            box["value"] = fn(*args)
-        except BaseException as err:  # handed to the caller
-            box["error"] = err
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.1)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
 def run_config(cfg: RunConfig, on_block=None, start: int = 0) -> dict[str, np.ndarray]:
     """Run trials [start, cfg.trials) of one configuration of any kind in blocks of trials (``trial_blocks``),
-    calling ``on_block(work done)`` after each block; per-trial outputs have cfg.trials - start rows. Each block runs
-    through ``interruptible``, so Ctrl-C stops a run at once."""
+    calling ``on_block(work done)`` after each block; per-trial outputs have cfg.trials - start rows. The kernels
+    run on worker threads and read the stop flag (``simulate.engine.stop``), so Ctrl-C stops a run at once."""
     out = None
     for first, n in trial_blocks(cfg, start):
-        part = interruptible(run_trials, cfg, first, n)
+        part = run_trials(cfg, first, n)
         if out is None:  # whole-run arrays, filled block by block (memory: the run plus one block)
             out = {
                 name: a if name in SHARED_OUTPUTS else np.empty((cfg.trials - start, *a.shape[1:]), a.dtype)

@@ -126,7 +126,7 @@ def theorem2_model(cfg: NonconvexRun, runs) -> tuple[dict[str, np.ndarray], dict
     eta, tau, K = (np.array([float(a[name]) for _, a in runs]) for name in ("eta", "tau", "K"))
     avg, last = metric(eta, tau, K)
     settled = eta * curvature * K >= MODEL_MIN_RELAXATIONS  # the model assumes the run reached a minimum
-    far = [replace(cfg, K=K_far).parameters() for K_far in LIMIT_HORIZONS]
+    far = [cfg.parameters(K_far) for K_far in LIMIT_HORIZONS]
     far_avg, far_last = metric(*(np.array(v) for v in zip(*far, strict=True)), np.array(LIMIT_HORIZONS, dtype=float))
     span = math.log(LIMIT_HORIZONS[1] / LIMIT_HORIZONS[0])
     limits = {name: math.log(v[1] / v[0]) / span for name, v in (("avg", far_avg), ("last", far_last))}
