@@ -1,5 +1,5 @@
-import sys
+"""``python -m simulate``: the same command as ``heavytail``."""
 
-from simulate.cli import main
+from simulate.cli import entry
 
-sys.exit(main())
+entry()

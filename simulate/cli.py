@@ -1,4 +1,5 @@
-"""Command line: ``python -m simulate rates ...`` and ``python -m simulate bench``."""
+"""Command line: ``heavytail rates ...`` (or ``python -m simulate rates ...``), ``list``, ``controls``, ``horizons``,
+``bench``."""
 
 import argparse
 import os
@@ -12,7 +13,7 @@ from simulate.engine import stop
 from simulate.publish.folder import MANAGED, check_mergeable, check_output
 from simulate.run.executors import EXECUTORS
 from simulate.run.store import RunCache
-from theory.validation import check_choice, check_int, check_seed
+from theory.validation import check_int, check_seed
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,7 +33,8 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
         default="local",
-        help=f"one of {', '.join(EXECUTORS)}: where configurations run (default: local, in this process)",
+        choices=EXECUTORS,
+        help="where configurations run (default: local, in this process; dask: a dask.distributed cluster)",
     )
     p.add_argument(
         "--scheduler",
@@ -43,12 +45,25 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="LocalCluster worker processes (default: one per core)")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("heavytail-rates")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m simulate", description=__doc__)
+    p = _Parser(prog="heavytail", description=__doc__)
+    p.add_argument("--version", action="version", version=f"heavytail {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("rates", help="run claims, fit exponents, write rates.csv, runs.parquet, figures, REPORT.md")
+    r = sub.add_parser(
+        "rates",
+        help="run claims, fit exponents, judge them; write REPORT.md, index.html, rates.csv, runs/, figures/",
+    )
     r.add_argument("--claim", nargs="+", default=None, help=f"claim ids (default: all): {', '.join(CLAIMS)}")
-    r.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
+    r.add_argument("--profile", default="default", choices=PROFILES, help="problem sizes (default: default)")
     r.add_argument("--out", type=_path, default=Path("results"), help="output folder (default: results)")
     r.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
     r.add_argument("--alphas", type=float, nargs="+", default=None, help="override the profile's alphas")
@@ -77,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         "positive one passes",
     )
     c.add_argument("--claim", nargs="+", default=None, help="claim ids (default: every claim with controls)")
-    c.add_argument("--profile", default="default", help=f"one of {', '.join(PROFILES)} (default: default)")
+    c.add_argument("--profile", default="default", choices=PROFILES, help="problem sizes (default: default)")
     c.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
     c.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
     c.add_argument("--cache-dir", type=_path, default=Path("results/.cache"), help="finished-run cache")
@@ -90,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for controls.csv, power.csv and the power figures (default: build/controls)",
     )
     _executor_options(c)
+    sub.add_parser("list", help="the claims: id, what each states, its last default run's wall time")
     sub.add_parser(
         "horizons",
         help="how large K the finite-k models need for the pre-asymptotic rows to reach their limits (theory only)",
@@ -116,14 +132,12 @@ def _set_threads(threads: int | None) -> int:
 
 def _check_common(args) -> list:
     """Validate the options shared by ``rates`` and ``controls``; returns the claims."""
-    check_choice(args.profile, PROFILES, "profile")
     for option, values in (("claim", args.claim), ("alphas", getattr(args, "alphas", None))):
         repeated = sorted({str(v) for v in values or () if list(values).count(v) > 1})
         if repeated:
             raise ValueError(f"--{option} names {', '.join(repeated)} more than once; accepted: each value once")
     claims = [get_claim(c) for c in (args.claim or list(CLAIMS))]
     check_seed(args.seed)
-    check_choice(args.executor, EXECUTORS, "executor")
     if args.executor != "dask":
         for name in ("scheduler", "workers"):
             if getattr(args, name) is not None:
@@ -373,6 +387,33 @@ def cmd_rates(args) -> int:
     return 0
 
 
+def claims_table(results: Path = Path("results")) -> str:
+    """One line per claim: its id, title and the wall time of its last default-profile run recorded in
+    ``results/provenance.json`` (when this folder has one)."""
+    import json
+
+    try:
+        runs = json.loads((results / "provenance.json").read_text())["claims"]
+    except (OSError, ValueError, KeyError, TypeError):
+        runs = {}
+    lines = [f"{'claim':28s} {'last default run':>16s}  statement"]
+    for claim_id, claim in CLAIMS.items():
+        record = runs.get(claim_id, {}) if isinstance(runs, dict) else {}
+        wall = record.get("wall_time_s") if record.get("profile") == "default" else None
+        cost = f"{wall:.0f} s" if isinstance(wall, int | float) else "-"
+        lines.append(f"{claim_id:28s} {cost:>16s}  {claim.title}")
+    return "\n".join(lines)
+
+
+def entry() -> None:
+    """The ``heavytail`` console command."""
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # stdout piped into a reader that stopped early (``heavytail list | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs advise: no second error
+        sys.exit(1)
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     with stop.signals_stop_kernels():
@@ -385,6 +426,9 @@ def _dispatch(args) -> int:
             return cmd_rates(args)
         if args.command == "controls":
             return cmd_controls(args)
+        if args.command == "list":
+            print(claims_table())
+            return 0
         if args.command == "horizons":
             from simulate.horizons import horizons_table
 

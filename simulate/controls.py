@@ -100,10 +100,10 @@ def plot_power(claim: Claim, power: pd.DataFrame, path) -> None:
         ax.plot(part.strength, part.fraction_fail, "o-", color="C3")
         ax.set_ylim(-0.05, 1.05)
         ax.set_xlabel(curve.strength)
-        ax.set_title(curve.name, fontsize=9)
+        ax.set_title(curve.name)
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("fraction of judged rows: fail")
-    fig.suptitle(f"{claim.id}: power of its rules against graded mutants", fontsize=10)
+    fig.suptitle(f"{claim.id}: power of its rules against graded mutants")
     report.save_fig(fig, path)
 
 

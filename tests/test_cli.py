@@ -23,7 +23,10 @@ from simulate.run.config import QuadraticRun
             ["rates", "--claim", "thm9"],
             r"claim='thm9' is not one of the accepted values: thm4-strongly-convex",
         ),
-        (["rates", "--profile", "huge"], r"profile='huge' is not one of the accepted values: default, full, quick"),
+        (
+            ["rates", "--profile", "huge"],
+            r"--profile: invalid choice: 'huge' \(choose from 'quick', 'default', 'full'\)",
+        ),
         (["rates", "--seed", "-1"], r"seed=-1 is outside the accepted range"),
         (["rates", "--threads", "99"], r"threads=99 is outside the accepted range"),
         (
@@ -34,7 +37,10 @@ from simulate.run.config import QuadraticRun
     ],
 )
 def test_bad_input_fails_before_work(argv, message, capsys, tmp_path):
-    code = main(argv + ["--out", str(tmp_path / "out")])
+    try:
+        code = main(argv + ["--out", str(tmp_path / "out")])
+    except SystemExit as exit_:  # argparse's own refusals (a choice outside its list)
+        code = exit_.code
     assert code == 2
     assert pytest.importorskip("re").search(message, capsys.readouterr().err)
     assert not (tmp_path / "out").exists()
@@ -125,3 +131,15 @@ def test_small_run_writes_outputs_and_resumes(tmp_path, capsys):
     prov = json.loads((again / "provenance.json").read_text())
     assert prov["claims"][claims[0]]["configurations_computed"] == 0
     assert (again / "rates.csv").read_bytes() == (out / "rates.csv").read_bytes()
+
+
+def test_version_and_list(capsys):
+    from simulate.claims import CLAIMS
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("heavytail ")
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed[1:]] == list(CLAIMS)
+    assert all(CLAIMS[line.split()[0]].title in line for line in listed[1:])

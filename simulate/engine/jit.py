@@ -6,8 +6,10 @@ reproducibility across machines and thread counts. ``cache=True`` keeps compiled
 Numba's cache notices when a kernel's own file changes but not when a helper it inlines (noise.py, rng.py, ...)
 does, and would then load stale machine code. So the cache lives in a folder named by a hash of every source file
 that the built-in kernels compile (``KERNEL_SOURCES``: the engine, the built-in pieces, the run configurations and
-runner, Theorem 4's schedules): any edit starts a fresh folder. (Pieces outside these files, such as a claim
-folder's model or a notebook's, are keyed by their own source: see ``simulate.engine.compose``.)
+runner, Theorem 4's schedules): any edit starts a fresh folder. It lies under the user's cache folder
+(``platformdirs.user_cache_dir("heavytail")``, ``~/.cache/heavytail/numba`` on Linux) unless NUMBA_CACHE_DIR is
+set. (Pieces outside these files, such as a claim folder's model or a notebook's, are keyed by their own source:
+see ``simulate.engine.compose``.)
 """
 
 import ast
@@ -16,6 +18,7 @@ import hashlib
 from pathlib import Path
 
 import numba
+import platformdirs
 from numba import njit
 
 _ENGINE = Path(__file__).parent
@@ -62,8 +65,8 @@ def source_hash() -> str:
     return h.hexdigest()[:16]
 
 
-if not numba.config.CACHE_DIR:  # a user's NUMBA_CACHE_DIR wins
-    numba.config.CACHE_DIR = str(_PACKAGE.parent / ".cache" / "numba" / source_hash())
+if not numba.config.CACHE_DIR:  # a user's NUMBA_CACHE_DIR wins; never inside the package (read-only when installed)
+    numba.config.CACHE_DIR = str(Path(platformdirs.user_cache_dir("heavytail")) / "numba" / source_hash())
 
 
 def wide_vector_features() -> str | None:

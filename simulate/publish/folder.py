@@ -26,6 +26,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from simulate.atomic import atomic_save, atomic_write_text
+from simulate.publish.html import render_html
 
 # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet; 4: limit_exponent;
 # 5: baseline_margin; 6: look and ci_level (the default profile's sequential design)
@@ -254,16 +255,17 @@ class Staging:
                 if len(table):
                     path = self.path / "runs" / f"{claim}.parquet"
                     atomic_save(path, lambda tmp, table=table: table.to_parquet(tmp, index=False))
+            report = render_report(sections, provenance, merged["rates.csv"], merged["controls.csv"])
+            atomic_write_text(self.path / "REPORT.md", report)
             atomic_write_text(
-                self.path / "REPORT.md",
-                render_report(sections, provenance, merged["rates.csv"], merged["controls.csv"]),
+                self.path / "index.html", render_html(report, [self.path / "figures", self.out / "figures"])
             )
-            wanted = {f"figures/{f}" for c in order for f in claims[c].get("figures", [])}
+            wanted = {f"figures/{f}" for c in order for f in _figure_files(claims[c])}
             wanted |= {f"runs/{c}.parquet" for c in order if (self.path / "runs" / f"{c}.parquet").exists()}
             wanted |= {f"runs/{c}.parquet" for c in keep if (self.out / "runs" / f"{c}.parquet").exists()}
             present = {f"{d}/{p.name}" for d in MANAGED for p in (self.out / d).glob("*")}
             # only what the suite wrote: the figures and per-claim tables its provenance recorded
-            ours = {f"figures/{f}" for c in previous["claims"].values() for f in c.get("figures", [])}
+            ours = {f"figures/{f}" for c in previous["claims"].values() for f in _figure_files(c)}
             ours |= {f"runs/{c}.parquet" for c in previous["claims"]} | {f"runs/{c}.parquet" for c in known}
             foreign = sorted(present - wanted - ours)
             if foreign:
@@ -276,6 +278,11 @@ class Staging:
             atomic_write_text(self.out / JOURNAL, json.dumps(plan, indent=1) + "\n")
             _apply(self.out, self.path, remove)
         return provenance
+
+
+def _figure_files(record: dict) -> list[str]:
+    """The files of a claim's figures (its provenance names the PNGs; each has a PDF beside it)."""
+    return [name for f in record.get("figures", []) for name in (f, str(Path(f).with_suffix(".pdf")))]
 
 
 def write_tables(out: Path, rates: pd.DataFrame, controls: pd.DataFrame, prov: dict) -> None:

@@ -13,6 +13,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+STYLE = Path(__file__).with_name("heavytail.mplstyle")  # the suite's figure style: sizes, colours, 200 dpi
+plt.style.use(STYLE)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -113,14 +116,23 @@ def figures_discarded():
 
 
 def save_fig(fig, path: Path) -> None:
-    """Write a figure as PNG atomically and close it (only close it inside ``figures_discarded``)."""
+    """Write a figure atomically as ``path`` (PNG at the style's 200 dpi, in 256 colours: a plot's few colours
+    survive and the file is a third of the size) and as a PDF beside it (vector, for a paper), then close it (only
+    close it inside ``figures_discarded``)."""
     if _DRAFT.get():
         plt.close(fig)
         return
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    from PIL import Image
+
+    png, pdf = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png")
+    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})  # no date: reproducible bytes
     plt.close(fig)
-    atomic_save(path, lambda tmp: Path(tmp).write_bytes(buf.getvalue()))
+    with Image.open(png) as image:
+        small = io.BytesIO()
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(small, format="PNG")
+    atomic_save(path, lambda tmp: Path(tmp).write_bytes(small.getvalue()))
+    atomic_save(path.with_suffix(".pdf"), lambda tmp: Path(tmp).write_bytes(pdf.getvalue()))
 
 
 def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
@@ -181,8 +193,8 @@ def finding(judged: pd.DataFrame, named: int = 3) -> str:
 
 
 def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
-    """The evidence counts per category, then a table with one line per claim: its category, counts per verdict
-    and kind, and its ``finding``."""
+    """The evidence counts per category, then a table with one line per claim: its statement in a few words (its
+    title), counts per verdict and kind, and its ``finding``."""
     category = {c: r.get("category", "uncategorised") for c, r in provenance["claims"].items()}
     judged = rates[rates.kind != "info"]
     evidence = judged[judged.kind == "evidence"]
@@ -193,6 +205,8 @@ def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
             f"- {name}: evidence {part.get('pass', 0)} pass, {part.get('fail', 0)} fail, "
             f"{part.get('inconclusive', 0)} inconclusive"
         )
+    from simulate.claims import CLAIMS  # here: the claims import this module
+
     table = []
     for claim in provenance["claims"]:
         rows = judged[judged.claim == claim]
@@ -201,7 +215,7 @@ def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
         table.append(
             {
                 "claim": claim,
-                "category": category[claim],
+                "statement": CLAIMS[claim].title if claim in CLAIMS else "",
                 "evidence pass / fail / inconclusive": f"{ev.get('pass', 0)} / {ev.get('fail', 0)} / "
                 f"{ev.get('inconclusive', 0)}",
                 "exact pass / fail": f"{ex.get('pass', 0)} / {ex.get('fail', 0) + ex.get('inconclusive', 0)}",
@@ -209,9 +223,32 @@ def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
             }
         )
     table = pd.DataFrame(
-        table, columns=["claim", "category", "evidence pass / fail / inconclusive", "exact pass / fail", "finding"]
+        table, columns=["claim", "statement", "evidence pass / fail / inconclusive", "exact pass / fail", "finding"]
     )
     return "\n".join(lines) + "\n\n" + markdown_table(table, list(table.columns))
+
+
+JUDGED_PROFILES = ("default", "full")  # the profiles whose verdicts are the suite's
+
+
+def banner(provenance: dict) -> list[str]:
+    """A warning block (Markdown lines) naming the claims whose results come from a run that is not the default or
+    full profile as shipped (the quick profile, or sizes overridden): their verdicts are not the suite's. Empty
+    when every claim's run is."""
+    off = {
+        claim: record["profile"] + (" with overrides" if record.get("overrides") else "")
+        for claim, record in provenance["claims"].items()
+        if record["profile"] not in JUDGED_PROFILES or record.get("overrides")
+    }
+    if not off:
+        return []
+    named = ", ".join(f"`{claim}` ({how})" for claim, how in off.items())
+    return [
+        f"> **Not the suite's verdicts.** {len(off)} of {len(provenance['claims'])} claims ran at sizes other than "
+        f"the default or full profile as shipped: {named}. Their rows show what the code computes at those sizes "
+        "(for trying and testing); only a default or full run judges the claims.",
+        "",
+    ]
 
 
 def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> str:
@@ -241,6 +278,7 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
     head = [
         "# Rate verification report",
         "",
+        *banner(provenance),
         "**" + headline(rates, controls) + "**",
         "",
         "Evidence by kind of claim, and what each claim found (exact checks are identities and properties that "

@@ -144,11 +144,11 @@ def _plot_curves(claim, p, curves, path) -> None:
             for s, m, k, med in curves:
                 if (s, m) == (setting, method):
                     ax.loglog(k, med, color=f"C{i}", lw=2.0 if m in ("acclip", "adam") else 1.0, label=m)
-        ax.set_title(f"{setting} noise", fontsize=9)
+        ax.set_title(f"{setting} noise")
         ax.set_xlabel("k")
         ax.set_ylabel("median f(x_k) - f* (tuned step)")
-        ax.legend(fontsize=7)
-    fig.suptitle(f"{claim.id}: d = {p.d}, heavy-tailed coordinate noise (tail {p.tail:g})", fontsize=10)
+        ax.legend()
+    fig.suptitle(f"{claim.id}: d = {p.d}, heavy-tailed coordinate noise (tail {p.tail:g})")
     report.save_fig(fig, path)
 
 
@@ -161,8 +161,8 @@ def _plot_tuning(claim, p, tuning: pd.DataFrame, path) -> None:
             sel = tuning[(tuning.setting == setting) & (tuning.method == method)]
             y = sel.median_final_gap.replace([np.inf], np.nan)
             ax.loglog(sel.eta, y, "o-", ms=3, color=f"C{i}", label=method)
-        ax.set_title(f"{setting}: tuning seeds", fontsize=9)
+        ax.set_title(f"{setting}: tuning seeds")
         ax.set_xlabel("constant step eta")
         ax.set_ylabel("median f(x_K) - f*")
-        ax.legend(fontsize=7)
+        ax.legend()
     report.save_fig(fig, path)

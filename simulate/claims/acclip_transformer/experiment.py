@@ -143,10 +143,10 @@ def _plot(p: NetTrainingProfile, m: dict, path) -> None:
         curves.set_ylabel("held-out loss (nats per token)")
         curves.set_title(f"{task.name}: median, min-max over {p.trials} trials")
         curves.set_ylim(top=max(bigram_baseline(task) * 1.6, float(np.nanmin(curves.get_ylim()[1]))))
-        curves.legend(fontsize=7)
+        curves.legend()
         final.set_xticks(range(len(tuned)), list(tuned))
         final.set_ylabel("final held-out loss, one point per trial")
-        final.legend(fontsize=7)
+        final.legend()
     fig.suptitle(f"acclip-transformer ({p.rung} rung): [Z] Fig. 3b on a small language model")
     report.save_fig(fig, path)
 

@@ -297,7 +297,7 @@ def _plot_cells(p: NetNoiseProfile, m: dict, task: Task, B: int, path) -> None:
             )
         ax.set_title(label)
         ax.set_yscale("log")
-        ax.legend(fontsize=7)
+        ax.legend()
     for ax in axes[1]:
         ax.set_xlabel(f"||g_B - grad f|| / median (B = {B})")
     fig.suptitle(f"attention-noise-2x2 ({p.rung} rung, {task.name}): noise norms at steps {stages(p, task)}")
@@ -319,7 +319,7 @@ def _plot_qq_variance(m: dict, B: int, path) -> None:
     qq.set_xlabel("Gaussian-reference quantile / median")
     qq.set_ylabel("noise-norm quantile / median")
     qq.set_title(f"QQ plot at initialisation, {TASKS[0].name}, B = {B}")
-    qq.legend(fontsize=7)
+    qq.legend()
     var.set_xlabel("samples n")
     var.set_ylabel("running variance of ||xi||^2 / final")
     var.set_title("running variance ([Z] Fig. 1 d/h)")
@@ -338,7 +338,7 @@ def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
     tr.set_xlabel("Adam step")
     tr.set_ylabel("held-out loss (nats per token)")
     tr.set_title("the two models' training (trial 0)")
-    tr.legend(fontsize=7)
+    tr.legend()
     for i, (label, _, _) in enumerate(CELLS):
         for task, style in zip(TASKS, ("-", ":", "--"), strict=True):
             steps = stages(p, task)
@@ -348,14 +348,14 @@ def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
     ex.set_xlabel("Adam step")
     ex.set_ylabel("spread excess over the Gaussian reference (B = 1)")
     ex.set_title("[Z] Fig. 2: noise through training")
-    ex.legend(fontsize=5)
+    ex.legend()
     for i, (label, xi) in enumerate(m["coords"].items()):
         a = np.sort(np.abs(xi))[::-1]
         co.loglog(a / np.median(a), np.arange(1, a.size + 1) / a.size, color=f"C{i}", label=label)
     co.set_xlabel("|noise coordinate| / median")
     co.set_ylabel("fraction of coordinates above")
     co.set_title(f"one minibatch's noise coordinates at init, B = {COORDINATE_BATCH} ([Z] Fig. 5)")
-    co.legend(fontsize=7)
+    co.legend()
     report.save_fig(fig, path)
 
 

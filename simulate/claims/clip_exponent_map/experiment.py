@@ -11,13 +11,14 @@ from simulate.claims.quadratic import finite_k_model, problem_run
 from simulate.publish import report
 from simulate.run.config import checkpoints
 from simulate.run.context import ClaimOutput, Context
+from theory import verdicts
 from theory.declarations import Claim
 from theory.exponents import clipping_map
 from theory.finite_k import local_exponent
 from theory.fitting import fit_exponent, smallest_fit_horizon, window_mask
 from theory.sequential import resamples
 
-from .claim import JUDGED_BETAS, ClipMapProfile
+from .claim import JUDGED_BETAS, ClipMapProfile, judged_beta
 
 SMALLEST_K = smallest_fit_horizon(checkpoints)  # the smallest --K whose fit window holds its 3 checkpoints
 
@@ -77,7 +78,7 @@ def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
     )
     rates = pd.concat([rates, _symmetric_faster(claim, rates)], ignore_index=True)
     figs = [f"{claim.id}_heatmaps.png", f"{claim.id}_slices.png"]
-    _heatmaps(rates, p, ctx.figures / figs[0])
+    _heatmaps(claim, rates, p, ctx.figures / figs[0])
     _slices(rates, p, ctx.figures / figs[1])
     cols = [
         "noise",
@@ -139,39 +140,61 @@ def _symmetric_faster(claim: Claim, rates: pd.DataFrame) -> pd.DataFrame:
     return report.measurements(rows)
 
 
-def _grid(rates, noise, column, p):
+def _grid(rates, noise, column, p, dtype=float):
+    """``column`` of the tail = alpha rows of ``noise`` as an (alpha, beta) grid (NaN or None where no row)."""
     sel = rates[
         (rates.noise == noise) & rates.metric.str.startswith("sq_dist") & np.isclose(rates["tail"], rates.alpha)
     ]
-    g = np.full((len(p.alphas), len(p.betas)), math.nan)
+    g = np.full((len(p.alphas), len(p.betas)), math.nan if dtype is float else None, dtype=dtype)
     for _, r in sel.iterrows():
         g[p.alphas.index(r.alpha), p.betas.index(r.beta)] = r[column]
     return g
 
 
-def _heatmaps(rates, p, path) -> None:
-    fig, axes = plt.subplots(len(p.noises), 3, figsize=(13, 3.6 * len(p.noises)), squeeze=False, layout="constrained")
+VERDICT_MARKS = {"pass": "\u2713", "fail": "\u2717", "inconclusive": "?"}  # check, cross, question mark
+
+
+def _heatmaps(claim: Claim, rates, p, path) -> None:
+    """Measured and predicted exponents per (alpha, beta) cell at tail = alpha on one colour range, their
+    difference, and on the measured panel each judged cell's verdict (the claim's own rules applied to these rows:
+    \u2713 pass, \u2717 fail, ? inconclusive) inside an outline of the judged region."""
+    judged = verdicts.judge(claim.judged, rates)
+    fig, axes = plt.subplots(len(p.noises), 3, figsize=(11, 3.3 * len(p.noises)), squeeze=False, layout="constrained")
     for i, noise in enumerate(p.noises):
         measured, predicted = _grid(rates, noise, "fitted_exponent", p), _grid(rates, noise, "theory_exponent", p)
-        for j, (title, g, cmap) in enumerate(
-            (
-                ("measured", measured, "viridis"),
-                ("predicted", predicted, "viridis"),
-                ("measured - predicted", measured - predicted, "RdBu_r"),
-            )
-        ):
+        shared = (np.nanmin([measured, predicted]), np.nanmax([measured, predicted]))
+        gap = np.nanmax(np.abs(measured - predicted))
+        panels = (
+            ("measured", measured, "viridis", shared),
+            ("predicted", predicted, "viridis", shared),
+            ("measured \u2212 predicted", measured - predicted, "RdBu_r", (-gap, gap)),
+        )
+        marks = _grid(judged.assign(mark=judged.verdict.map(VERDICT_MARKS)), noise, "mark", p, dtype=object)
+        for j, (title, g, cmap, (low, high)) in enumerate(panels):
             ax = axes[i, j]
-            lim = np.nanmax(np.abs(g)) if j == 2 else None
-            im = ax.imshow(g, origin="lower", aspect="auto", cmap=cmap, vmin=-lim if lim else None, vmax=lim)
+            ax.grid(False)
+            im = ax.imshow(g, origin="lower", aspect="auto", cmap=cmap, vmin=low, vmax=high)
             for (a, b), v in np.ndenumerate(g):
-                ax.text(b, a, f"{v:.2f}", ha="center", va="center", fontsize=6, color="w" if j < 2 else "k")
+                mark = f"\n{marks[a, b]}" if j == 0 and isinstance(marks[a, b], str) else ""
+                # white text on viridis' dark end and on RdBu's saturated ends
+                light = v < low + 0.6 * (high - low) if j < 2 else abs(v) > 0.6 * high
+                ax.text(b, a, f"{v:.2f}{mark}", ha="center", va="center", fontsize=7, color="w" if light else "k")
+            judged_columns = [k for k, beta in enumerate(p.betas) if judged_beta({"beta": beta})]
+            if noise == "pareto-onesided" and judged_columns:
+                lo, hi = min(judged_columns) - 0.5, max(judged_columns) + 0.5
+                ax.add_patch(
+                    plt.Rectangle((lo, -0.5), hi - lo, len(p.alphas), fill=False, ec="k", lw=1.5, ls="--", zorder=3)
+                )
             ax.set_xticks(range(len(p.betas)), [f"{b:g}" for b in p.betas])
             ax.set_yticks(range(len(p.alphas)), [f"{a:g}" for a in p.alphas])
-            ax.set_xlabel("beta")
-            ax.set_ylabel("alpha (= tail)")
-            ax.set_title(f"{noise}: {title}", fontsize=9)
-            fig.colorbar(im, ax=ax)
-    fig.suptitle("clip-exponent-map: exponent of E||xbar_k - x*||^2")
+            ax.set_xlabel(r"clipping exponent $\beta$ ($\tau_k = G k^\beta$)")
+            ax.set_ylabel(r"$\alpha$ (= noise tail)")
+            ax.set_title(f"{noise}: {title}")
+            fig.colorbar(im, ax=ax, shrink=0.9)
+    fig.suptitle(
+        r"clip-exponent-map: exponent of $E\|\bar x_k - x^\star\|^2$ in $k$"
+        + (" (dashed: the judged region; marks: its verdicts)" if "pareto-onesided" in p.noises else "")
+    )
     report.save_fig(fig, path)
 
 
@@ -220,8 +243,8 @@ def _slices(rates, p, path) -> None:
                 label=f"predicted, {noise}",
             )
         ax.axvline(1 / alpha, color="k", ls=":", label="beta = 1/alpha")
-        ax.set_title(f"alpha = {alpha:g}", fontsize=9)
+        ax.set_title(f"alpha = {alpha:g}")
         ax.set_xlabel("beta")
         ax.set_ylabel("exponent")
-    axes[0, 0].legend(fontsize=6)
+    axes[0, 0].legend()
     report.save_fig(fig, path)

@@ -131,8 +131,8 @@ def _plot(p: HeadGrowthProfile, m: dict, path) -> None:
                 band(ax, steps, m[task.name][method][record], method, f"C{k}")
             if record == "eval_loss":
                 baseline_line(ax, task)
-            ax.set_title(f"{task.name}: {record}", fontsize=9)
-            ax.legend(fontsize=7)
+            ax.set_title(f"{task.name}: {record}")
+            ax.legend()
     for ax in axes[-1]:
         ax.set_xlabel("step")
     fig.suptitle(f"head-growth-transformer ({p.rung} rung): eta {p.eta:g}, median and min-max over {p.trials} trials")

@@ -241,9 +241,9 @@ def _plot(claim: Claim, table: pd.DataFrame, path) -> None:
             lw=0.8,
             label="T ~ L_inf (from kappa_het = 1)",
         )
-        ax.set_title(f"{family} (open triangles: censored)", fontsize=9)
+        ax.set_title(f"{family} (open triangles: censored)")
         ax.set_xlabel("kappa_het = max_b L_b / min_b L_b")
-        ax.legend(fontsize=7)
+        ax.legend()
     axes[0, 0].set_ylabel("iterations to f - f* <= 1e-3 (f(x0) - f*)")
-    fig.suptitle(f"{claim.id}: GD against sign methods as the blocks' curvatures spread", fontsize=10)
+    fig.suptitle(f"{claim.id}: GD against sign methods as the blocks' curvatures spread")
     report.save_fig(fig, path)

@@ -349,10 +349,10 @@ def _plot_curves(claim: Claim, p: HeadProfile, stats: pd.DataFrame, path) -> Non
                 ax.axhline(math.log(C), color="k", ls=":", lw=0.8, label="log C (uniform)")
             if col == 0:
                 ax.set_ylabel(label)
-        axes[0, col].set_title(f"C = {C} (n = {int(zipf_counts(C, p.n_top, p.zipf_s).sum())})", fontsize=9)
+        axes[0, col].set_title(f"C = {C} (n = {int(zipf_counts(C, p.n_top, p.zipf_s).sum())})")
         axes[-1, col].set_xlabel("iteration k")
-    axes[2, 0].legend(fontsize=7)
-    fig.suptitle(f"{claim.id}: batch {p.batch}, mean over {p.trials} seeds with 2.5-97.5% bands", fontsize=10)
+    axes[2, 0].legend()
+    fig.suptitle(f"{claim.id}: batch {p.batch}, mean over {p.trials} seeds with 2.5-97.5% bands")
     report.save_fig(fig, path)
 
 
@@ -377,8 +377,8 @@ def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: lis
     )
     ax0.set_xlabel("samples of the class")
     ax0.set_ylabel("bias after K steps (mean over classes, seeds)")
-    ax0.set_title(f"C = {C}, {_setting(p.batch, None, p.K)}", fontsize=9)
-    ax0.legend(fontsize=7)
+    ax0.set_title(f"C = {C}, {_setting(p.batch, None, p.K)}")
+    ax0.legend()
     rare = counts == 1
     for i, (method, _) in enumerate(p.etas):
         if method in ("signgd", "signum"):
@@ -388,8 +388,8 @@ def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: lis
     ax1.plot(ks, signgd_rare_bias(np.ones(ks.size), n, p.batch, eta, ks)[0], "k:", label="SignGD drift")
     ax1.set_xlabel("iteration k")
     ax1.set_ylabel("bias (mean over classes, seeds)")
-    ax1.set_title("biases over time (softmax sees only their differences)", fontsize=9)
-    ax1.legend(fontsize=7)
+    ax1.set_title("biases over time (softmax sees only their differences)")
+    ax1.legend()
     labels = [_setting(*setting).replace(", ", "\n") for setting in p.sweeps]
     ratios = np.array([r["value"] for r in sweep_rows])
     errors = [ratios - [r["ci_low"] for r in sweep_rows], [r["ci_high"] for r in sweep_rows] - ratios]
@@ -400,7 +400,7 @@ def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: lis
     ax2.set_xticks(x, labels, fontsize=7)
     ax2.set_yscale("log")
     ax2.set_ylabel("||W||_F SignGD / Signum")
-    ax2.set_title(f"C = {C}: batch, step, bias feature ({p.sweep_trials} seeds, 95% CI)", fontsize=9)
-    ax2.legend(fontsize=7)
-    fig.suptitle(f"{claim.id}: where the excess growth sits", fontsize=10)
+    ax2.set_title(f"C = {C}: batch, step, bias feature ({p.sweep_trials} seeds, 95% CI)")
+    ax2.legend()
+    fig.suptitle(f"{claim.id}: where the excess growth sits")
     report.save_fig(fig, path)

@@ -239,7 +239,7 @@ def _plot_blocks(m: dict, path) -> None:
         axes[0, j].set_title(f"block gradient norms, {stage} (median, min-max over trials)")
         axes[1, j].set_yscale("log")
         axes[1, j].set_title(f"top |Hessian eigenvalue| per tensor, {stage}, trial 0")
-        axes[0, j].legend(fontsize=7)
+        axes[0, j].legend()
     report.save_fig(fig, path)
 
 
@@ -253,7 +253,7 @@ def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
         ax.set_title(f"{ln}-LN: held-out loss (median, min-max over trials)")
         ax.set_xlabel("step")
         ax.set_ylabel("nats")
-        ax.legend(fontsize=7)
+        ax.legend()
     ax = axes[2]
     for i, pair in enumerate(PAIRS):
         for ln, marker in zip(PLACEMENTS, "os", strict=True):
@@ -265,7 +265,7 @@ def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlabel("gradient heterogeneity at init (CV of block norms)")
     ax.set_ylabel("sign advantage: loss(gradient) - loss(sign), nats")
-    ax.legend(fontsize=7)
+    ax.legend()
     report.save_fig(fig, path)
 
 

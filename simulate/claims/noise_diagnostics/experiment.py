@@ -85,7 +85,7 @@ def _norm_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dict]:
         ax.set_title(f"d = {d}")
         ax.set_xlabel("||xi|| / median ||xi||")
     axes[0, 0].set_ylabel("density")
-    axes[0, 0].legend(fontsize=6)
+    axes[0, 0].legend()
     fig.suptitle("noise-diagnostics: norms of vector noise (concentrated = narrow)")
     report.save_fig(fig, path)
     return rows
@@ -134,7 +134,7 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
     ax.set_xlabel("samples n")
     ax.set_ylabel("running variance / value at n = 10 (median of streams)")
     ax.set_title("noise-diagnostics: variance vs sample size ([Z] Fig. 1 d/h)")
-    ax.legend(fontsize=7)
+    ax.legend()
     report.save_fig(fig, path)
     return rows
 
@@ -188,7 +188,7 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
         ax.set_title(f"{name} estimator, N = {p.estimator_n}")
         ax.set_xlabel("true tail index")
         ax.set_ylabel("estimate")
-        ax.legend(fontsize=7)
+        ax.legend()
     report.save_fig(fig, path)
     return rows
 

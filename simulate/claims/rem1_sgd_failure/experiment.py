@@ -188,7 +188,7 @@ def _plot_mean_square(curves, path) -> None:
     axes[1].set_xlabel("trials used")
     axes[1].set_ylabel("running mean of |x_k - x*|^2")
     axes[1].set_title("one run's estimate as trials accumulate")
-    axes[0].legend(fontsize=7)
+    axes[0].legend()
     fig.suptitle("rem1-sgd-failure: SGD (solid) never settles under infinite variance; GClip (dashed) does")
     report.save_fig(fig, path)
 
@@ -206,7 +206,7 @@ def _plot_curves(results, path) -> None:
     axes[1].set_title("mean |x_k - x*|^2: SGD's jumps and never settles")
     for ax in axes:
         ax.set_xlabel("k")
-        ax.legend(fontsize=7)
+        ax.legend()
     report.save_fig(fig, path)
 
 

@@ -288,9 +288,9 @@ def plot_against_size(claim, ladder: dict[str, dict], path) -> None:
         ax.set_xlim(min(sizes) / 2.5, max(sizes) * 2.5)
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("parameters (the rung's first model)")
-        ax.set_title(metric, fontsize=9, pad=12)
+        ax.set_title(metric, pad=12)
         if keys:
-            ax.legend(fontsize=5)
+            ax.legend()
     fig.suptitle(f"{claim.id}: judged statistics against model size, per rung run (dashed: the rules' thresholds)")
     report.save_fig(fig, path)
 

@@ -273,14 +273,13 @@ def _metric_vs_K(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, path) -
                 ax.loglog(kk, y1 * (kk / K1) ** theorem2(alpha), color="k", lw=0.8, ls=":")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(f"{noise} noise (tail = alpha)", fontsize=9)
+        ax.set_title(f"{noise} noise (tail = alpha)")
         ax.set_xlabel("horizon K")
         ax.set_ylabel("(1/K) sum_k min{|grad f|, |grad f|^2}")
-        ax.legend(fontsize=6)
+        ax.legend()
     fig.suptitle(
         f"{claim.id}: metric vs K (GClip solid, SGD with the same eta dashed; dotted: theorem's slope; "
         "dash-dot: linearised finite-K model)",
-        fontsize=10,
     )
     report.save_fig(fig, path)
 
@@ -315,10 +314,10 @@ def _exponents(claim: Claim, rates: pd.DataFrame, path) -> None:
                 mfc="none" if lighter else None,
                 label=f"{noise}, tail = alpha" + (f" + {lighter:g}" if lighter else ""),
             )
-        ax.set_title(f"{method}: exponent of the metric in K", fontsize=9)
+        ax.set_title(f"{method}: exponent of the metric in K")
         ax.set_xlabel("alpha (parameters and prediction)")
         ax.set_ylabel("fitted exponent (95% CI)")
-        ax.legend(fontsize=7)
+        ax.legend()
     report.save_fig(fig, path)
 
 
@@ -344,10 +343,9 @@ def _rules(claim: Claim, stats: pd.DataFrame, p: Thm2Profile, path) -> None:
     for ax, name in zip(axes, ("threshold tau", "step size eta", "(1/K) sum_k min{|grad|, |grad|^2}"), strict=True):
         ax.set_xlabel("horizon K")
         ax.set_ylabel(name)
-    axes[2].legend(fontsize=6, ncol=2)
+    axes[2].legend(ncol=2)
     fig.suptitle(
         f"{claim.id}: parameter rules (solid: scaling, dashed: appendix, dotted: main text as printed); "
         f"nominal sigma = noise scale = {claim.problem['noise_scale']:g}",
-        fontsize=10,
     )
     report.save_fig(fig, path)

@@ -164,15 +164,18 @@ def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, nois
                     color="k",
                     lw=1.0,
                     ls=":",
-                    label=f"theory slope {r.theory_exponent:.3f}",
+                    label=f"slope {r.theory_exponent:.3f}",
                 )
-            ax.set_title(f"alpha = tail = {alpha:g}", fontsize=9)
-            ax.set_xlabel("k")
+            ax.set_title(rf"$\alpha$ = tail = {alpha:g}")
+            ax.set_xlabel("$k$")
             if j == 0:
-                ax.set_ylabel("||xbar_k - x*||" if output == "avg_dist" else "f(xbar_k) - f*")
-            ax.tick_params(labelsize=7)
-    axes[0, 0].legend(fontsize=6, loc="lower left")
-    fig.suptitle(f"{claim.id}: error vs k, {noise} noise (bands: 10-90% over trials)", fontsize=10)
+                ax.set_ylabel(r"$\|\bar x_k - x^\star\|$" if output == "avg_dist" else r"$f(\bar x_k) - f^\star$")
+            slopes = [(h, lab) for h, lab in zip(*ax.get_legend_handles_labels(), strict=True) if "slope" in lab]
+            if slopes:  # each panel's own theory slope; the methods' legend is shared below
+                ax.legend(*zip(*slopes, strict=True), loc="lower left", handlelength=1.2)
+    handles = {lab: h for h, lab in zip(*axes[0, 0].get_legend_handles_labels(), strict=True) if "slope" not in lab}
+    fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=min(len(handles), 6))
+    fig.suptitle(f"{claim.id}: error vs $k$, {noise} noise (bands: 10-90% over trials; dotted: the theorem's slope)")
     report.save_fig(fig, path)
 
 
@@ -204,7 +207,7 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
         top, bottom = axes[0, j], axes[1, j]
         top.plot(a, [m.theory(x) for x in a], color="k", lw=1.2, label="theory")
         tol = EXPONENT_TOLERANCE
-        bottom.axhspan(-tol, tol, color="0.9", label=f"tolerance +-{tol}")
+        bottom.axhspan(-tol, tol, color="0.9", label=f"tolerance \u00b1{tol}")
         bottom.axhline(0.0, color="k", lw=0.8)
         sel = rates[(rates.metric == m.name) & rates.method.isin(claim.judged_methods)]
         sel = sel.assign(lighter=(sel["tail"] - sel.alpha).round(6))
@@ -212,7 +215,7 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
             part = part.sort_values("alpha")
             off = (i - 1.5) * 0.008
             colour = f"C{i}"
-            label = f"{method}, {noise}, tail = alpha" + (f" + {lighter:g}" if lighter else "")
+            label = f"{method}, {noise}, tail = $\\alpha$" + (f" + {lighter:g}" if lighter else "")
             _exponent_points(top, part, part.fitted_exponent, off, colour, label)
             _exponent_points(bottom, part, part.fitted_exponent - part.theory_exponent, off, colour, label)
             fk = part.dropna(subset=["finite_k_exponent"])
@@ -228,13 +231,13 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
                         ms=5,
                         label=f"finite-k, {noise}" + (f", tail + {lighter:g}" if lighter else ""),
                     )
-        top.set_title(m.description, fontsize=10)
+        top.set_title(m.description)
         top.set_ylabel("exponent")
-        bottom.set_ylabel("fitted - theory")
-        bottom.set_xlabel("alpha (schedule and prediction)")
-        top.legend(fontsize=7)
-        bottom.legend(fontsize=7)
-    fig.suptitle(f"{claim.id}: fitted exponents vs alpha (95% bootstrap CI), finite-k prediction dashed", fontsize=10)
+        bottom.set_ylabel("fitted \u2212 theory")
+        bottom.set_xlabel(r"$\alpha$ (schedule and prediction)")
+        top.legend()
+        bottom.legend()
+    fig.suptitle(f"{claim.id}: fitted exponents vs alpha (95% bootstrap CI), finite-k prediction dashed")
     report.save_fig(fig, path)
 
 
@@ -255,13 +258,11 @@ def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
         for i, ((method, noise), part) in enumerate(sel[sel.metric == name].groupby(["method", "noise"])):
             part = part.sort_values("alpha")
             _exponent_points(ax, part, part.fitted_exponent, (i - 0.5) * 0.01, f"C{i + 3}", f"{method}, {noise}")
-        ax.set_title(m.description, fontsize=10)
-        ax.set_xlabel("alpha (= tail)")
-        ax.legend(fontsize=7)
+        ax.set_title(m.description)
+        ax.set_xlabel(r"$\alpha$ (= tail)")
+        ax.legend()
     axes[0, 0].set_ylabel("fitted exponent")
-    fig.suptitle(
-        f"{claim.id}: the unjudged methods; a mean square that never settles shows as scattered means", fontsize=10
-    )
+    fig.suptitle(f"{claim.id}: the unjudged methods; a mean square that never settles shows as scattered means")
     report.save_fig(fig, path)
     return True
 

@@ -164,7 +164,7 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
         b.loglog(k, e, label=f"alpha = {alpha:g}")
     b.set_xlabel("oracle calls k")
     b.set_ylabel("implied lower bound on E||grad F(x_k)||")
-    b.legend(fontsize=7)
+    b.legend()
     fig.suptitle("thm6-nonconvex-lower-bound: the d/p law and the implied bound")
     report.save_fig(fig, ctx.figures / fig_name)
     cols = [

@@ -1,0 +1,75 @@
+"""index.html: REPORT.md as one self-contained page, checked in a real headless browser (Chromium)."""
+
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from simulate.cli import main
+from simulate.publish.html import render_html
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def quick_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html") / "res"
+    assert main(["rates", "--claim", "rem1-sgd-failure", "--profile", "quick", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_the_page_carries_its_figures_verdicts_and_banner(quick_folder):
+    page = (quick_folder / "index.html").read_text()
+    figures = sorted(p.name for p in (quick_folder / "figures").glob("*.png"))
+    assert figures and page.count('src="data:image/png;base64,') == len(figures), "every figure inline"
+    assert 'src="figures/' not in page and "data-missing" not in page, "nothing read from beside the page"
+    assert "Not the suite's verdicts" in page, "a quick run says so at the top"
+    assert '<td class="v-pass">pass</td>' in page and "<details><summary>Verdicts</summary>" in page
+
+
+def test_verdicts_and_formulas_render_as_a_reader_expects(tmp_path):
+    report = "| claim | evidence pass / fail / inconclusive | verdict |\n|---|---|---|\n| a | 3 / 1 / 0 | fail |\n"
+    report += "\nE||xbar_k - x*|| and f(xbar_k) - f* decay; **bold** stays bold.\n"
+    page = render_html(report, [tmp_path])
+    assert '<td class="v-fail">3 / 1 / 0</td>' in page and '<td class="v-fail">fail</td>' in page
+    assert "x*|| and f(xbar_k) - f* decay" in page and "<em>" not in page and "<strong>bold</strong>" in page
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)")
+def test_the_page_renders_in_headless_chromium(quick_folder, tmp_path):
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1200,2400",
+            f"--screenshot={shot}",
+            (quick_folder / "index.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+        cwd=tmp_path,
+    )
+    with Image.open(shot) as image:
+        assert image.size == (1200, 2400)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    # a rendered page of text, tables and figures has thousands of colours; a blank or error page has a handful
+    assert colours is None or len(colours) > 1000, f"{len(colours)} colours: the page did not render"
+    assert shot.stat().st_size > 50_000
+
+
+def test_the_banner_names_exactly_the_claims_that_are_not_judged_sizes():
+    from simulate.publish.report import banner
+
+    record = {"profile": "default", "overrides": {}}
+    assert banner({"claims": {"a": record, "b": {**record, "profile": "full"}}}) == []
+    lines = banner(
+        {"claims": {"a": record, "b": {**record, "profile": "quick"}, "c": {**record, "overrides": {"K": 9}}}}
+    )
+    assert "2 of 3 claims" in lines[0] and "`b` (quick)" in lines[0] and "`c` (default with overrides)" in lines[0]
+    assert "`a`" not in lines[0]
