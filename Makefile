@@ -25,13 +25,10 @@ test: $(STAMP)
 controls: $(STAMP)
 	$(BIN)/python -m simulate controls --profile $(PROFILE) --cache-dir $(OUT)/.cache
 
+# every notebook executed in a Jupyter kernel at full size: build/notebooks/*.ipynb carry their outputs and figures
 notebooks: $(STAMP)
-	mkdir -p build/notebooks
-	for nb in notebooks/*.py; do \
-		echo "== $$nb"; \
-		MPLBACKEND=Agg $(BIN)/python $$nb || exit 1; \
-		$(BIN)/jupytext --quiet --to ipynb --output build/notebooks/$$(basename $$nb .py).ipynb $$nb || exit 1; \
-	done
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	$(BIN)/python -m simulate.notebook_runner --out build/notebooks
 
 bench: $(STAMP)
 	$(BIN)/python -m simulate bench

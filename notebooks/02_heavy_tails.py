@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -26,6 +26,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from tqdm.auto import tqdm  # a widget bar in Jupyter (the notebooks extra), text elsewhere
 
 from simulate import QuadraticRun, run_quadratic, sample
 from simulate.claims.noise_diagnostics.experiment import running_variance
@@ -41,7 +42,7 @@ M = 20_000 if SMALL else 1_000_000
 # %%
 sizes = np.unique(np.round(np.logspace(2, np.log10(M // 10), 6)).astype(int))
 fig, ax = plt.subplots(figsize=(6, 4))
-for tail, colour in ((1.3, "C0"), (1.6, "C1"), (2.5, "C2")):
+for tail, colour in tqdm(((1.3, "C0"), (1.6, "C1"), (2.5, "C2")), desc="tail"):
     for method, ls in (("sgd", "-"), ("gclip", "--")):
         cfg = QuadraticRun(
             claim="notebook",

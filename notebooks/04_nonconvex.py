@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -24,6 +24,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from tqdm.auto import tqdm  # a widget bar in Jupyter (the notebooks extra), text elsewhere
 
 from simulate.claims.thm2_nonconvex.experiment import horizons
 from simulate.run.config import NonconvexRun
@@ -59,7 +60,7 @@ print(f"s* = {s:.6f}, f* = {nonconvex.f_star('cosine', 1, 2.0):.6f}")
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 4))
-for i, alpha in enumerate((1.3, 1.7)):
+for i, alpha in enumerate(tqdm((1.3, 1.7), desc="alpha")):
     for method, ls in (("gclip", "-"), ("sgd", "--")):
         runs = [run_nonconvex(NonconvexRun("nb", method, "pareto", alpha, int(K), TRIALS)) for K in KS]
         values = np.column_stack([r["avg"] for r in runs])

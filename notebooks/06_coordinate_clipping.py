@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -23,6 +23,7 @@
 import os
 
 import matplotlib.pyplot as plt
+from tqdm.auto import tqdm  # a widget bar in Jupyter (the notebooks extra), text elsewhere
 
 from simulate.claims.cor7_thm8_dimension.experiment import coordinate_G
 from simulate.run.config import AdaptiveRun
@@ -49,7 +50,7 @@ for d, _ in DIMS[1:]:
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 4))
-for shape, ls in (("coordinate", "-"), ("radial", "--")):
+for shape, ls in tqdm((("coordinate", "-"), ("radial", "--")), desc="noise shape"):
     for method, marker in (("gclip", "o"), ("cclip", "s")):
         errs = []
         for d, trials in DIMS:

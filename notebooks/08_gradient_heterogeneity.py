@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -26,6 +26,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from tqdm.auto import tqdm  # a widget bar in Jupyter (the notebooks extra), text elsewhere
 
 from simulate.claims.het_gd_vs_sign.claim import CLAIM as HET
 from simulate.claims.het_gd_vs_sign.experiment import best_eta, problem
@@ -83,7 +84,7 @@ PH = HEAD.profiles["quick" if SMALL else "default"]
 CLASSES = PH.classes if SMALL else (10, 1000)
 K = PH.K if SMALL else 2000
 curves = {}
-for C in CLASSES:
+for C in tqdm(CLASSES, desc="classes"):
     for method, eta in PH.etas:
         curves[(C, method)] = het_head.train(PH, C, method, eta=eta, batch=PH.batch, K=K, trials=2, seed=0)
 ks = het_head.checkpoints(K)[1:]

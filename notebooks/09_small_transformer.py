@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     formats: py:percent
+#     formats: ipynb,py:percent
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -26,6 +26,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from tqdm.auto import tqdm  # a widget bar in Jupyter (the notebooks extra), text elsewhere
 
 from simulate.claims.attention_noise_2x2 import experiment as attention_noise
 from simulate.claims.attention_noise_2x2.claim import CLAIM as NOISE_2X2
@@ -112,7 +113,7 @@ plt.show()
 # The next word's frequency class: the C - 1 most frequent words each a class, every other word one class.
 
 # %%
-for classes in (5, 64, 1024):
+for classes in tqdm((5, 64, 1024), desc="classes"):
     task = tokens.Task("words", classes=classes)
     _, rec = train(net_config(NET, task), task, [("signsgd", 3e-3), ("signum", 3e-3)], 2, 0, schedule)
     ratio = rec["logit_norm"][0, :, -1] / rec["logit_norm"][1, :, -1]

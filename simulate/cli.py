@@ -280,7 +280,7 @@ def cmd_rates(args) -> int:
     from simulate.publish.folder import Staging, earlier_records
     from simulate.run.context import Context
     from simulate.run.overrides import given
-    from simulate.run.progress import interactive, progress_bar
+    from simulate.run.progress import interactive, phase, progress_bar
 
     out: Path = args.out
     cache = RunCache(None if args.no_cache else (args.cache_dir or out / ".cache"))
@@ -300,14 +300,15 @@ def cmd_rates(args) -> int:
     try:
         with progress_bar(len(claims), "claims", enabled=not args.quiet, unit="claim", level=0) as bar:
             for i, claim in enumerate(claims, 1):
-                bar.set_postfix_str(claim.id)
                 if not args.quiet and not interactive():
                     print(f"== {claim.id} ({i}/{len(claims)})", file=sys.stderr)
+                phase("starting", claim=claim.id)
                 t0, cpu0, computed, cached = time.perf_counter(), time.process_time(), ctx.computed, ctx.cached
                 ctx.label = claim.id
                 profile = profiles[claim.id]
                 looked = measured(claim, partial(experiment(claim.id).run, claim, profile, ctx), ctx, _rates_of)
                 output, rates = looked.output, looked.rows
+                phase("controls")
                 controls = run_controls(claim, profile, ctx)
                 power = run_power(claim, profile, ctx)
                 figures = list(output.figures)
@@ -336,12 +337,13 @@ def cmd_rates(args) -> int:
                     output.provenance,
                 )
                 bar.update()
-        rates = pd.concat(all_rates, ignore_index=True)
-        controls = pd.concat(all_controls, ignore_index=True)
-        stop.raise_if_stopped()  # a Ctrl-C swallowed on the way (inside garbage collection, say) still stops here
-        staging.publish(
-            rates, controls, stats, sections, records, report.render_report, list(CLAIMS), replace=args.replace
-        )
+            rates = pd.concat(all_rates, ignore_index=True)
+            controls = pd.concat(all_controls, ignore_index=True)
+            stop.raise_if_stopped()  # a Ctrl-C swallowed on the way (inside garbage collection, say) stops here
+            phase("publishing", claim="")
+            staging.publish(
+                rates, controls, stats, sections, records, report.render_report, list(CLAIMS), replace=args.replace
+            )
     except KeyboardInterrupt:
         staging.discard()
         kept = (
@@ -380,8 +382,8 @@ def cmd_rates(args) -> int:
         print("this run: " + report.headline(rates, controls), file=sys.stderr)
         wall = sum(r["wall_time_s"] for r in records.values())
         print(
-            f"published {', '.join(records)} into {out} (REPORT.md, rates.csv, controls.csv, runs/, figures/) "
-            f"in {wall:.0f} s, peak resident memory {report.peak_rss_mib():.0f} MiB",
+            f"published {', '.join(records)} into {out} (REPORT.md, index.html, rates.csv, controls.csv, runs/, "
+            f"figures/) in {wall:.0f} s, peak resident memory {report.peak_rss_mib():.0f} MiB",
             file=sys.stderr,
         )
     return 0
@@ -416,6 +418,9 @@ def entry() -> None:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # a batch run draws into files only (a notebook keeps its own, inline backend)
     with stop.signals_stop_kernels():
         return _dispatch(args)
 

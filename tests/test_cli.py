@@ -143,3 +143,32 @@ def test_version_and_list(capsys):
     listed = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listed[1:]] == list(CLAIMS)
     assert all(CLAIMS[line.split()[0]].title in line for line in listed[1:])
+
+
+def test_a_log_gets_one_line_per_update_and_the_phases(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulate", "rates", "--claim", "rem1-sgd-failure", "--profile", "quick"]
+        + ["--out", str(tmp_path / "res")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr, "a log's bar lines must not run together"
+    for phase in ("rem1-sgd-failure: simulating", "rem1-sgd-failure: fitting", "rem1-sgd-failure: plotting"):
+        assert f"   {phase}\n" in proc.stderr, phase
+
+
+def test_compiling_is_left_out_of_an_open_sweeps_rate():
+    import time
+
+    from simulate.run.progress import compiling, progress_bar
+
+    with progress_bar(100, "sweep", level=1) as bar:
+        start, last = bar.start_t, bar.last_print_t
+        with compiling():
+            time.sleep(0.2)
+        assert bar.start_t - start >= 0.2 and bar.last_print_t - last >= 0.2

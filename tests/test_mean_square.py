@@ -30,6 +30,13 @@ def test_wilson_interval():
     assert lo < 0.5 < hi and hi - lo == pytest.approx(0.19, abs=0.01)
 
 
+@pytest.mark.parametrize("n", [10, 1000, 12345])
+def test_wilson_interval_is_exact_at_the_ends(n):
+    # an observed 0 must lie inside its own CI exactly: rounding once left 2e-19 at n = 1000, and an exact check
+    # "value <= 0" failed on a CI "wholly outside [-inf, 0]"
+    assert ms.wilson_interval(0, n)[0] == 0.0 and ms.wilson_interval(n, n)[1] == 1.0
+
+
 def test_typical_means_needs_batches():
     with pytest.raises(ValueError, match="need >= 5"):
         ms.typical_means(np.ones(100), np.array([50]))

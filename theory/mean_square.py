@@ -61,7 +61,11 @@ def wilson_interval(successes: int, n: int) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    # at no successes (all successes) the lower (upper) end is 0 (1) exactly; rounding would leave ~1e-19 there,
+    # enough to put an observed 0 outside "value <= 0"
+    low = 0.0 if successes == 0 else centre - half
+    high = 1.0 if successes == n else centre + half
+    return low, high
 
 
 def mean_has_finite_variance(clipped: bool, noise: str, tail: float) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -166,21 +167,8 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
     n = traj.trials - trial_offset if n_trials is None else n_trials
     if trial_offset < 0 or n < 1 or trial_offset + n > traj.trials:
         raise ValueError(f"trials [{trial_offset}, {trial_offset + n}) are outside [0, {traj.trials})")
-    kernel = compose(traj.shape, traj.objective, traj.noise, traj.method, traj.metric)
-    outputs = traj.metric.outputs(n, traj.checkpoints.size)
-    diverged_at = np.empty(n, dtype=np.int64)
-    noise_params = traj.noise.params
-    if traj.shape == "vector" and traj.noise.apply is None:
-        noise_params = (traj.noise.params, *traj.noise.lift_params)
-    args = (
-        traj.x0,
-        (traj.objective.params, noise_params, traj.method.params, traj.metric.params),
-        traj.checkpoints,
-        (np.uint64(traj.seed), np.uint64(traj.stream_key), np.uint64(trial_offset)),
-        tuple(outputs.values()),
-        diverged_at,
-        FLAG,
-    )
+    kernel, outputs, args = _kernel_call(traj, trial_offset, n)
+    diverged_at = args[5]
     # a few trials in high dimension would fit in one block, on one thread: split them over the threads
     block = min(trial_block(traj.x0.size), -(-n // numba.get_num_threads()))
     try:
@@ -189,6 +177,41 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
         raise _typing_error(traj, err) from None
     raise_if_stopped()  # the kernels returned early: their outputs are unfinished
     return {"k": traj.checkpoints, **outputs, "diverged_at": diverged_at}
+
+
+def _kernel_call(traj: Trajectory, trial_offset: int, n: int) -> tuple:
+    """The composed kernel of ``traj``, the metric's outputs for ``n`` trials (freshly allocated, by name) and the
+    kernel's arguments after (first, nb) for those trials from ``trial_offset``: (x0, params, checkpoints, stream,
+    outputs, diverged_at, stop flag)."""
+    kernel = compose(traj.shape, traj.objective, traj.noise, traj.method, traj.metric)
+    noise_params = traj.noise.params
+    if traj.shape == "vector" and traj.noise.apply is None:
+        noise_params = (traj.noise.params, *traj.noise.lift_params)
+    outputs = traj.metric.outputs(n, traj.checkpoints.size)
+    args = (
+        traj.x0,
+        (traj.objective.params, noise_params, traj.method.params, traj.metric.params),
+        traj.checkpoints,
+        (np.uint64(traj.seed), np.uint64(traj.stream_key), np.uint64(trial_offset)),
+        tuple(outputs.values()),
+        np.empty(n, dtype=np.int64),
+        FLAG,
+    )
+    return kernel, outputs, args
+
+
+def ensure_compiled(traj: Trajectory, around=contextlib.nullcontext) -> None:
+    """Compile the kernel of ``traj`` (or load it from Numba's cache) unless this process has it, by calling it on
+    no trials (its loops then do no work); inside ``around()`` when it has to, so that a progress bar can leave the
+    compilation out of its rate."""
+    kernel, _, args = _kernel_call(traj, 0, 0)
+    if kernel.trial_block.signatures:
+        return
+    with around():
+        try:
+            kernel.trial_block(0, 0, *args)
+        except numba.core.errors.TypingError as err:
+            raise _typing_error(traj, err) from None
 
 
 def _typing_error(traj: Trajectory, err: Exception) -> TypeError:

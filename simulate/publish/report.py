@@ -10,21 +10,20 @@ from contextvars import ContextVar
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from simulate.atomic import atomic_save
+from simulate.memory import peak_rss_mib
+from simulate.publish.folder import SECTION_MARK
+from simulate.run.progress import phase
+from theory import verdicts
+from theory.declarations import Claim
+from theory.sequential import EARLY_LEVEL
 
 STYLE = Path(__file__).with_name("heavytail.mplstyle")  # the suite's figure style: sizes, colours, 200 dpi
 plt.style.use(STYLE)
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from simulate.atomic import atomic_save  # noqa: E402
-from simulate.memory import peak_rss_mib  # noqa: E402
-from simulate.publish.folder import SECTION_MARK  # noqa: E402
-from theory import verdicts  # noqa: E402
-from theory.declarations import Claim  # noqa: E402
-from theory.sequential import EARLY_LEVEL  # noqa: E402
 
 # Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
 # the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations, look and ci_level by
@@ -124,6 +123,7 @@ def save_fig(fig, path: Path) -> None:
         return
     from PIL import Image
 
+    phase("plotting")
     png, pdf = io.BytesIO(), io.BytesIO()
     fig.savefig(png, format="png")
     fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})  # no date: reproducible bytes

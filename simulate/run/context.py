@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulate.run.executors import LocalExecutor
+from simulate.run.progress import phase
 from simulate.run.runner import run_all
 from simulate.run.store import RunCache
 from theory.validation import SEED_LIMIT
@@ -43,9 +44,11 @@ class Context:
         needs their full count)."""
         if self.plan is not None and staged:
             configs = [self.plan.at_look(cfg) for cfg in configs]
+        phase("simulating")
         results = run_all(configs, self.cache, progress=self.progress, label=self.label, executor=self.executor)
         self.cached += sum(cached for _, _, cached in results)
         self.computed += sum(not cached for _, _, cached in results)
+        phase("fitting")  # what a claim does with its runs' arrays before it draws them
         return results
 
 

@@ -4,9 +4,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from simulate.engine import run_trajectory
+from simulate.engine.run import ensure_compiled, run_trajectory
 from simulate.run.config import RunConfig
-from simulate.run.progress import progress_bar
+from simulate.run.progress import compiling, progress_bar
 from simulate.run.store import RunCache
 
 
@@ -14,7 +14,9 @@ def run_trials(cfg: RunConfig, trial_offset: int = 0, n_trials: int | None = Non
     """Run trials [trial_offset, trial_offset + n_trials) of any run configuration (its ``trajectory()``); returns
     ``k`` (the checkpoints), the metric's per-trial outputs, ``diverged_at`` and the run's constants
     (``run_constants()``, 0-d arrays). See ``simulate.pieces.metrics`` for what each metric records."""
-    out = run_trajectory(cfg.trajectory(), trial_offset, _trials(cfg, trial_offset, n_trials))
+    traj = cfg.trajectory()
+    ensure_compiled(traj, compiling)  # compiling is left out of the progress bar's rate and ETA
+    out = run_trajectory(traj, trial_offset, _trials(cfg, trial_offset, n_trials))
     return {**out, **{name: np.array(value) for name, value in cfg.run_constants().items()}}
 
 
