@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -91,7 +92,7 @@ def test_a_killed_worker_loses_no_finished_run(tmp_path):
         (["--scheduler", "tcp://localhost:8786"], "--scheduler"),
         (["--workers", "2"], "--workers"),
         (["--executor", "dask", "--workers", "0"], "workers=0"),
-        (["--executor", "spark"], "executor='spark'"),
+        (["--executor", "spark"], "--executor: invalid choice: 'spark'"),
         (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"], "scheduler='tcp://127.0.0.1:9' cannot be reached"),
     ],
 )
@@ -113,3 +114,18 @@ def test_bad_executor_options_fail_before_work(tmp_path, argv, named):
     assert done.returncode == 2, done.stderr
     assert named in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_slurm_example_runs_on_a_local_cluster_with_its_dashboard(tmp_path):
+    out = tmp_path / "res"
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parents[1] / "examples" / "slurm_sweep.py"), "--local"]
+        + ["--claim", "rem1-sgd-failure", "--profile", "quick", "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "dashboard: http://" in proc.stderr and "dask dashboard: http://" in proc.stderr
+    assert (out / "rates.csv").exists() and (out / "index.html").exists()

@@ -9,6 +9,7 @@ scheduler hands those to another worker, and a configuration already in the cach
 
 import itertools
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -97,7 +98,9 @@ class DaskExecutor:
         if scheduler is None:
             cores = os.cpu_count() or 1
             workers = workers or cores
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            self.cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=_dashboard_address()
+            )
             self.threads = max(1, cores // workers)
         try:
             self.client = Client(self.cluster if scheduler is None else scheduler, timeout=self.CONNECT_TIMEOUT)
@@ -106,6 +109,11 @@ class DaskExecutor:
                 f"scheduler={scheduler!r} cannot be reached ({type(err).__name__}); accepted: the "
                 "address of a running dask scheduler, e.g. tcp://host:8786"
             ) from err
+        link = self.client.dashboard_link if _dashboard_address() or scheduler else None
+        print(
+            f"dask dashboard: {link}" if link else "dask dashboard: off (pip install -e '.[dask]' adds bokeh for it)",
+            file=sys.stderr,
+        )
 
     def compute(self, configs: Sequence, cache: RunCache, on_done: OnDone, bar) -> None:
         from dask.distributed import as_completed
@@ -131,6 +139,14 @@ class DaskExecutor:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _dashboard_address() -> str | None:
+    """Where a LocalCluster serves its dashboard: a free port (":0") when bokeh is installed (the ``dask`` extra),
+    else nowhere (None: dask would only warn that it cannot serve one)."""
+    import importlib.util
+
+    return ":0" if importlib.util.find_spec("bokeh") is not None else None
 
 
 def make_executor(name: str = "local", scheduler: str | None = None, workers: int | None = None):
