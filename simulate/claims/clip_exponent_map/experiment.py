@@ -243,8 +243,8 @@ def _slices(rates, p, path) -> None:
                 label=f"predicted, {noise}",
             )
         ax.axvline(1 / alpha, color="k", ls=":", label="beta = 1/alpha")
-        ax.set_title(f"alpha = {alpha:g}")
-        ax.set_xlabel("beta")
+        ax.set_title(rf"$\alpha$ = {alpha:g}")
+        ax.set_xlabel(r"$\beta$")
         ax.set_ylabel("exponent")
     axes[0, 0].legend()
     report.save_fig(fig, path)

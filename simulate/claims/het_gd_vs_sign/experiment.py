@@ -242,7 +242,7 @@ def _plot(claim: Claim, table: pd.DataFrame, path) -> None:
             label="T ~ L_inf (from kappa_het = 1)",
         )
         ax.set_title(f"{family} (open triangles: censored)")
-        ax.set_xlabel("kappa_het = max_b L_b / min_b L_b")
+        ax.set_xlabel(r"$\kappa_{het} = \max_b L_b / \min_b L_b$")
         ax.legend()
     axes[0, 0].set_ylabel("iterations to f - f* <= 1e-3 (f(x0) - f*)")
     fig.suptitle(f"{claim.id}: GD against sign methods as the blocks' curvatures spread")

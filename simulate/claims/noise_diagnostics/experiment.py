@@ -83,7 +83,7 @@ def _norm_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dict]:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(f"d = {d}")
-        ax.set_xlabel("||xi|| / median ||xi||")
+        ax.set_xlabel(r"$\|\xi\|$ / median $\|\xi\|$")
     axes[0, 0].set_ylabel("density")
     axes[0, 0].legend()
     fig.suptitle("noise-diagnostics: norms of vector noise (concentrated = narrow)")

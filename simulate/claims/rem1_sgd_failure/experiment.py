@@ -183,10 +183,10 @@ def _plot_mean_square(curves, path) -> None:
         n = np.unique(np.round(np.logspace(0, np.log10(running.size), 300)).astype(int)) - 1
         axes[1].loglog(n + 1, running[n], color=c, ls=ls, lw=1, label=label)
     axes[0].set_xlabel("trials M")
-    axes[0].set_ylabel("typical estimate of E|x_k - x*|^2 (relative to M = 100)")
+    axes[0].set_ylabel(r"typical estimate of $E|x_k - x^\star|^2$ (relative to $M = 100$)")
     axes[0].set_title("median over disjoint batches of M trials")
     axes[1].set_xlabel("trials used")
-    axes[1].set_ylabel("running mean of |x_k - x*|^2")
+    axes[1].set_ylabel(r"running mean of $|x_k - x^\star|^2$")
     axes[1].set_title("one run's estimate as trials accumulate")
     axes[0].legend()
     fig.suptitle("rem1-sgd-failure: SGD (solid) never settles under infinite variance; GClip (dashed) does")
@@ -205,7 +205,7 @@ def _plot_curves(results, path) -> None:
     axes[0].set_title("median |x_k - x*|: both shrink like k^-(a-1)/a")
     axes[1].set_title("mean |x_k - x*|^2: SGD's jumps and never settles")
     for ax in axes:
-        ax.set_xlabel("k")
+        ax.set_xlabel("$k$")
         ax.legend()
     report.save_fig(fig, path)
 

@@ -274,8 +274,8 @@ def _metric_vs_K(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, path) -
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(f"{noise} noise (tail = alpha)")
-        ax.set_xlabel("horizon K")
-        ax.set_ylabel("(1/K) sum_k min{|grad f|, |grad f|^2}")
+        ax.set_xlabel("horizon $K$")
+        ax.set_ylabel(r"$\frac{1}{K}\sum_k \min\{|\nabla f(x_k)|, |\nabla f(x_k)|^2\}$")
         ax.legend()
     fig.suptitle(
         f"{claim.id}: metric vs K (GClip solid, SGD with the same eta dashed; dotted: theorem's slope; "
@@ -315,7 +315,7 @@ def _exponents(claim: Claim, rates: pd.DataFrame, path) -> None:
                 label=f"{noise}, tail = alpha" + (f" + {lighter:g}" if lighter else ""),
             )
         ax.set_title(f"{method}: exponent of the metric in K")
-        ax.set_xlabel("alpha (parameters and prediction)")
+        ax.set_xlabel(r"$\alpha$ (parameters and prediction)")
         ax.set_ylabel("fitted exponent (95% CI)")
         ax.legend()
     report.save_fig(fig, path)
@@ -341,7 +341,7 @@ def _rules(claim: Claim, stats: pd.DataFrame, p: Thm2Profile, path) -> None:
             axes[1].loglog(sel.K, sel.eta, ls=ls, color=f"C{i}", label=label)
             axes[2].loglog(sel.K, sel["mean"], ls=ls, marker=".", color=f"C{i}", label=label)
     for ax, name in zip(axes, ("threshold tau", "step size eta", "(1/K) sum_k min{|grad|, |grad|^2}"), strict=True):
-        ax.set_xlabel("horizon K")
+        ax.set_xlabel("horizon $K$")
         ax.set_ylabel(name)
     axes[2].legend(ncol=2)
     fig.suptitle(

@@ -161,9 +161,9 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
     a.set_ylabel("mean oracle calls to prog = d")
     a.legend()
     for alpha, (k, e) in curves.items():
-        b.loglog(k, e, label=f"alpha = {alpha:g}")
+        b.loglog(k, e, label=rf"$\alpha$ = {alpha:g}")
     b.set_xlabel("oracle calls k")
-    b.set_ylabel("implied lower bound on E||grad F(x_k)||")
+    b.set_ylabel(r"implied lower bound on $E\|\nabla F(x_k)\|$")
     b.legend()
     fig.suptitle("thm6-nonconvex-lower-bound: the d/p law and the implied bound")
     report.save_fig(fig, ctx.figures / fig_name)
