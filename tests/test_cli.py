@@ -172,3 +172,17 @@ def test_compiling_is_left_out_of_an_open_sweeps_rate():
         with compiling():
             time.sleep(0.2)
         assert bar.start_t - start >= 0.2 and bar.last_print_t - last >= 0.2
+
+
+def test_quiet_means_no_progress_lines(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulate", "rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--quiet"]
+        + ["--out", str(tmp_path / "res")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr

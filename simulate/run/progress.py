@@ -59,6 +59,7 @@ def progress_bar(total: float, description: str, *, enabled: bool = True, unit: 
         mininterval=0.5 if tty else 30.0,
     )
     bar.level = level
+    bar.phase_lines = enabled and not tty  # in a log, the run's phases as lines of their own
     return bar
 
 
@@ -71,7 +72,7 @@ def phase(name: str, claim: str | None = None) -> None:
     if claim is not None:
         _SHOWN["claim"] = claim
     run_bar = next((bar for bar in _OPEN if bar.level == 0), None)
-    if run_bar is None or run_bar.disable and interactive():
+    if run_bar is None or run_bar.disable and not run_bar.phase_lines:
         return
     text = f"{_SHOWN['claim']}: {name}" if _SHOWN["claim"] else name
     if text == _SHOWN["text"]:
