@@ -380,6 +380,8 @@ def cmd_rates(args) -> int:
             file=sys.stderr,
         )
         print("this run: " + report.headline(rates, controls), file=sys.stderr)
+        for line in report.banner({"claims": records}):  # a quick or overridden run says so here too
+            print(line.lstrip("> ").replace("**", ""), file=sys.stderr)
         wall = sum(r["wall_time_s"] for r in records.values())
         print(
             f"published {', '.join(records)} into {out} (REPORT.md, index.html, rates.csv, controls.csv, runs/, "

@@ -158,6 +158,7 @@ def test_a_log_gets_one_line_per_update_and_the_phases(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "\r" not in proc.stderr, "a log's bar lines must not run together"
+    assert "Not the suite's verdicts. 1 of 1 claims ran at sizes other than" in proc.stderr
     for phase in ("rem1-sgd-failure: simulating", "rem1-sgd-failure: fitting", "rem1-sgd-failure: plotting"):
         assert f"   {phase}\n" in proc.stderr, phase
 

@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -10,6 +11,7 @@ from simulate.cli import main
 from simulate.publish.html import render_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,9 @@ def test_verdicts_and_formulas_render_as_a_reader_expects(tmp_path):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)")
-def test_the_page_renders_in_headless_chromium(quick_folder, tmp_path):
+@pytest.mark.parametrize("which", ["a quick run's", "the committed results/"])
+def test_the_page_renders_in_headless_chromium(quick_folder, tmp_path, which):
+    folder = quick_folder if which == "a quick run's" else ROOT / "results"
     shot = tmp_path / "shot.png"
     subprocess.run(
         [
@@ -48,7 +52,7 @@ def test_the_page_renders_in_headless_chromium(quick_folder, tmp_path):
             "--hide-scrollbars",
             "--window-size=1200,2400",
             f"--screenshot={shot}",
-            (quick_folder / "index.html").as_uri(),
+            (folder / "index.html").as_uri(),
         ],
         capture_output=True,
         timeout=120,
