@@ -341,9 +341,8 @@ def cmd_rates(args) -> int:
             controls = pd.concat(all_controls, ignore_index=True)
             stop.raise_if_stopped()  # a Ctrl-C swallowed on the way (inside garbage collection, say) stops here
             phase("publishing", claim="")
-            staging.publish(
-                rates, controls, stats, sections, records, report.render_report, list(CLAIMS), replace=args.replace
-            )
+            render = partial(report.render_report, titles={c.id: c.title for c in CLAIMS.values()})
+            staging.publish(rates, controls, stats, sections, records, render, list(CLAIMS), replace=args.replace)
     except KeyboardInterrupt:
         staging.discard()
         kept = (

@@ -327,7 +327,8 @@ def test_report_counts_evidence_per_category_and_renders_each_claims_finding():
     ]
     rates = judge([Judged("x", rule), Judged("y", exact)], measurements(rows))
     provenance = {"claims": {"a": {"category": "theorems"}, "b": {"category": "models"}}}
-    text = claim_summary(provenance, rates)
+    text = claim_summary(provenance, rates, {"a": "Statement A"})
+    assert "| a | Statement A |" in text and "| b |  |" in text
     assert "- theorems: evidence 1 pass, 1 fail, 0 inconclusive" in text
     assert "- models: evidence 1 pass, 0 fail, 0 inconclusive" in text
     line_a = next(line for line in text.splitlines() if line.startswith("| a |"))

@@ -202,11 +202,14 @@ def _kernel_call(traj: Trajectory, trial_offset: int, n: int) -> tuple:
 
 def ensure_compiled(traj: Trajectory, around=contextlib.nullcontext) -> None:
     """Compile the kernel of ``traj`` (or load it from Numba's cache) unless this process has it, by calling it on
-    no trials (its loops then do no work); inside ``around()`` when it has to, so that a progress bar can leave the
+    no trials for one iteration (no work); inside ``around()`` when it has to, so that a progress bar can leave the
     compilation out of its rate."""
     kernel, _, args = _kernel_call(traj, 0, 0)
     if kernel.trial_block.signatures:
         return
+    # one iteration (checkpoints [1], the same array type): with no trials, every iteration would still be a pass
+    # of the loop, and at K = 2^44 that takes hours (in this thread, where no signal handler can run)
+    args = (*args[:2], np.ones(1, dtype=np.int64), *args[3:])
     with around():
         try:
             kernel.trial_block(0, 0, *args)

@@ -192,9 +192,10 @@ def finding(judged: pd.DataFrame, named: int = 3) -> str:
     return "; ".join(parts) + "."
 
 
-def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
+def claim_summary(provenance: dict, rates: pd.DataFrame, titles: dict | None = None) -> str:
     """The evidence counts per category, then a table with one line per claim: its statement in a few words (its
-    title), counts per verdict and kind, and its ``finding``."""
+    title, from ``titles`` by claim id), counts per verdict and kind, and its ``finding``."""
+    titles = titles or {}
     category = {c: r.get("category", "uncategorised") for c, r in provenance["claims"].items()}
     judged = rates[rates.kind != "info"]
     evidence = judged[judged.kind == "evidence"]
@@ -205,8 +206,6 @@ def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
             f"- {name}: evidence {part.get('pass', 0)} pass, {part.get('fail', 0)} fail, "
             f"{part.get('inconclusive', 0)} inconclusive"
         )
-    from simulate.claims import CLAIMS  # here: the claims import this module
-
     table = []
     for claim in provenance["claims"]:
         rows = judged[judged.claim == claim]
@@ -215,7 +214,7 @@ def claim_summary(provenance: dict, rates: pd.DataFrame) -> str:
         table.append(
             {
                 "claim": claim,
-                "statement": CLAIMS[claim].title if claim in CLAIMS else "",
+                "statement": titles.get(claim, ""),
                 "evidence pass / fail / inconclusive": f"{ev.get('pass', 0)} / {ev.get('fail', 0)} / "
                 f"{ev.get('inconclusive', 0)}",
                 "exact pass / fail": f"{ex.get('pass', 0)} / {ex.get('fail', 0) + ex.get('inconclusive', 0)}",
@@ -251,8 +250,16 @@ def banner(provenance: dict) -> list[str]:
     ]
 
 
-def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFrame, controls: pd.DataFrame) -> str:
-    """REPORT.md: headline counts, which run produced each claim, how to read it, then one section per claim."""
+def render_report(
+    sections: dict[str, str],
+    provenance: dict,
+    rates: pd.DataFrame,
+    controls: pd.DataFrame,
+    titles: dict | None = None,
+) -> str:
+    """REPORT.md: a banner when some claims ran off the judged profiles, headline counts, what each claim found
+    (``titles``: each claim's statement in a few words, by id), which run produced each claim, how to read it, then
+    one section per claim."""
     runs = pd.DataFrame(
         [
             {
@@ -284,7 +291,7 @@ def render_report(sections: dict[str, str], provenance: dict, rates: pd.DataFram
         "Evidence by kind of claim, and what each claim found (exact checks are identities and properties that "
         "hold by construction; they are not evidence):",
         "",
-        claim_summary(provenance, rates),
+        claim_summary(provenance, rates, titles),
         "",
         "Which run produced each claim (a run of some claims replaces those and keeps the others; "
         "`provenance.json` has the package versions of each):",
