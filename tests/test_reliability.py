@@ -294,12 +294,15 @@ def test_a_run_with_a_huge_K_stops_soon_after_a_signal(tmp_path, signum, status)
     assert warm.wait() == 0, warm.stderr.read()
     out = tmp_path / "res"
     proc = _cli("rates", *HUGE_K, "--K", str(2**44), "--allow-long", "--out", str(out), "--no-cache", "--quiet")
-    time.sleep(10)  # imports and loading the cached kernel take a few seconds; 2**44 iterations take days
-    assert proc.poll() is None, proc.stderr.read()
-    t0 = time.monotonic()
-    proc.send_signal(signum)
-    code = proc.wait(timeout=60)
-    stopped = time.monotonic() - t0
+    try:
+        time.sleep(10)  # imports and loading the cached kernel take a few seconds; 2**44 iterations take days
+        assert proc.poll() is None, proc.stderr.read()
+        t0 = time.monotonic()
+        proc.send_signal(signum)
+        code = proc.wait(timeout=60)
+        stopped = time.monotonic() - t0
+    finally:
+        proc.kill()  # a run that did not stop must not outlive the test (it would take days)
     err = proc.stderr.read()
     assert code == status and "interrupted" in err and "Traceback" not in err, err
     # generous: the kernels read the stop flag every iteration (make bench measures the latency)
