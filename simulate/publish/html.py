@@ -42,7 +42,7 @@ def _verdict_cells(text: str) -> str:
         worst = "fail" if failed else "inconclusive" if undecided else "pass" if passed else None
         return f'<td class="v-{worst}">' if worst else "<td>"
 
-    return re.sub(r"<td>(?=(\d+) / (\d+) / (\d+)</td>)", lambda m: counts(m), text)
+    return re.sub(r"<td>(?=(\d+) / (\d+) / (\d+)</td>)", counts, text)
 
 
 _FIGURE_PARAGRAPH = re.compile(r"<p>(?:\s*<img [^>]*>\s*)+</p>", re.S)
@@ -70,18 +70,25 @@ def _collapsible(text: str) -> str:
     )
 
 
+def quantised_png(image, width: int | None = None, optimize: bool = False) -> bytes:
+    """A PIL image as PNG bytes in 256 colours (a plot's few colours survive, at a third of the size), scaled down to
+    ``width`` pixels wide when it is wider; ``optimize``: zlib's slowest, smallest encoding."""
+    from PIL import Image
+
+    image = image.convert("RGB")
+    if width is not None and image.width > width:
+        image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+    buf = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(buf, format="PNG", optimize=optimize)
+    return buf.getvalue()
+
+
 def _png_data(path: Path) -> str:
-    """A PNG file as a data URI, scaled down to ``FIGURE_WIDTH`` pixels wide when it is wider, in 256 colours (a
-    plot's few colours survive; the page stays a few MB)."""
+    """A PNG file as a data URI, scaled down to ``FIGURE_WIDTH`` pixels wide (the page stays a few MB)."""
     from PIL import Image
 
     with Image.open(path) as image:
-        image = image.convert("RGB")
-        if image.width > FIGURE_WIDTH:
-            image = image.resize((FIGURE_WIDTH, round(image.height * FIGURE_WIDTH / image.width)), Image.LANCZOS)
-        buf = io.BytesIO()
-        image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+        return "data:image/png;base64," + base64.b64encode(quantised_png(image, FIGURE_WIDTH, optimize=True)).decode()
 
 
 def _inline_figures(text: str, folders: list[Path]) -> str:

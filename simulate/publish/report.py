@@ -17,6 +17,7 @@ import pandas as pd
 from simulate.atomic import atomic_save
 from simulate.memory import peak_rss_mib
 from simulate.publish.folder import SECTION_MARK
+from simulate.publish.html import quantised_png
 from simulate.run.progress import phase
 from theory import verdicts
 from theory.declarations import Claim
@@ -129,9 +130,8 @@ def save_fig(fig, path: Path) -> None:
     fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})  # no date: reproducible bytes
     plt.close(fig)
     with Image.open(png) as image:
-        small = io.BytesIO()
-        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(small, format="PNG")
-    atomic_save(path, lambda tmp: Path(tmp).write_bytes(small.getvalue()))
+        small = quantised_png(image)
+    atomic_save(path, lambda tmp: Path(tmp).write_bytes(small))
     atomic_save(path.with_suffix(".pdf"), lambda tmp: Path(tmp).write_bytes(pdf.getvalue()))
 
 
