@@ -33,7 +33,7 @@ from simulate.claims.attention_noise_2x2.claim import CLAIM as NOISE_2X2
 from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
 from simulate.claims.ln_placement_heterogeneity.claim import CLAIM as LN_PLACEMENT
 from simulate.claims.small_transformer.common import net_config, parameter_count, pool
-from simulate.nets import tokens
+from simulate.nets import data, tokens
 from simulate.nets.train import Schedule, initial_params, train
 from theory import heterogeneity as het
 
@@ -45,8 +45,8 @@ STEPS = 40 if SMALL else 300
 WORDS = tokens.Task("words")
 cfg = net_config(NET, WORDS)
 print(
-    f"corpus {len(tokens.corpus()):,} characters; vocabularies: {WORDS.vocab} words, "
-    f"{tokens.Task('chars').vocab} characters"
+    f"corpus {len(data.documents()):,} documents, {len(data.corpus()):,} characters; "
+    f"vocabularies: {WORDS.vocab} words, {tokens.Task('chars').vocab} characters"
 )
 print(
     f"model: {NET}, {parameter_count(cfg):,} parameters; count-bigram baseline {tokens.bigram_baseline(WORDS):.3f} nats"

@@ -76,9 +76,38 @@ def tight_case(row) -> bool:
 def direction_rule(test: str, reason: str, target) -> Rule:
     """A rule on the row's ``value`` against a fixed target (the small-transformer claims' directions and bands):
     a CI wholly on the accepted side passes, wholly on the other fails, and one that straddles the boundary is
-    ``inconclusive`` (issue 27: every judged rule of these claims can say so), as is a row about a trained model
-    that does not beat its task's count-bigram baseline (``untrained``)."""
+    ``inconclusive`` (every judged rule of these claims can say so), as is a row about a trained model that does
+    not pass its claim's trained gate (``TrainedGate``; ``untrained``)."""
     return Rule(test, reason, target=target, stat="value", inconclusive_when=("untrained", "ci"))
+
+
+# the smallest margin a claim may declare for its trained gate: below it "trained" would not be a claim
+MIN_TRAINED_MARGIN = 0.02
+
+
+@dataclass(frozen=True)
+class TrainedGate:
+    """When a real-model row's model counts as trained, declared by its claim before any run.
+
+    The model and its task's count baseline (``simulate.nets.tokens.baseline_losses``) are scored on the same
+    held-out windows; d = model - baseline per window (the model's loss averaged over the row's trials), with its
+    95% Student-t interval over the windows. A model that can use context is trained when that interval lies wholly
+    below -``margin`` (nats). A model that cannot use context by construction (a transformer without attention is a
+    bigram model: each position sees only its own token) can at best reach the bigram: it is gated on reaching that
+    floor, the interval wholly inside [-``floor_tolerance``, +``floor_tolerance``]."""
+
+    margin: float
+    reason: str
+    floor_tolerance: float | None = None
+    floor_reason: str = ""
+
+    def __post_init__(self):
+        if not self.margin >= MIN_TRAINED_MARGIN:
+            raise ValueError(f"margin={self.margin!r} is outside the accepted range: at least {MIN_TRAINED_MARGIN}")
+        if not self.reason:
+            raise ValueError("a trained gate needs its reason")
+        if self.floor_tolerance is not None and not (self.floor_tolerance > 0 and self.floor_reason):
+            raise ValueError(f"floor_tolerance={self.floor_tolerance!r} needs to be positive, with its reason")
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ _INCONCLUSIVE_TEXT = {
     "drift": lambda r: f"|drift| > {DRIFT_FACTOR:g} x the tolerance",
     "small-rate": lambda r: "|theory_exponent| < the CI half-width",
     "pre-asymptotic": lambda r: "the finite-k model's window slope is more than tolerance/2 from its limit",
-    "untrained": lambda r: "the row's trained model does not beat its task's count-bigram baseline",
+    "untrained": lambda r: "the row's trained model does not pass its claim's trained gate against the count baseline",
 }
 
 
@@ -236,8 +236,9 @@ def untrained_reason(rule: Rule, row) -> str:
     if "untrained" not in rule.inconclusive_when or not math.isfinite(margin) or margin > 0:
         return ""
     return (
-        f"untrained: the model's median held-out loss is {-margin:.3g} nats above the count-bigram baseline of its "
-        "task (a row about a trained model is judged only when the model beats it)"
+        f"untrained: the model misses its claim's trained gate by {-margin:.3g} nats (the paired difference model - "
+        "count baseline on the same held-out windows must lie below the declared margin, or within the declared "
+        "floor tolerance for a model that cannot use context; a row about a trained model is judged only when it does)"
     )
 
 

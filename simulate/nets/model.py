@@ -113,8 +113,9 @@ def _mlp(p: dict, b: str, x: jax.Array) -> jax.Array:
 
 def forward(params: dict, cfg: NetConfig, inputs: jax.Array) -> jax.Array:
     """Class logits [batch, n_classes] (``positions = "all"``: [batch, T, n_classes]) from token ids [batch, T]
-    (or Gaussian inputs [batch, T, d])."""
-    x = (params["embed"][inputs] if cfg.inputs == "text" else inputs) + params["pos"]
+    (or Gaussian inputs [batch, T, d]), T at most ``seq_len``."""
+    x = params["embed"][inputs] if cfg.inputs == "text" else inputs
+    x = x + params["pos"][: x.shape[-2]]  # a window may be shorter than seq_len (a document task's)
     for i in range(cfg.layers):
         b = f"block{i}"
         if cfg.ln == "pre":
@@ -131,8 +132,15 @@ def forward(params: dict, cfg: NetConfig, inputs: jax.Array) -> jax.Array:
     return out @ params["head.w"] + params["head.b"]
 
 
+def window_losses(params: dict, cfg: NetConfig, inputs: jax.Array, labels: jax.Array) -> jax.Array:
+    """Cross-entropy (nats) of every window of the batch [batch]: of its one prediction, or the mean over its
+    positions when ``positions = "all"`` (labels [batch] or [batch, T])."""
+    logits = forward(params, cfg, inputs)
+    nll = -jnp.take_along_axis(jax.nn.log_softmax(logits), labels[..., None], axis=-1)[..., 0]
+    return nll.mean(axis=-1) if cfg.positions == "all" else nll
+
+
 def loss(params: dict, cfg: NetConfig, inputs: jax.Array, labels: jax.Array) -> jax.Array:
     """Mean cross-entropy (nats) of the batch: over its windows, and over every position when ``positions = "all"``
     (labels [batch] or [batch, T])."""
-    logits = forward(params, cfg, inputs)
-    return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[..., None], axis=-1))
+    return window_losses(params, cfg, inputs, labels).mean()

@@ -28,7 +28,8 @@ from simulate.nets import model, tokens
 from simulate.nets.optim import METHODS, optimizer
 from theory.validation import check_int, check_positive
 
-RECORDS = ("train_loss", "eval_loss", "head_norm", "logit_norm")
+RECORDS = ("train_loss", "eval_loss", "head_norm", "logit_norm", "eval_window_loss")
+HEAD = ("head.w", "head.b")  # the tensors a fine-tuning run draws afresh (``train``'s ``start``)
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,17 @@ def trial_key(seed: int, trial: int) -> jax.Array:
     return jax.random.fold_in(jax.random.key(seed), trial)
 
 
-def initial_params(cfg: model.NetConfig, seed: int, trial: int = 0) -> dict[str, jax.Array]:
-    """The weights trial ``trial`` of ``seed`` starts from (as in ``train``)."""
-    return model.init(jax.random.split(trial_key(seed, trial))[0], cfg)
+def initial_params(cfg: model.NetConfig, seed: int, trial: int = 0, start: dict | None = None) -> dict[str, jax.Array]:
+    """The weights trial ``trial`` of ``seed`` starts from (as in ``train``; with ``start``, a fine-tuning run's:
+    ``start``'s tensors with the trial's new head)."""
+    params = model.init(jax.random.split(trial_key(seed, trial))[0], cfg)
+    return params if start is None else {n: (v if n in HEAD else jnp.asarray(start[n])) for n, v in params.items()}
 
 
 def eval_batch(cfg: model.NetConfig, task: tokens.Task, size: int, seed: int) -> tuple[jax.Array, jax.Array]:
     """The held-out windows and labels every trial of ``seed`` is measured on."""
-    return tokens.batch(jax.random.fold_in(jax.random.key(seed), 2**31 - 1), task, size, cfg.seq_len, "test")
+    key = jax.random.fold_in(jax.random.key(seed), 2**31 - 1)
+    return tokens.batch(key, task, size, tokens.window_length(task, cfg.seq_len), "test")
 
 
 def _selectable(methods: tuple[str, ...], options: dict) -> optax.GradientTransformationExtraArgs:
@@ -109,12 +113,15 @@ def _direction(methods, options, clip_norm):
 
 
 @partial(jax.jit, static_argnames=("cfg", "methods", "options", "clip_norm"))
-def _start(cfg, methods, options, clip_norm, keys):
-    """Initial parameters and optimizer states of every run (vmapped over the runs' keys)."""
+def _start(cfg, methods, options, clip_norm, keys, body):
+    """Initial parameters and optimizer states of every run (vmapped over the runs' keys): drawn from the run's key,
+    or with ``body`` (a pretrained model's tensors) every tensor but the head taken from it."""
     direction = _direction(methods, options, clip_norm)
 
     def one(key):
         params = model.init(jax.random.split(key)[0], cfg)
+        if body is not None:
+            params = {n: (v if n in HEAD else body[n]) for n, v in params.items()}
         return params, direction.init(params)
 
     return jax.vmap(one)(keys)
@@ -124,13 +131,14 @@ def _start(cfg, methods, options, clip_norm, keys):
 def _interval(cfg, task, methods, options, schedule, params, state, indices, etas, keys, interval):
     """``schedule.every`` steps of every run from (params, state); returns them and each run's mean training loss."""
     direction = _direction(methods, options, schedule.clip_norm)
+    window = tokens.window_length(task, cfg.seq_len)
 
     def one(params, state, index, eta, key):
         data_key = jax.random.split(key)[1]
 
         def step(carry, k):
             params, state = carry
-            x, y = tokens.batch(jax.random.fold_in(data_key, k), task, schedule.batch, cfg.seq_len)
+            x, y = tokens.batch(jax.random.fold_in(data_key, k), task, schedule.batch, window)
             value, grads = jax.value_and_grad(model.loss)(params, cfg, x, y)
             updates, state = direction.update(grads, state, params, index=index)
             params = jax.tree.map(lambda p, u: p + eta * schedule.rate(k) * u, params, updates)
@@ -145,12 +153,14 @@ def _interval(cfg, task, methods, options, schedule, params, state, indices, eta
 
 @partial(jax.jit, static_argnames="cfg")
 def _evaluate(cfg, params, x, y):
-    """Held-out loss (nats), ||W_head||_F and the mean held-out logit norm of every run, one run at a time."""
+    """Held-out loss (nats), ||W_head||_F, the mean held-out logit norm and the held-out loss of every window
+    (nats, [windows]) of every run, one run at a time."""
 
     def one(p):
         logits = model.forward(p, cfg, x)
-        loss = -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[..., None], axis=-1))
-        return loss, jnp.linalg.norm(p["head.w"]), jnp.linalg.norm(logits, axis=-1).mean()
+        nll = -jnp.take_along_axis(jax.nn.log_softmax(logits), y[..., None], axis=-1)[..., 0]
+        windows = nll.mean(axis=-1) if cfg.positions == "all" else nll
+        return windows.mean(), jnp.linalg.norm(p["head.w"]), jnp.linalg.norm(logits, axis=-1).mean(), windows
 
     return jax.lax.map(one, params)
 
@@ -167,15 +177,19 @@ def train(
     first_trial: int = 0,
     group: int | None = None,
     methods: tuple[str, ...] | None = None,
+    start: dict | None = None,
 ) -> tuple[dict, dict[str, np.ndarray]]:
     """Train every (method, eta) of ``runs`` on trials ``first_trial`` .. ``first_trial + trials - 1`` of ``seed``.
 
     Returns (the final parameters, each tensor [n_runs, trials, ...], or with ``snapshots`` the parameters at every
     checkpoint, [n_runs, trials, checkpoints, ...]; records, each [n_runs, trials, checkpoints], for ``RECORDS``:
-    the mean training loss over the preceding interval (NaN at step 0), the held-out loss in nats, ||W_head||_F
-    and the mean held-out logit norm). ``options`` maps a method to its ``optim.optimizer`` keywords (tau, beta1,
-    beta2, eps, order). ``group`` (or None: all) is how many runs go side by side in one vmapped batch; more
-    follow group after group (the same compiled program), so that memory grows with the group, not the runs.
+    the mean training loss over the preceding interval (NaN at step 0), the held-out loss in nats, ||W_head||_F,
+    the mean held-out logit norm, and [n_runs, trials, checkpoints, eval_size] the held-out loss of every window of
+    the held-out batch, ``eval_batch``). ``start`` (a pretrained model's tensors, or None) makes every run a
+    fine-tuning run: it starts from those tensors with a new head (``HEAD``) drawn from the trial's key.
+    ``options`` maps a method to its ``optim.optimizer`` keywords (tau, beta1, beta2, eps, order). ``group`` (or
+    None: all) is how many runs go side by side in one vmapped batch; more follow group after group (the same
+    compiled program), so that memory grows with the group, not the runs.
     ``methods`` (None: those of ``runs``) are the methods compiled side by side: calls that pass the same methods,
     options, group and schedule share one compiled program (a method's runs do not depend on the others beside it).
     """
@@ -200,6 +214,12 @@ def train(
         raise ValueError(f"methods={methods!r} lacks {', '.join(sorted(used - set(methods)))}, used by runs")
     for m in methods:
         optimizer(m, 1.0, **options.get(m, {}))  # refuses a bad option before any tracing
+    if start is not None:
+        expected = {n: s for n, s in model.shapes(cfg).items() if n not in HEAD}
+        found = {n: tuple(np.shape(start[n])) for n in expected if n in start}
+        if found != expected:
+            raise ValueError(f"start does not hold the model's body: expected {expected}, found {found}")
+        start = {n: jnp.asarray(start[n]) for n in expected}
     frozen = tuple((m, tuple(sorted(options.get(m, {}).items()))) for m in methods)
     n = len(runs)
     total = n * trials
@@ -218,6 +238,7 @@ def train(
             frozen,
             schedule,
             snapshots,
+            start,
             indices[g : g + group],
             etas[g : g + group],
             keys[g : g + group],
@@ -234,10 +255,10 @@ def train(
     return out_params, records
 
 
-def _train_group(cfg, task, methods, frozen, schedule, snapshots, indices, etas, keys, eval_x, eval_y):
+def _train_group(cfg, task, methods, frozen, schedule, snapshots, start, indices, etas, keys, eval_x, eval_y):
     """One vmapped group of runs: (parameters, each [runs, ...] or with snapshots [runs, checkpoints, ...];
     records, each [runs, checkpoints])."""
-    params, state = _start(cfg, methods, frozen, schedule.clip_norm, keys)
+    params, state = _start(cfg, methods, frozen, schedule.clip_norm, keys, start)
     recs = [[np.full(len(keys), np.nan)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)]]
     kept = [jax.tree.map(np.asarray, params)] if snapshots else []
     for c in range(schedule.steps // schedule.every):

@@ -47,6 +47,9 @@ def apply_overrides(claim: Claim, profile, overrides: dict, module=None):
                 f"{', '.join('--' + t for t in takes) or 'no overrides'}); leave --{name} out or run other claims"
             )
         changes[name] = _checked(name, value, claim, module)
+    if "steps" in changes and getattr(profile, "pretraining", None) is not None:
+        # --steps caps every training run of the claim, the language model it fine-tunes included
+        changes["pretraining"] = replace(profile.pretraining, steps=min(changes["steps"], profile.pretraining.steps))
     return replace(profile, **changes) if changes else profile
 
 

@@ -14,15 +14,15 @@ from simulate.claims.small_transformer.common import (
     model_line,
     model_record,
     net_config,
-    pick,
     pool,
     size_figure,
+    trained_gate,
     with_ci,
 )
+from simulate.claims.small_transformer.pretrained import LanguageModel, Pretraining, language_model
 from simulate.memory import release_memory
 from simulate.nets import model, noise
 from simulate.nets.tokens import Task, bigram_baseline
-from simulate.nets.train import Schedule, train
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence, tail_index
@@ -30,7 +30,7 @@ from theory.declarations import Claim
 from theory.fitting import slopes
 from theory.mean_square import bootstrap
 
-from .claim import NetNoiseProfile
+from .claim import GATE, NetNoiseProfile
 
 # (cell label, attention, inputs)
 CELLS = (
@@ -40,7 +40,8 @@ CELLS = (
     ("no-attention/gaussian", False, "gaussian"),
 )
 MODELS = (("attention", True), ("no-attention", False))  # trained on text; fed text or Gaussian input
-TASKS = (Task("words"), Task("chars"), Task("words", positions="last"))  # judged, beside, beside
+TASKS = (Task("words"), Task("chars"), Task("words", positions="last"))  # judged, judged, beside
+JUDGED_TASKS = TASKS[:2]
 TRAINED_CELL = "attention/text"
 ESTIMATOR_BOOT = 200  # resamples for the tail-index intervals (info rows; each resample re-sorts the sample)
 COORDINATE_BATCH = 8  # the minibatch whose noise coordinates give [Z] Fig. 5's per-coordinate view
@@ -66,9 +67,10 @@ def _loss(cfg):
 
 
 def stages(p: NetNoiseProfile, task: Task) -> tuple[int, ...]:
-    """The checkpoints at which ``task``'s noise is measured: all three on words (judged), the first and the last
-    for the variants beside them."""
-    return p.train_steps if task == TASKS[0] else (p.train_steps[0], p.train_steps[-1])
+    """The checkpoints at which ``task``'s noise is measured: all three on the judged tasks, the first and the last
+    for the variant beside them."""
+    steps = p.train_steps(task.tokenisation)
+    return steps if task in JUDGED_TASKS else (steps[0], steps[-1])
 
 
 def _trained_task(task: Task) -> Task:
@@ -76,35 +78,40 @@ def _trained_task(task: Task) -> Task:
     return Task(task.tokenisation)
 
 
-@cache
-def _training(p: NetNoiseProfile, task: Task, attention: bool, seed: int) -> tuple[dict, dict]:
-    """One Adam run (trial 0) of the model on ``task``: its parameters and records at every checkpoint."""
-    cfg = net_config(p.net, task, attention=attention)
-    every = math.gcd(*p.train_steps)
-    schedule = Schedule(steps=max(p.train_steps), batch=p.net.batch, every=every, eval_size=p.eval_size)
-    snapshots, recs = train(cfg, task, [("adam", p.train_eta)], 1, seed, schedule, snapshots=True)
-    at = [step // every for step in p.train_steps]
-    return {n: v[0, 0, at] for n, v in snapshots.items()}, {k: v[0, 0] for k, v in recs.items()}
+def pretraining(p: NetNoiseProfile, tokenisation: str) -> Pretraining:
+    """How the two models of ``tokenisation`` are trained (the words models are the ones the fine-tuning claims
+    start from, when their sizes agree)."""
+    steps = p.train_steps(tokenisation)[-1]
+    return Pretraining(net=p.net, tokenisation=tokenisation, steps=steps, eta=p.train_eta, eval_size=p.eval_size)
+
+
+def _training(p: NetNoiseProfile, task: Task, attention: bool, seed: int, store) -> tuple[LanguageModel, dict]:
+    """The Adam-trained model (trial 0) on ``task`` and its trained gate (``GATE``; a model without attention gated
+    on its floor) at each trained checkpoint."""
+    lm = language_model(pretraining(p, task.tokenisation), "pre", attention, seed, store)
+    gates = {
+        step: trained_gate(GATE, lm.cfg, task, p.eval_size, seed, lm.window_losses(step), floor=not attention)
+        for step in lm.pretraining.checkpoints[1:]
+    }
+    return lm, gates
 
 
 @cache
-def measure(p: NetNoiseProfile, seed: int) -> dict:
+def measure(p: NetNoiseProfile, seed: int, store=None) -> dict:
     """Noise and reference norms per (task, cell, B, step), the per-coordinate noise of one minibatch per cell at
-    initialisation (words), each trained checkpoint's margin over the count-bigram baseline, and the training
-    records (memoised: the run and its control share one measurement)."""
+    initialisation (words), each trained checkpoint's trained gate (``GATE``; None at initialisation), and the
+    training records (memoised: the run and its control share one measurement)."""
     rng = np.random.default_rng(seed)
-    out = {"norms": {}, "coords": {}, "margin": {}, "records": {}}
+    out = {"norms": {}, "coords": {}, "gate": {}, "records": {}}
     for task in TASKS:
         for arch, attention in MODELS:
-            weights, recs = _training(p, _trained_task(task), attention, seed)
-            out["records"][task.name, arch] = recs
-            every = math.gcd(*p.train_steps)
-            for i, step in enumerate(p.train_steps):
+            lm, gates = _training(p, _trained_task(task), attention, seed, store)
+            out["records"][task.name, arch] = lm.records
+            for step in p.train_steps(task.tokenisation):
                 if step not in stages(p, task):
                     continue
-                params = {n: v[i] for n, v in weights.items()}
-                loss = recs["eval_loss"][step // every]
-                out["margin"][task.name, arch, step] = math.nan if step == 0 else bigram_baseline(task) - loss
+                params = lm.weights(step)
+                out["gate"][task.name, arch, step] = gates.get(step)
                 for label, a, inputs in CELLS:
                     if a != attention:
                         continue
@@ -244,11 +251,17 @@ def _arch(label: str) -> str:
     return label.split("/")[0]
 
 
+def _margin(m: dict, task_name: str, arch: str, step: int) -> float:
+    """The gate margin of the model behind a row (NaN at initialisation: untrained weights are what they are)."""
+    gate = m["gate"][task_name, arch, step]
+    return math.nan if gate is None else gate.margin
+
+
 def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
     rows = []
     for (task_name, label, B, step), (xi, ref) in m["norms"].items():
         task = next(t for t in TASKS if t.name == task_name)
-        margin = m["margin"][task_name, _arch(label), step]
+        margin = _margin(m, task_name, _arch(label), step)
         rows.append(_excess_row(claim, task, label, B, step, xi, ref, p, seed, margin))
         if task == TASKS[0] and step == 0:
             rows += _detail_rows(claim, label, B, xi, ref, p, seed)
@@ -269,7 +282,7 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
                     trials=p.draws,
                     k_min=0,
                     k_max=step,
-                    baseline_margin=m["margin"][task.name, _arch(TRAINED_CELL), step],
+                    baseline_margin=_margin(m, task.name, _arch(TRAINED_CELL), step),
                     description=f"spread of ||xi_1|| after {step} Adam steps over its spread at step 0",
                 )
             )
@@ -328,8 +341,8 @@ def _plot_qq_variance(m: dict, B: int, path) -> None:
 
 def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
     fig, (tr, ex, co) = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
-    every = math.gcd(*p.train_steps)
-    for i, task in enumerate(TASKS[:2]):
+    for i, task in enumerate(JUDGED_TASKS):
+        every = math.gcd(*p.train_steps(task.tokenisation))
         for j, (arch, _) in enumerate(MODELS):
             loss = m["records"][task.name, arch]["eval_loss"]
             steps = np.arange(loss.size) * every
@@ -360,7 +373,7 @@ def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
 
 
 def run(claim: Claim, p: NetNoiseProfile, ctx: Context) -> ClaimOutput:
-    m = measure(p, ctx.seed)
+    m = measure(p, ctx.seed, ctx.cache)
     figs = [
         f"{claim.id}_cells.png",
         f"{claim.id}_cells_chars.png",
@@ -385,46 +398,54 @@ def run(claim: Claim, p: NetNoiseProfile, ctx: Context) -> ClaimOutput:
     return ClaimOutput(rates, pd.DataFrame(), figs, cols, reading, record)
 
 
+def _excess_table(p: NetNoiseProfile, rates: pd.DataFrame, task: Task) -> str:
+    """The spread excess of every cell (B = 1) at every checkpoint on ``task``, as a Markdown table."""
+    label = _noise_label(task, 1)
+    excess = rates[(rates.metric == "noise_spread_excess") & (rates.noise == label)]
+    steps = stages(p, task)
+    lines = [f"| cell ({task.name}, B = 1) | " + " | ".join(f"step {s}" for s in steps) + " |"]
+    lines.append("|" + "---|" * (len(steps) + 1))
+    for cell, _, _ in CELLS:
+        rows = excess[excess.method == cell].sort_values("k_max").to_dict("records")
+        lines.append(f"| {cell} | " + " | ".join(with_ci(r) for r in rows) + " |")
+    return "\n".join(lines)
+
+
 def _reading(claim: Claim, p: NetNoiseProfile, m: dict, rates: pd.DataFrame) -> str:
-    """What this run shows against [Z], every number from ``rates`` (the threshold from the claim's rule)."""
+    """What this run shows against [Z], every number from ``rates`` and the gates (the threshold from the claim's
+    rule)."""
     heavy_threshold = claim.judged[0].rule.target
-    words = _noise_label(TASKS[0], 1)
-    excess = rates[(rates.metric == "noise_spread_excess") & (rates.noise == words)]
-    lines = []
-    for label, _, _ in CELLS:
-        cell = excess[excess.method == label].sort_values("k_max")
-        lines.append(f"| {label} | " + " | ".join(with_ci(r) for r in cell.to_dict("records")) + " |")
-    header = "| cell (words, B = 1) | " + " | ".join(f"step {s}" for s in p.train_steps) + " |"
-    table = "\n".join([header, "|" + "---|" * (len(p.train_steps) + 1), *lines])
-    margins = ", ".join(
-        f"{arch} {m['margin'][TASKS[0].name, arch, s]:+.3f} at step {s}"
+    gates = "; ".join(
+        f"{arch} on {task.name} at step {s}: {m['gate'][task.name, arch, s].text()}"
+        for task in JUDGED_TASKS
         for arch, _ in MODELS
-        for s in p.train_steps[1:]
+        for s in stages(p, task)[1:]
     )
-    end = [pick(rates, "noise_spread_end_over_start", noise=words, k_max=s) for s in p.train_steps[1:]]
-    chars = rates[(rates.metric == "noise_spread_excess") & (rates.noise == _noise_label(TASKS[1], 1))]
+    end = rates[rates.metric == "noise_spread_end_over_start"].sort_values(["noise", "k_max"]).to_dict("records")
     last = rates[(rates.metric == "noise_spread_excess") & (rates.noise == _noise_label(TASKS[2], 1))]
     coords = rates[rates.metric == "coordinate_hill"].value
     kurtosis = rates[rates.metric == "coordinate_excess_kurtosis"].value
+    tables = "\n\n".join(_excess_table(p, rates, task) for task in JUDGED_TASKS)
     return f"""### What this run shows against [Z]
 
 Spread excess of the minibatch noise over its same-covariance Gaussian reference (the claim's heavy-tail threshold
-is {heavy_threshold:g}), words, loss at every position:
+is {heavy_threshold:g}), loss at every position, per tokenisation:
 
-{table}
+{tables}
 
-The trained models' margins over the count-bigram baseline ({bigram_baseline(TASKS[0]):.3f} nats on words; a
-trained checkpoint's rows are judged only when positive): {margins}. The attention/text cell's spread at the
-checkpoints over its spread at initialisation: {
+The trained gates (held-out loss per window minus the count bigram's on the same {p.eval_size} windows, 95% t
+interval; trained below -{GATE.margin:g} nats, the model without attention at its floor within
++-{GATE.floor_tolerance:g}; a trained checkpoint's rows are judged only when its gate holds): {gates}.
+
+The attention/text cell's spread at the checkpoints over its spread at initialisation: {
         "; ".join(
-            f"{with_ci(r)} at step {int(r['k_max'])} ("
+            f"{with_ci(r)} ({r['noise']}, step {int(r['k_max'])}: "
             + by_ci(r, 1, "less concentrated", "more concentrated", "not resolved as changing")
             + ")"
             for r in end
         )
-    } ([Z] Fig. 2 reports BERT's noise growing more concentrated). Beside them, not judged: on characters the
-excess ranges over {chars.value.min():.3g}-{chars.value.max():.3g}, and with the loss of the last position only over
-{last.value.min():.3g}-{last.value.max():.3g} (the loss the suite used before issue 27). Per coordinate ([Z] Fig. 5)
+    } ([Z] Fig. 2 reports BERT's noise growing more concentrated). Beside them, not judged: with the loss of the
+last position only, the excess ranges over {last.value.min():.3g}-{last.value.max():.3g}. Per coordinate ([Z] Fig. 5)
 one minibatch's noise at initialisation has Hill indices {coords.min():.2g} to {coords.max():.2g} and excess
 kurtosis {kurtosis.min():.0f} to {kurtosis.max():.0f} across the cells: [Z]'s point is that the two views can
 disagree. Sampling from a pool of {p.pool} windows bounds the tail the norms can show."""
@@ -432,7 +453,7 @@ disagree. Sampling from a pool of {p.pool} windows bounds the tail the norms can
 
 def _reference_as_noise(claim: Claim, p: NetNoiseProfile, ctx: Context) -> pd.DataFrame:
     """The Gaussian reference's norms presented as the attention/text noise: two independent reference draws."""
-    m = measure(p, ctx.seed)
+    m = measure(p, ctx.seed, ctx.cache)
     _, ref = m["norms"][TASKS[0].name, TRAINED_CELL, 1, 0]
     row = _excess_row(claim, TASKS[0], TRAINED_CELL, 1, 0, m["reference_again"], ref, p, ctx.seed, math.nan)
     return report.measurements([row])

@@ -1,5 +1,5 @@
-"""head-growth-transformer: logit norms and per-class head weights of the small transformer under SignSGD and
-Signum, predicting the next word's frequency class at several class counts ([T])."""
+"""head-growth-transformer: logit norms and per-class head weights of the pretrained small transformer fine-tuned
+with a new head by SignSGD and Signum to tell which of C documents a window comes from, at several C ([T])."""
 
 import math
 from functools import cache
@@ -19,34 +19,41 @@ from simulate.claims.small_transformer.common import (
     paired_ci,
     pick,
     size_figure,
+    trained_gate,
     with_ci,
 )
-from simulate.nets.tokens import Task, bigram_baseline
+from simulate.claims.small_transformer.pretrained import language_model
+from simulate.nets.tokens import Task
 from simulate.nets.train import Schedule, train
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import Claim
 
-from .claim import CLASS_COUNTS, HeadGrowthProfile
+from .claim import CLASS_COUNTS, GATE, HeadGrowthProfile
 
-TASKS = tuple(Task("words", classes=c) for c in CLASS_COUNTS)
+TASKS = tuple(Task("words", classes=c, positions="last", target="document") for c in CLASS_COUNTS)
 METHODS = ("signsgd", "signum")
 STATISTICS = {"logit_norm": "mean held-out logit norm", "head_rms": "||W_head||_F / sqrt(classes)"}
 
 
 @cache
-def measure(p: HeadGrowthProfile, seed: int) -> dict[str, dict]:
-    """Records of SignSGD and Signum (each [trials, checkpoints]) per task, both on the same trials, with the
-    per-class head size ``head_rms`` and each method's margin over the count bigram."""
-    schedule = Schedule(steps=p.steps, batch=p.net.batch, every=p.interval, eval_size=p.eval_size)
+def measure(p: HeadGrowthProfile, seed: int, store=None) -> dict[str, dict]:
+    """Records of SignSGD and Signum (each [trials, checkpoints]) per task, both fine-tuning the pretrained language
+    model on the same trials (new heads, minibatches), with the per-class head size ``head_rms``, each method's
+    trained gate and its margin."""
+    body = language_model(p.pretraining, "pre", True, seed, store).weights(p.pretraining.steps)
+    net = p.pretraining.net
+    schedule = Schedule(steps=p.steps, batch=net.batch, every=p.interval, eval_size=p.eval_size)
     out = {}
     for task in TASKS:
-        _, recs = train(net_config(p.net, task), task, [(m, p.eta) for m in METHODS], p.trials, seed, schedule)
+        cfg = net_config(net, task)
+        _, recs = train(cfg, task, [(m, p.eta) for m in METHODS], p.trials, seed, schedule, start=body)
         out[task.name] = {}
         for i, m in enumerate(METHODS):
             r = {k: v[i] for k, v in recs.items()}
             r["head_rms"] = r["head_norm"] / math.sqrt(task.n_classes)
-            r["margin"] = bigram_baseline(task) - float(np.median(r["eval_loss"][:, -1]))
+            r["gate"] = trained_gate(GATE, cfg, task, p.eval_size, seed, r["eval_window_loss"][:, -1])
+            r["margin"] = r["gate"].margin
             out[task.name][m] = r
     return out
 
@@ -115,7 +122,7 @@ def _rows(claim, p: HeadGrowthProfile, m: dict) -> list[dict]:
                         k_max=p.steps,
                         baseline_margin=m[task.name][method]["margin"] if record == "eval_loss" else math.nan,
                         description=f"mean over trials, eta {p.eta:g}"
-                        + (f"; count-bigram baseline {bigram_baseline(task):.3f}" if record == "eval_loss" else ""),
+                        + (f"; {m[task.name][method]['gate'].text()}" if record == "eval_loss" else ""),
                     )
                 )
     return rows
@@ -139,15 +146,36 @@ def _plot(p: HeadGrowthProfile, m: dict, path) -> None:
     report.save_fig(fig, path)
 
 
+def _plot_against_classes(p: HeadGrowthProfile, m: dict, path) -> None:
+    """[T]'s head growth against the class count: each method's final logit norm and per-class head weight size
+    (mean and 95% t interval over the trials) at every C."""
+    fig, axes = plt.subplots(1, 2, figsize=(6.8, 2.8), layout="constrained")
+    for ax, (statistic, words) in zip(axes, STATISTICS.items(), strict=True):
+        for k, method in enumerate(METHODS):
+            stats = [paired_ci(m[t.name][method][statistic][:, -1]) for t in TASKS]
+            mean = np.array([v for v, _, _ in stats])
+            err = np.array([[v - lo, hi - v] for v, lo, hi in stats]).T
+            ax.errorbar(CLASS_COUNTS, mean, yerr=err, fmt="o-", ms=4, color=f"C{k}", label=method)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("classes C (documents)")
+        ax.set_ylabel(words)
+    axes[0].legend()
+    fig.suptitle(f"head-growth-transformer ({p.rung} rung): after {p.steps} fine-tuning steps, eta {p.eta:g}")
+    report.save_fig(fig, path)
+
+
 def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
-    m = measure(p, ctx.seed)
-    figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png"]
+    m = measure(p, ctx.seed, ctx.cache)
+    figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png", f"{claim.id}_against_classes.png"]
     _plot(p, m, ctx.figures / figs[0])
+    _plot_against_classes(p, m, ctx.figures / figs[2])
     rates = report.measurements(_rows(claim, p, m))
     earlier = ctx.earlier.get(claim.id, {})
-    ladder = size_figure(claim, p.rung, net_config(p.net, TASKS[-1]), rates, earlier, ctx.figures / figs[1])
+    net = p.pretraining.net
+    ladder = size_figure(claim, p.rung, net_config(net, TASKS[-1]), rates, earlier, ctx.figures / figs[1])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
-    record = model_record(p.rung, ladder, **{task.name: net_config(p.net, task) for task in TASKS})
+    record = model_record(p.rung, ladder, **{task.name: net_config(net, task) for task in TASKS})
     return ClaimOutput(rates, pd.DataFrame(), figs, cols, _reading(p, m, rates) + "\n\n" + model_line(record), record)
 
 
@@ -155,11 +183,7 @@ def _reading(p: HeadGrowthProfile, m: dict, rates: pd.DataFrame) -> str:
     """What this run shows against [T], every number from ``rates``."""
     ratios = {(s, t.name): pick(rates, f"{s}_ratio", noise=t.name) for s in STATISTICS for t in TASKS}
     slopes = {s: pick(rates, f"{s}_ratio_slope") for s in STATISTICS}
-    margins = "; ".join(
-        f"{t.name} (baseline {bigram_baseline(t):.3f}): "
-        + ", ".join(f"{x} {m[t.name][x]['margin']:+.3f}" for x in METHODS)
-        for t in TASKS
-    )
+    gates = "; ".join(f"{t.name}, {x}: {m[t.name][x]['gate'].text()}" for t in TASKS for x in METHODS)
     lines = [
         f"| {t.name} | {with_ci(ratios['logit_norm', t.name])} | {with_ci(ratios['head_rms', t.name])} |" for t in TASKS
     ]
@@ -167,7 +191,8 @@ def _reading(p: HeadGrowthProfile, m: dict, rates: pd.DataFrame) -> str:
     many = TASKS[-1].name
     return f"""### What this run shows against [T]
 
-SignSGD over Signum after {p.steps} steps at eta {p.eta:g} (geometric means, 95% CI):
+SignSGD over Signum after {p.steps} fine-tuning steps at eta {p.eta:g}, from the language model pretrained for
+{p.pretraining.steps} Adam steps (geometric means, 95% CI):
 
 {table}
 
@@ -176,19 +201,20 @@ With {many} SignSGD's logit norms are {
     } Signum's and its per-class head weights {
         by_ci(ratios["head_rms", many], 1, "larger than", "smaller than", "not told apart from")
     } Signum's. Slope of the log ratio against log classes: logit norms {with_ci(slopes["logit_norm"])}, head weights
-{with_ci(slopes["head_rms"])} ([T] expects the excess to grow with the class count). Margins of the models below
-the count-bigram baseline of their task (rows are judged only when all their models beat it): {margins}.
+{with_ci(slopes["head_rms"])} ([T] expects the excess to grow with the class count). The fine-tuned models against
+the uniform prior log C on the same {p.eval_size} held-out windows (trained below -{GATE.margin:g} nats; rows are
+judged only when all their models are): {gates}.
 
 A sign method moves every head coordinate by eta at every step, so the head grows wherever the signs of a
 coordinate's gradient persist; momentum averages signs that flip. The synthetic claim `het-linear-head-momentum`
 isolates the rare-class mechanism [T] describes; here the class count changes the head and the task together."""
 
 
-def _no_momentum(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> pd.DataFrame:
-    """Signum replaced by SignSGD: both sides of every ratio are SignSGD."""
-    m = measure(p, ctx.seed)
-    same = {t.name: {"signsgd": m[t.name]["signsgd"], "signum": m[t.name]["signsgd"]} for t in TASKS}
-    return report.measurements(_judged_rows(claim, same, METHODS))
+def _momentum_swapped(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> pd.DataFrame:
+    """Signum's runs in SignSGD's place and SignSGD's in Signum's: every ratio inverted."""
+    m = measure(p, ctx.seed, ctx.cache)
+    swapped = {t.name: {"signsgd": m[t.name]["signum"], "signum": m[t.name]["signsgd"]} for t in TASKS}
+    return report.measurements(_judged_rows(claim, swapped, METHODS))
 
 
-CONTROLS = {"no-momentum": _no_momentum}
+CONTROLS = {"momentum-swapped": _momentum_swapped}

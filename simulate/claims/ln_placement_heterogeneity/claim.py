@@ -1,15 +1,9 @@
 """ln-placement-heterogeneity: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from simulate.claims.common import read_notes
-from simulate.claims.small_transformer.shapes import (
-    DEFAULT_TUNED_NET,
-    FULL_NET,
-    NET_SIZING,
-    QUICK_NET,
-    NetTrainingProfile,
-    log_grid,
-)
-from theory.declarations import Claim, Control, direction_rule
+from simulate.claims.small_transformer.pretrained import DEFAULT_PRETRAINING, FULL_PRETRAINING, QUICK_PRETRAINING
+from simulate.claims.small_transformer.shapes import NET_SIZING, NetTrainingProfile, log_grid
+from theory.declarations import Claim, Control, TrainedGate, direction_rule
 from theory.verdicts import Judged
 
 # five-point log grids half a decade apart: SGD's scale, SGD-momentum's a tenth of it (its steps add up over
@@ -22,6 +16,14 @@ GRIDS = (
     ("adam", log_grid(3e-4, 3e-2, 5)),
 )
 
+CLASSES = 64  # the fine-tuning task: which of 64 documents a window of words comes from
+
+GATE = TrainedGate(
+    margin=0.02,
+    reason="the smallest margin a claim may declare: a fine-tuned classifier 0.02 nats below the uniform prior over "
+    "its balanced classes (log C) on the same held-out windows has learned something of the documents",
+)
+
 CLAIM = Claim(
     order=14,
     category="real-model rows",
@@ -30,16 +32,18 @@ CLAIM = Claim(
     title="Layer-norm placement, gradient heterogeneity, and SGD vs sign methods on a small transformer ([T])",
     statement=(
         "[T]: gradient heterogeneity (disparity of per-block gradient norms) hinders SGD far more than sign-based "
-        "methods, and Post-LN architectures show particularly pronounced heterogeneity. One small transformer with "
-        "a Post-LN / Pre-LN switch, a causal language model on words (the loss at every position): Post-LN's "
-        "heterogeneity index exceeds Pre-LN's at initialisation and after training, sign methods beat their "
-        "gradient counterparts under Post-LN, and by more than under Pre-LN."
+        "methods, and Post-LN architectures show particularly pronounced heterogeneity; [T] measures it in "
+        "fine-tuning. One small transformer with a Post-LN / Pre-LN switch, pretrained under each placement as a "
+        "language model on words, then fine-tuned with a new linear head to tell which of 64 documents a window of "
+        "words comes from: Post-LN's heterogeneity index exceeds Pre-LN's at the start of fine-tuning and after it, "
+        "sign methods beat their gradient counterparts under Post-LN, and by more than under Pre-LN."
     ),
     judged_methods=("sgd", "sgdm", "signsgd", "signum", "adam"),
     profiles={
         "quick": NetTrainingProfile(
             rung="quick",
-            net=QUICK_NET,
+            net=QUICK_PRETRAINING.net,
+            pretraining=QUICK_PRETRAINING,
             grids=GRIDS,
             tune_trials=3,
             trials=10,
@@ -53,14 +57,15 @@ CLAIM = Claim(
         ),
         "default": NetTrainingProfile(
             rung="default",
-            net=DEFAULT_TUNED_NET,
+            net=DEFAULT_PRETRAINING.net,
+            pretraining=DEFAULT_PRETRAINING,
             grids=GRIDS,
             tune_trials=3,
             trials=10,
-            steps=50,
-            every=25,
+            steps=200,
+            every=100,
             clip_norm=1.0,
-            eval_size=128,
+            eval_size=512,
             run_group=25,
             pool=256,
             hessian_pool=32,
@@ -68,15 +73,16 @@ CLAIM = Claim(
         ),
         "full": NetTrainingProfile(
             rung="full",
-            net=FULL_NET,
+            net=FULL_PRETRAINING.net,
+            pretraining=FULL_PRETRAINING,
             grids=GRIDS,
             tune_trials=3,
             trials=10,
-            steps=4000,
-            every=500,
+            steps=1000,
+            every=250,
             clip_norm=1.0,
             run_group=25,
-            eval_size=128,
+            eval_size=512,
             pool=2048,
             hessian_pool=128,
             power_iterations=20,
@@ -86,13 +92,14 @@ CLAIM = Claim(
         "Blocks are [T]'s named tensors: per layer Q, K, V (the thirds of wqkv), the attention output, both MLP "
         "matrices, both layer-norm scales, and the head; their gradient l2 norms on a pool of training examples. "
         "grad_het_cv = coefficient of variation of the block norms (theory/heterogeneity.py); "
-        "grad_het_cv_post_over_pre = ratio of the geometric means over trials (initial weights of each trial; "
-        "after training: the Adam run at its tuned eta), 95% CI from Welch's t interval on log CV. "
+        "grad_het_cv_post_over_pre = ratio of the geometric means over trials (init: the fine-tuning start of each "
+        "trial, the pretrained body with the trial's new head; trained: the Adam run at its tuned eta), 95% CI from "
+        "Welch's t interval on log CV. "
         "sign_advantage = final held-out loss of the gradient method minus that of its sign counterpart (SGD vs "
         "SignSGD, SGD-momentum vs Signum), each at its tuned eta, paired over the reported trials (same initial "
         "weights and minibatches), 95% t interval; sign_advantage_post_minus_pre: Post-LN's minus Pre-LN's, "
-        "Welch's t interval. Rows about trained models carry the smallest margin of their models over the "
-        "count-bigram baseline of words."
+        "Welch's t interval. Rows about trained models carry the smallest margin of their models under the claim's "
+        "trained gate (GATE: the fine-tuned classifier against the uniform prior log C on the same held-out windows)."
     ),
     judged=(
         Judged(
@@ -122,6 +129,12 @@ CLAIM = Claim(
             ),
         ),
     ),
-    controls=(Control("pre-as-post", "Pre-LN's measurements presented as Post-LN's (the same model on both sides)"),),
+    controls=(
+        Control(
+            "placements-swapped",
+            "Pre-LN's measurements presented as Post-LN's and Post-LN's as Pre-LN's: every post-vs-pre comparison "
+            "reversed, so that an effect in [T]'s direction appears reversed by as much and the rules must fail it",
+        ),
+    ),
     notes=read_notes(__file__),
 )

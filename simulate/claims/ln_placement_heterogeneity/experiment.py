@@ -1,6 +1,7 @@
 """ln-placement-heterogeneity: per-block gradient norms and top Hessian eigenvalues of the small transformer under
-Post-LN and Pre-LN, at initialisation and after training, and SGD / SGD-momentum against SignSGD / Signum / Adam
-with tuned steps under each placement ([T])."""
+Post-LN and Pre-LN, pretrained as a language model and fine-tuned with a new head on a 64-document classification
+task, at the start of fine-tuning and after it, and SGD / SGD-momentum against SignSGD / Signum / Adam with tuned
+steps under each placement ([T])."""
 
 from functools import cache
 
@@ -23,26 +24,31 @@ from simulate.claims.small_transformer.common import (
     pick,
     pool,
     size_figure,
+    trained_gate,
     tuned_training,
     welch_ci,
     with_ci,
 )
+from simulate.claims.small_transformer.pretrained import language_model
 from simulate.claims.small_transformer.shapes import NetTrainingProfile
 from simulate.memory import release_memory
 from simulate.nets import curvature, model
-from simulate.nets.tokens import Task, bigram_baseline
+from simulate.nets.tokens import Task
 from simulate.nets.train import initial_params
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
 from theory import heterogeneity as het
 from theory.declarations import Claim
 
+from .claim import CLASSES, GATE
+
 PLACEMENTS = ("post", "pre")
 STAGES = ("init", "trained")
+STAGE_NAMES = {"init": "start of fine-tuning", "trained": "after fine-tuning"}
 PAIRS = (("sgd", "signsgd"), ("sgdm", "signum"))  # (gradient method, its sign counterpart)
 TRAINED_BY = "adam"  # whose final weights are "after training"
 OPTIONS = {"adam": dict(beta2=0.999)}
-TASK = Task("words")
+TASK = Task("words", classes=CLASSES, positions="last", target="document")
 
 
 def gradient_blocks(grads: dict, layers: int) -> dict[str, np.ndarray]:
@@ -79,16 +85,21 @@ def hessian_tensors(cfg) -> list[str]:
 
 
 @cache
-def measure(p: NetTrainingProfile, seed: int) -> dict:
-    """Per placement: tuned runs of every method, block gradient norms of every reported trial at initialisation
-    and after Adam's training, top Hessian eigenvalues of trial 0's blocks (memoised for the control)."""
+def measure(p: NetTrainingProfile, seed: int, store=None) -> dict:
+    """Per placement: the pretrained language model and its gate against the count bigram, tuned fine-tuning runs
+    of every method, block gradient norms of every reported trial at the start of fine-tuning and after Adam's,
+    top Hessian eigenvalues of trial 0's blocks (memoised for the control)."""
     out = {}
     for ln in PLACEMENTS:
+        lm = language_model(p.pretraining, ln, True, seed, store)
+        end = p.pretraining.steps
+        lm_gate = trained_gate(GATE, lm.cfg, p.pretraining.task, p.pretraining.eval_size, seed, lm.window_losses(end))
+        body = lm.weights(end)
         cfg = net_config(p.net, TASK, ln=ln)
-        tuned = tuned_training(p, cfg, TASK, seed, OPTIONS)
+        tuned = tuned_training(p, cfg, TASK, seed, OPTIONS, GATE, start=body)
         x, y = pool(cfg, TASK, p.pool, seed)
         weights = {
-            "init": [initial_params(cfg, seed, p.tune_trials + t) for t in range(p.trials)],
+            "init": [initial_params(cfg, seed, p.tune_trials + t, start=body) for t in range(p.trials)],
             "trained": [{n: v[t] for n, v in tuned[TRAINED_BY].params.items()} for t in range(p.trials)],
         }
         norms = {s: [block_gradient_norms(cfg, w, x, y) for w in weights[s]] for s in STAGES}
@@ -102,7 +113,7 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
             for s in STAGES
         }
         eig = {s: {n: abs(v) for n, v in e.items()} for s, e in eig.items()}
-        out[ln] = dict(tuned=tuned, norms=norms, eig=eig)
+        out[ln] = dict(tuned=tuned, norms=norms, eig=eig, lm_gate=lm_gate)
         release_memory()  # the next placement is another model: it reuses none of these compiled programs
     return out
 
@@ -222,13 +233,13 @@ def _plot_blocks(m: dict, path) -> None:
         for i, ln in enumerate(PLACEMENTS):
             names = list(m[ln]["norms"][stage][0])
             values = np.array([[n[k] for k in names] for n in m[ln]["norms"][stage]])
-            axes[0, j].errorbar(
-                np.arange(len(names)) + 0.15 * i,
+            axes[0, j].bar(  # [T]'s block-norm bars, one per block and placement
+                np.arange(len(names)) + 0.4 * (i - 0.5),
                 np.median(values, axis=0),
+                width=0.4,
                 yerr=[np.median(values, 0) - values.min(0), values.max(0) - np.median(values, 0)],
-                fmt="o",
-                ms=4,
                 color=f"C{i}",
+                error_kw=dict(lw=0.6),
                 label=f"{ln}-LN",
             )
             axes[0, j].set_xticks(range(len(names)), names, rotation=70, fontsize=6)
@@ -236,9 +247,11 @@ def _plot_blocks(m: dict, path) -> None:
             axes[1, j].plot(range(len(eig)), list(eig.values()), "o", color=f"C{i}", label=f"{ln}-LN")
             axes[1, j].set_xticks(range(len(eig)), list(eig), rotation=70, fontsize=6)
         axes[0, j].set_yscale("log")
-        axes[0, j].set_title(f"block gradient norms, {stage} (median, min-max over trials)")
+        axes[0, j].set_ylabel(r"$\|\nabla_b f\|$ on the pool")
+        axes[0, j].set_title(f"block gradient norms, {STAGE_NAMES[stage]} (median, min-max over trials)")
         axes[1, j].set_yscale("log")
-        axes[1, j].set_title(f"top |Hessian eigenvalue| per tensor, {stage}, trial 0")
+        axes[1, j].set_ylabel(r"top $|\lambda(\nabla^2_b f)|$")
+        axes[1, j].set_title(f"top |Hessian eigenvalue| per tensor, {STAGE_NAMES[stage]}, trial 0")
         axes[0, j].legend()
     report.save_fig(fig, path)
 
@@ -270,7 +283,7 @@ def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
 
 
 def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
-    m = measure(p, ctx.seed)
+    m = measure(p, ctx.seed, ctx.cache)
     figs = [f"{claim.id}_blocks.png", f"{claim.id}_training.png", f"{claim.id}_size.png"]
     _plot_blocks(m, ctx.figures / figs[0])
     _plot_training(p, m, ctx.figures / figs[1])
@@ -303,9 +316,8 @@ def _reading(p: NetTrainingProfile, m: dict, rates: pd.DataFrame) -> str:
         )
         for ln in PLACEMENTS
     }
-    margins = "; ".join(
-        f"{ln}-LN " + ", ".join(f"{x} {t.margin:+.3f}" for x, t in m[ln]["tuned"].items()) for ln in PLACEMENTS
-    )
+    gates = "; ".join(f"{ln}-LN {x}: {t.gate.text()}" for ln in PLACEMENTS for x, t in m[ln]["tuned"].items())
+    lm_gates = "; ".join(f"{ln}-LN: {m[ln]['lm_gate'].text()}" for ln in PLACEMENTS)
     return f"""### What this run shows against [T]
 
 **Heterogeneity.** The CV of the block gradient norms is {cv["post", "init"]:.3g} under Post-LN and
@@ -327,18 +339,21 @@ The advantage is {by_ci(gap[PAIRS[0]], 0, "larger", "smaller", "not resolved as 
 plain pair and {by_ci(gap[PAIRS[1]], 0, "larger", "smaller", "not resolved as different")} for the momentum pair
 ([T]'s direction: larger where the heterogeneity is larger).
 
-**Training.** Count-bigram baseline of words {bigram_baseline(TASK):.3f} nats; each tuned model's margin below it
-(positive: beats it; rows about trained models are judged only when all their models do): {margins}.
+**Training.** The language models ({p.pretraining.steps} Adam steps on words) against the count bigram on the same
+held-out windows: {lm_gates}. The fine-tuned classifiers against the uniform prior log {CLASSES} (trained below
+-{GATE.margin:g} nats; rows about trained models are judged only when all their models are): {gates}.
 
 **Caveats.** Tuned etas at the edge of their widened grid: {", ".join(edges) if edges else "none"}; such a method
-might do better off the grid. {p.steps} steps from random weights, not [T]'s fine-tuning of pre-trained models;
-{p.trials} reported trials."""
+might do better off the grid. {p.steps} fine-tuning steps; {p.trials} reported trials."""
 
 
-def _pre_as_post(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.DataFrame:
-    """Pre-LN's measurements on both sides of every post-vs-pre comparison."""
-    m = measure(p, ctx.seed)
-    return report.measurements(_ratio_rows(claim, m["pre"], m["pre"]) + _gap_rows(claim, m, "pre", "pre"))
+def _placements_swapped(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.DataFrame:
+    """Pre-LN's measurements in Post-LN's place and Post-LN's in Pre-LN's: every post-vs-pre comparison reversed,
+    and the sign advantage judged under Post-LN read from Pre-LN's runs."""
+    m = measure(p, ctx.seed, ctx.cache)
+    swapped = {"post": m["pre"], "pre": m["post"]}
+    rows = _ratio_rows(claim, swapped["post"], swapped["pre"]) + _gap_rows(claim, swapped, "post", "pre")
+    return report.measurements(rows)
 
 
-CONTROLS = {"pre-as-post": _pre_as_post}
+CONTROLS = {"placements-swapped": _placements_swapped}

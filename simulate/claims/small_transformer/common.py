@@ -14,9 +14,10 @@ from scipy import stats
 
 from simulate.claims.small_transformer.shapes import WIDEN_POINTS, WIDEN_ROUNDS, NetShape, NetTrainingProfile
 from simulate.nets import model, tokens
-from simulate.nets.train import Schedule, train
+from simulate.nets.train import Schedule, eval_batch, train
 from simulate.publish import report
 from theory import confidence
+from theory.declarations import TrainedGate
 
 RUNGS = ("quick", "default", "full")
 
@@ -81,18 +82,56 @@ def exp_ci(centre_low_high: tuple[float, float, float]) -> tuple[float, float, f
     return tuple(float(math.exp(v)) for v in centre_low_high)
 
 
-def baseline_margin(task: tokens.Task, final_losses) -> float:
-    """How far (nats) a model's median final held-out loss lies below the count-bigram baseline of its task (> 0:
-    the model beats it); rows about a trained model carry the smallest margin of their models, and the verdict
-    layer's ``untrained`` rule holds such a row inconclusive unless it is positive."""
-    return float(tokens.bigram_baseline(task) - np.median(final_losses))
+@dataclass(frozen=True)
+class GateResult:
+    """A model against its trained gate: the mean paired difference model - count baseline over the held-out
+    windows (nats) with its 95% t interval, and the gate's ``margin`` (nats; > 0: trained). Rows about trained
+    models carry the smallest margin of their models as ``baseline_margin``; the verdict layer's ``untrained`` rule
+    holds such a row inconclusive unless it is positive."""
+
+    difference: float
+    ci_low: float
+    ci_high: float
+    margin: float
+    floor: bool
+
+    @property
+    def trained(self) -> bool:
+        return self.margin > 0
+
+    def text(self) -> str:
+        """The gate's outcome in a few words, for descriptions and notes."""
+        kind = "at its floor" if self.floor else "trained"
+        verdict = kind if self.trained else f"not {kind}"
+        return f"model - baseline {self.difference:+.3f} [{self.ci_low:+.3f}, {self.ci_high:+.3f}] nats: {verdict}"
+
+
+def trained_gate(
+    gate: TrainedGate, cfg: model.NetConfig, task: tokens.Task, eval_size: int, seed: int, window_losses, floor=False
+) -> GateResult:
+    """``gate`` applied to a model's held-out loss per window (``window_losses``: [windows], or [trials, windows]
+    averaged over the trials) on the held-out batch every trial of ``seed`` is scored on (``train.eval_batch``),
+    paired with the task's count baseline on the same windows. ``floor``: the model cannot use context, and is
+    gated on reaching the baseline (``TrainedGate.floor_tolerance``)."""
+    x, y = eval_batch(cfg, task, eval_size, seed)
+    model_losses = np.atleast_2d(np.asarray(window_losses, dtype=np.float64)).mean(axis=0)
+    if model_losses.shape != (len(y),):
+        raise ValueError(f"window_losses of shape {np.shape(window_losses)} do not match {len(y)} held-out windows")
+    difference, low, high = paired_ci(model_losses - tokens.baseline_losses(task, x, y))
+    if floor:
+        if gate.floor_tolerance is None:
+            raise ValueError("this claim's trained gate declares no floor tolerance")
+        margin = gate.floor_tolerance - max(abs(low), abs(high))
+    else:
+        margin = -gate.margin - high
+    return GateResult(difference, low, high, float(margin), floor)
 
 
 @dataclass
 class Tuned:
     """One method after tuning: its chosen eta, whether it sits at an edge of its (widened) grid, the median tuning
     loss of every eta tried, the reported trials' records (each [trials, checkpoints]) and final parameters (each
-    [trials, ...]), and its task."""
+    [trials, ...]), its task, and its reported trials' final weights against the claim's trained gate."""
 
     method: str
     eta: float
@@ -101,6 +140,7 @@ class Tuned:
     records: dict[str, np.ndarray]
     params: dict[str, np.ndarray]
     task: tokens.Task
+    gate: GateResult
 
     @property
     def final_loss(self) -> np.ndarray:
@@ -109,8 +149,8 @@ class Tuned:
 
     @property
     def margin(self) -> float:
-        """``baseline_margin`` of the reported trials."""
-        return baseline_margin(self.task, self.final_loss)
+        """The trained gate's margin (nats; > 0: trained) of the reported trials."""
+        return self.gate.margin
 
 
 def _finite_or_inf(x: np.ndarray) -> np.ndarray:
@@ -127,12 +167,19 @@ def _widened(grid: list[float], best: int) -> list[float]:
 
 
 def tuned_training(
-    p: NetTrainingProfile, cfg: model.NetConfig, task: tokens.Task, seed: int, options: dict
+    p: NetTrainingProfile,
+    cfg: model.NetConfig,
+    task: tokens.Task,
+    seed: int,
+    options: dict,
+    gate: TrainedGate,
+    start: dict | None = None,
 ) -> dict[str, Tuned]:
     """Every method of ``p.grids`` at every eta of its grid on trials 0 .. tune_trials - 1; per method, the eta with
     the smallest median final held-out loss (a diverged run counts as +inf), the grid widened by the declared rule
     (``shapes.WIDEN_POINTS``, ``WIDEN_ROUNDS``) while the best eta sits at an edge; then every method at its eta on
-    the ``trials`` further trials that are reported."""
+    the ``trials`` further trials that are reported, each method's final weights checked against ``gate``. With
+    ``start`` (a pretrained model's tensors) every run fine-tunes it with a new head (``train.train``)."""
     schedule = Schedule(
         steps=p.steps, batch=p.net.batch, every=p.interval, eval_size=p.eval_size, clip_norm=p.clip_norm
     )
@@ -140,8 +187,9 @@ def tuned_training(
     every = tuple(sorted(grids))  # one compiled program for every round (with a fixed group, one shape too)
     scores: dict[str, dict[float, float]] = {m: {} for m in grids}
     pending = [(m, eta) for m, g in grids.items() for eta in g]
+    common = dict(group=p.run_group, methods=every, start=start)
     for round_ in range(WIDEN_ROUNDS + 1):
-        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options, group=p.run_group, methods=every)
+        _, recs = train(cfg, task, pending, p.tune_trials, seed, schedule, options, **common)
         for i, (m, eta) in enumerate(pending):
             scores[m][eta] = float(np.median(_finite_or_inf(recs["eval_loss"][i, :, -1])))
         pending = []
@@ -155,9 +203,7 @@ def tuned_training(
             break
     chosen = {m: min(grid, key=lambda e, m=m: scores[m][e]) for m, grid in grids.items()}
     runs = list(chosen.items())
-    params, recs = train(
-        cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials, group=p.run_group, methods=every
-    )
+    params, recs = train(cfg, task, runs, p.trials, seed, schedule, options, first_trial=p.tune_trials, **common)
     return {
         m: Tuned(
             method=m,
@@ -167,6 +213,7 @@ def tuned_training(
             records={k: v[i] for k, v in recs.items()},
             params={k: v[i] for k, v in params.items()},
             task=task,
+            gate=trained_gate(gate, cfg, task, p.eval_size, seed, recs["eval_window_loss"][i, :, -1]),
         )
         for i, (m, eta) in enumerate(runs)
     }
@@ -195,8 +242,7 @@ def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int, suff
                 trials=len(t.final_loss),
                 k_max=steps,
                 baseline_margin=t.margin,
-                description=f"mean final held-out loss (nats), t interval; {eta_note(t)}; count-bigram baseline "
-                f"{tokens.bigram_baseline(t.task):.3f}",
+                description=f"mean final held-out loss (nats), t interval; {eta_note(t)}; {t.gate.text()}",
             )
         )
     return rows
@@ -209,8 +255,9 @@ def band(ax, steps: np.ndarray, curves: np.ndarray, label: str, colour: str) -> 
 
 
 def baseline_line(ax, task: tokens.Task) -> None:
-    """The task's count-bigram baseline as a dashed line across a held-out-loss panel."""
-    ax.axhline(tokens.bigram_baseline(task), color="k", ls="--", lw=1, label=f"count bigram ({task.name})")
+    """The task's count baseline over the held-out part as a dashed line across a held-out-loss panel."""
+    kind = "uniform prior" if task.target == "document" else "count bigram"
+    ax.axhline(tokens.bigram_baseline(task), color="k", ls="--", lw=1, label=f"{kind} ({task.name})")
 
 
 def pool(
@@ -218,7 +265,7 @@ def pool(
 ) -> tuple[jax.Array, jax.Array]:
     """A fixed pool of training windows and labels (Gaussian inputs in place of the tokens with ``inputs``)."""
     key = jax.random.fold_in(jax.random.key(seed), 2**31 - 2)
-    x, y = tokens.batch(key, task, size, cfg.seq_len)
+    x, y = tokens.batch(key, task, size, tokens.window_length(task, cfg.seq_len))
     if inputs == "gaussian":
         x = model.gaussian_inputs(jax.random.fold_in(key, 1), cfg, size)
     return x, y

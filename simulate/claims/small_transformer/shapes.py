@@ -75,6 +75,10 @@ class NetTrainingProfile:
     # round and the reported runs one shape, so the rounds share one compiled program
     run_group: int | None = None
 
+    # a ``pretrained.Pretraining`` whose language model every run fine-tunes with a new head (``net`` is then that
+    # pretraining's), or None: every run trains from random weights
+    pretraining: object = None
+
     @property
     def interval(self) -> int:
         """Steps between recorded checkpoints: ``every``, or a divisor of ``steps`` where --steps made them differ."""
