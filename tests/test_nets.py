@@ -447,3 +447,34 @@ def test_the_trained_gate_pairs_model_and_baseline_on_the_same_windows():
 def test_a_trained_gate_refuses_a_margin_below_the_minimum_or_without_reasons(kw, match):
     with pytest.raises(ValueError, match=match):
         TrainedGate(**kw)
+
+
+def test_a_pretrained_language_model_is_trained_once_and_then_loaded_by_content(tmp_path, monkeypatch):
+    from simulate.claims.small_transformer import pretrained
+    from simulate.claims.small_transformer.shapes import NetShape
+    from simulate.run.store import RunCache
+
+    pre = pretrained.Pretraining(
+        net=NetShape(seq_len=6, d_model=8, heads=2, layers=1, mlp=12, batch=4),
+        tokenisation="chars",
+        steps=4,
+        eta=1e-2,
+        eval_size=8,
+    )
+    first = pretrained.language_model(pre, "post", True, 3, RunCache(tmp_path))
+    assert len(list(tmp_path.glob("lm-*.npz"))) == 1
+
+    def train_again(*args):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(pretrained, "_train", train_again)
+    again = pretrained.language_model(pre, "post", True, 3, RunCache(tmp_path))  # another store object: from disk
+    assert again is not first
+    for name in first.snapshots:
+        np.testing.assert_array_equal(again.snapshots[name], first.snapshots[name])
+    np.testing.assert_array_equal(again.window_losses(4), first.records["eval_window_loss"][-1])
+    assert first.weights(0)["head.w"].shape == (8, tokens.Task("chars").vocab)
+    # the weights at initialisation are trial 0's, and the end is what train() gives
+    np.testing.assert_allclose(first.weights(0)["embed"], initial_params(first.cfg, 3)["embed"], rtol=1e-6)
+    with pytest.raises(AssertionError, match="trained again"):  # another placement is another model
+        pretrained.language_model(pre, "pre", True, 3, RunCache(tmp_path))
