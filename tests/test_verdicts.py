@@ -353,7 +353,7 @@ def test_a_direction_rule_says_inconclusive_when_its_ci_straddles_the_threshold(
     assert _judge(Rule("ci_above", "r", target=1.0, stat="value"), value=1.2, ci_low=0.97, ci_high=1.46)[0] == "fail"
 
 
-def test_a_row_about_a_model_that_does_not_beat_its_bigram_is_inconclusive_whatever_its_ci():
+def test_a_row_about_a_model_that_misses_its_trained_gate_is_inconclusive_whatever_its_ci():
     from theory.declarations import direction_rule
 
     rule = direction_rule("ci_above", "r", 1.0)
@@ -361,8 +361,9 @@ def test_a_row_about_a_model_that_does_not_beat_its_bigram_is_inconclusive_whate
     assert _judge(rule, **decided)[0] == "pass"  # no margin: a row about untrained weights, judged
     assert _judge(rule, **decided, baseline_margin=0.01)[0] == "pass"
     verdict, note = _judge(rule, **decided, baseline_margin=-0.2)
-    assert verdict == "inconclusive" and note.startswith("untrained") and "0.2 nats above" in note
-    # even a CI wholly on the wrong side: the model's rows say nothing until it has learned more than counting
+    assert verdict == "inconclusive" and note.startswith("untrained")
+    assert "misses its claim's trained gate by 0.2" in note
+    # even a CI wholly on the wrong side: the model's rows say nothing until it passes its trained gate
     assert _judge(rule, value=0.5, ci_low=0.4, ci_high=0.6, baseline_margin=0.0)[0] == "inconclusive"
     assert _judge(rule, value=0.5, ci_low=0.4, ci_high=0.6, baseline_margin=0.3)[0] == "fail"
     # a rule that does not list it ignores the margin

@@ -9,7 +9,7 @@ from simulate.claims.small_transformer.pretrained import (
     QUICK_PRETRAINING,
     Pretraining,
 )
-from simulate.claims.small_transformer.shapes import NET_SIZING, interval
+from simulate.claims.small_transformer.shapes import NET_SIZING, NetShape, interval
 from theory.declarations import Claim, Control, TrainedGate, direction_rule
 from theory.verdicts import Judged
 
@@ -35,6 +35,11 @@ class HeadGrowthProfile:
     steps: int
     every: int
     eval_size: int
+
+    @property
+    def net(self) -> NetShape:
+        """The transformer fine-tuned: the pretrained language model's."""
+        return self.pretraining.net
 
     @property
     def interval(self) -> int:

@@ -42,7 +42,7 @@ def measure(p: HeadGrowthProfile, seed: int, store=None) -> dict[str, dict]:
     model on the same trials (new heads, minibatches), with the per-class head size ``head_rms``, each method's
     trained gate and its margin."""
     body = language_model(p.pretraining, "pre", True, seed, store).weights(p.pretraining.steps)
-    net = p.pretraining.net
+    net = p.net
     schedule = Schedule(steps=p.steps, batch=net.batch, every=p.interval, eval_size=p.eval_size)
     out = {}
     for task in TASKS:
@@ -172,7 +172,7 @@ def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
     _plot_against_classes(p, m, ctx.figures / figs[2])
     rates = report.measurements(_rows(claim, p, m))
     earlier = ctx.earlier.get(claim.id, {})
-    net = p.pretraining.net
+    net = p.net
     ladder = size_figure(claim, p.rung, net_config(net, TASKS[-1]), rates, earlier, ctx.figures / figs[1])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
     record = model_record(p.rung, ladder, **{task.name: net_config(net, task) for task in TASKS})
