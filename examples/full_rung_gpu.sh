@@ -4,6 +4,7 @@
 #
 #   examples/full_rung_gpu.sh                      # on a machine with an NVIDIA GPU and JAX's CUDA wheels
 #   STEPS=4 POOL=64 examples/full_rung_gpu.sh      # the same code path at tiny sizes (on a CPU: minutes)
+#   CLAIMS="attention-noise-2x2" ...               # some of the four only
 #
 # JAX runs on the GPU when the `gpu` extra is installed (`pip install -e '.[gpu]'`); nothing else changes: the
 # training, the per-example gradients and the noise Gram blocks (simulate/nets/noise.py) all run on JAX's device.
@@ -18,7 +19,8 @@ extra=()
 [[ -n "${STEPS:-}" ]] && extra+=(--steps "$STEPS")
 mkdir -p "$OUT"
 "$PY" -c 'import jax; print("JAX devices:", jax.devices())' | tee "$TIMES"
-for claim in attention-noise-2x2 ln-placement-heterogeneity head-growth-transformer acclip-transformer; do
+CLAIMS=${CLAIMS:-attention-noise-2x2 ln-placement-heterogeneity head-growth-transformer acclip-transformer}
+for claim in $CLAIMS; do
     pool=()
     # --pool sizes the per-example-gradient pool of the two claims that have one
     [[ -n "${POOL:-}" && "$claim" =~ ^(attention-noise-2x2|ln-placement-heterogeneity)$ ]] && pool=(--pool "$POOL")

@@ -187,3 +187,25 @@ def test_quiet_means_no_progress_lines(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+def test_provenance_names_the_codes_commit_not_that_of_the_folder_it_runs_in(tmp_path, monkeypatch):
+    from simulate.publish.report import CODE_ROOT, code_revision
+
+    other = tmp_path / "another-repository"
+    other.mkdir()
+    git = ["git", "-c", "user.email=a@b.c", "-c", "user.name=a"]
+    subprocess.run([*git, "init", "-q", str(other)], check=True)
+    (other / "f.txt").write_text("x")
+    subprocess.run([*git, "-C", str(other), "add", "f.txt"], check=True)
+    subprocess.run([*git, "-C", str(other), "commit", "-qm", "other"], check=True)
+    theirs = subprocess.run(["git", "-C", str(other), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    ours = subprocess.run(["git", "-C", str(CODE_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    monkeypatch.chdir(other)
+    got = code_revision()
+    assert got.removesuffix("-dirty") == ours.stdout.strip() != theirs.stdout.strip()
+    # a package folder that is not the top of a git checkout (an installed copy) says so rather than guess
+    plain = tmp_path / "installed"
+    plain.mkdir()
+    assert code_revision(plain) == "unknown"
+    assert code_revision(other / "f.txt") == "unknown"

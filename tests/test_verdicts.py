@@ -369,3 +369,17 @@ def test_a_row_about_a_model_that_misses_its_trained_gate_is_inconclusive_whatev
     # a rule that does not list it ignores the margin
     plain = Rule("ci_above", "r", target=1.0, stat="value")
     assert _judge(plain, **decided, baseline_margin=-0.2)[0] == "pass"
+
+
+@pytest.mark.parametrize("column", ["fited_exponent", "limit_exponnt", "drfit", "ci_lo", "baseline_margn"])
+def test_a_row_with_a_misspelt_column_is_refused_naming_it(column):
+    # a misspelt guard column used to vanish, switching off the guard that reads it
+    from simulate.claims import CLAIMS
+    from simulate.publish.report import measurement_row
+
+    with pytest.raises(ValueError, match=column):
+        measurement_row(CLAIMS["thm4-strongly-convex"], "mean_dist", value=1.0, **{column: -0.5})
+    with pytest.raises(ValueError, match=column):
+        measurements([dict(claim="thm4-strongly-convex", metric="mean_dist", **{column: -0.5})])
+    with pytest.raises(ValueError, match="lacks its metric"):
+        measurements([dict(claim="thm4-strongly-convex", value=1.0)])

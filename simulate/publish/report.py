@@ -18,6 +18,15 @@ from simulate.atomic import atomic_save
 from simulate.memory import peak_rss_mib
 from simulate.publish.folder import SECTION_MARK
 from simulate.publish.html import quantised_png
+from simulate.publish.rows import (  # noqa: F401  (the row schema, re-exported: every claim builds rows through it)
+    FLOAT_COLUMNS,
+    MEASUREMENT_COLUMNS,
+    RATE_COLUMNS,
+    VERDICT_COLUMNS,
+    diverged_trials,
+    measurement_row,
+    measurements,
+)
 from simulate.run.progress import phase
 from theory import verdicts
 from theory.declarations import Claim
@@ -25,81 +34,6 @@ from theory.sequential import EARLY_LEVEL
 
 STYLE = Path(__file__).with_name("heavytail.mplstyle")  # the suite's figure style: sizes, colours, 200 dpi
 plt.style.use(STYLE)
-
-# Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
-# the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations, look and ci_level by
-# the default profile's sequential design (simulate.looks).
-MEASUREMENT_COLUMNS = [
-    "claim",
-    "method",
-    "noise",
-    "tail",
-    "alpha",
-    "beta",
-    "metric",
-    "theory_exponent",
-    "fitted_exponent",
-    "ci_low",
-    "ci_high",
-    "value",
-    "predicted",
-    "std_error",
-    "trials",
-    "k_min",
-    "k_max",
-    "finite_k_exponent",
-    "limit_exponent",
-    "drift",
-    "n_diverged",
-    "baseline_margin",
-    "description",
-]
-VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "look", "ci_level", "rule", "tolerance", "reason"]
-RATE_COLUMNS = MEASUREMENT_COLUMNS[:-1] + VERDICT_COLUMNS + ["description"]
-
-
-def diverged_trials(arrays: dict) -> int:
-    """Trials of a run whose iterate overflowed (``diverged_at`` > 0): counted as +inf in every statistic, never
-    dropped."""
-    return int((arrays["diverged_at"] > 0).sum())
-
-
-def measurement_row(claim: Claim, metric: str, run=None, arrays: dict | None = None, **columns) -> dict:
-    """One measurement row of rates.csv: the claim and the metric; with a run configuration ``run``, its method,
-    noise, tail, alpha and trials; with that run's ``arrays``, ``n_diverged`` (``diverged_trials``). ``columns``
-    fill the other columns and override any of these (a negative control presents a run as another); a column left
-    out is empty."""
-    row = dict(claim=claim.id, metric=metric)
-    if run is not None:
-        row.update(method=run.method, noise=run.noise, tail=run.tail, alpha=run.alpha, trials=run.trials)
-    if arrays is not None:
-        row["n_diverged"] = diverged_trials(arrays)
-    return {**row, **columns}
-
-
-FLOAT_COLUMNS = [
-    "tail",
-    "alpha",
-    "beta",
-    "theory_exponent",
-    "fitted_exponent",
-    "ci_low",
-    "ci_high",
-    "value",
-    "predicted",
-    "std_error",
-    "finite_k_exponent",
-    "limit_exponent",
-    "drift",
-    "baseline_margin",
-]
-
-
-def measurements(rows: list[dict]) -> pd.DataFrame:
-    """Measurement rows as a frame with every column of rates.csv (verdict columns still empty; numeric columns
-    float, so that every table writes them alike)."""
-    return pd.DataFrame(rows, columns=RATE_COLUMNS).astype({c: float for c in FLOAT_COLUMNS})
-
 
 _DRAFT: ContextVar[bool] = ContextVar("draft", default=False)
 
@@ -446,6 +380,26 @@ def claim_section(
     return "\n".join(parts)
 
 
+CODE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the simulate and theory packages
+
+
+def code_revision(root: Path = CODE_ROOT) -> str:
+    """The git commit of the code that ran (short hash, ``-dirty`` when ``simulate/`` or ``theory/`` differ from
+    it), asked of the repository that holds the package itself, never of the current folder; ``unknown`` where the
+    package is not in a git checkout (an installed wheel) or git is missing."""
+
+    def git(*args) -> str:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+    try:
+        if Path(git("rev-parse", "--show-toplevel").strip()).resolve() != root:
+            return "unknown"
+        dirty = git("status", "--porcelain", "--", "simulate", "theory").strip()
+        return git("rev-parse", "--short", "HEAD").strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def run_record(
     category: str,
     profile: str,
@@ -473,20 +427,12 @@ def run_record(
     import pyarrow
     import scipy
 
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "simulate", "theory"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        revision = rev.stdout.strip() + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        revision = "unknown"
     record = dict(
         category=category,
         profile=profile,
         seed=seed,
         overrides={k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()},
-        git_revision=revision,
+        git_revision=code_revision(),
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
         wall_time_s=round(wall, 1),
         cpu_time_s=round(cpu, 1),
