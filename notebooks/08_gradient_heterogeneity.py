@@ -13,7 +13,7 @@
 
 
 # %% [markdown]
-# # Gradient heterogeneity: GD against sign-based methods ([T], THEORY.md §7)
+# # Gradient heterogeneity: GD against sign-based methods ([T], docs/theory.md §7)
 #
 # Block-heterogeneous quadratics: four coordinate blocks whose curvature scales spread by κ_het, condition number
 # 10 inside every block, x* placed so that every eigen-coordinate holds the same share of f(0) − f*. Measures of

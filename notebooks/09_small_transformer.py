@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # The papers' real-model statements on a small transformer (THEORY.md §8)
+# # The papers' real-model statements on a small transformer (docs/theory.md §8)
 #
 # A causal transformer in JAX (`simulate/nets`), a language model (the loss at every position) on the language
 # reference that ships with Python (`pydoc_data.topics`, as words or as characters). Four claims use it:

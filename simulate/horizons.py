@@ -1,5 +1,5 @@
 """``python -m simulate horizons``: for every judged row that the finite-k models call pre-asymptotic at the full
-profile's horizon (issue 26, decision 2c), how large the horizon K would have to be for the model's window slope to
+profile's horizon (docs/decisions.md, D3c), how large the horizon K would have to be for the model's window slope to
 come within tolerance/2 of the exponent it tends to. Theory only: no simulation runs; about half a minute per
 setting for the recursions up to K = 2^28."""
 

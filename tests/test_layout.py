@@ -2,6 +2,7 @@
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -215,3 +216,37 @@ def test_every_claim_folder_has_its_three_files(name):
     assert len(folders) == len(CLAIMS)
     missing = [f.name for f in folders if not (f / name).is_file()]
     assert not missing, textwrap.shorten(f"{name} missing in {missing}", 200)
+
+
+# Where the repository's prose and code may point a reader: files that exist in it, never the outside design notes
+# or an issue tracker a reader of the repository cannot open.
+CITING = [
+    ROOT / "README.md",
+    ROOT / "CHANGELOG.md",
+    ROOT / "results" / "REPORT.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+]
+for folder in ("simulate", "theory", "notebooks", "tests", "examples"):
+    CITING += sorted(p for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md", ".sh"))
+CITED_PATH = re.compile(
+    r"(?<![\w./-])((?:docs|simulate|theory|notebooks|tests|examples|results)/[\w./-]*\w\.(?:md|py|sh))"
+)
+
+
+def test_every_cited_file_exists_and_nothing_cites_an_issue_or_the_outside_notes():
+    decisions = (ROOT / "docs" / "decisions.md").read_text()
+    headings = set(re.findall(r"^## (D\d+)\.", decisions, flags=re.M))
+    problems = []
+    for path in CITING:
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(ROOT)
+        for cited in CITED_PATH.findall(text):
+            if not (ROOT / cited).exists() and not (path.parent / cited).exists():
+                problems.append(f"{name}: cites {cited}, which is not in the repository")
+        if path.name != "test_layout.py":
+            for pattern in (r"THEORY\.md", r"\.\./shared", r"\b[Ii]ssue \d+", r"\bdecision \d"):
+                problems += [f"{name}: {m!r}" for m in re.findall(pattern, text) if path.name != "CHANGELOG.md"]
+        for entry in re.findall(r"decisions\.md, (D\d+)", text):
+            if entry not in headings:
+                problems.append(f"{name}: cites docs/decisions.md, {entry}, which has no such entry")
+    assert not problems, "\n".join(problems)

@@ -34,7 +34,7 @@ def test_one_minus_tv_does_not_underflow_to_zero():
 
 @pytest.mark.parametrize("alpha,expected", [(1.2, -0.333), (1.5, -0.667), (1.8, -0.889), (2.0, -1.0)])
 def test_lower_bound_exponent(alpha, expected):
-    # THEORY.md §5 records these slopes from an independent check; tolerance 0.02 is the criterion.
+    # docs/theory.md §5 records these slopes from an independent check; tolerance 0.02 is the declared criterion.
     ks = np.unique(np.round(np.logspace(4, 7, 10)).astype(int))
     lb = np.array([lower_bound(int(k), alpha) for k in ks])
     slope = np.polyfit(np.log(ks), np.log(lb[:, 0]), 1)[0]

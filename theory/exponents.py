@@ -15,8 +15,8 @@ def theorem4_gap(alpha: float) -> float:
 
 
 def clipping_map(alpha: float, beta: float, biased: bool) -> float:
-    """Predicted exponent of E||xbar_k - x*||^2 with eta_k ~ 1/(mu k), tau_k = G k^beta, tail = alpha (THEORY.md §4,
-    derived): variance -1 + beta(2 - alpha); for noise whose clipping is biased also the bias term
+    """Predicted exponent of E||xbar_k - x*||^2 with eta_k ~ 1/(mu k), tau_k = G k^beta, tail = alpha
+    (docs/theory.md §4, derived): variance -1 + beta(2 - alpha); for noise whose clipping is biased also the bias term
     -2 beta(alpha - 1); the slower of the two wins. Equal at beta = 1/alpha, where both are -2(alpha - 1)/alpha."""
     alpha = check_alpha(alpha)
     variance = -1.0 + beta * (2.0 - alpha)
@@ -31,7 +31,7 @@ def theorem2(alpha: float) -> float:
 
 
 def theorem2_sgd_same_step(alpha: float) -> float:
-    """Unclipped SGD run with Theorem 2's eta (derived here, THEORY.md §4 has no such line): near a minimum with
+    """Unclipped SGD run with Theorem 2's eta (derived here, docs/theory.md §4 has no such line): near a minimum with
     curvature lambda the iterate's stationary law is the alpha-stable-like sum of eta (1 - eta lambda)^j xi_j, of
     scale ~ eta^(1 - 1/alpha), so E min{|grad|, |grad|^2} ~ eta^(alpha - 1) ~ K^(-alpha(alpha - 1)/(3 alpha - 2)).
     The start-up term F0/(eta K) decays like Theorem 2's rate; for alpha < 2 the stationary term is slower and

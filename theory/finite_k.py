@@ -141,7 +141,7 @@ def limit_sq_exponent(noise: str, tail: float, beta: float, c: float = 4.0) -> f
     tau_k ~ k^beta: the slowest of the variance term -1 + beta max(2 - tail, 0) (at tail = 2 with a log factor that
     vanishes only as k -> infinity), the clipping bias -2 beta (tail - 1) (one-sided noise only) and the start
     -2 min(c, 2) (the k-weighted average of a start that decays like k^-c). The local slope of a finite window
-    converges to it; THEORY.md §4's map is this at tail = alpha."""
+    converges to it; docs/theory.md §4's map is this at tail = alpha."""
     variance = -1.0 + beta * max(2.0 - tail, 0.0)
     bias = -2.0 * beta * (tail - 1.0) if noise == "pareto-onesided" else -math.inf
     return max(variance, bias, -2.0 * min(c, 2.0))

@@ -1,4 +1,4 @@
-"""Gradient and Hessian heterogeneity across parameter blocks ([T]; THEORY.md §7), for any gradient or Hessian.
+"""Gradient and Hessian heterogeneity across parameter blocks ([T]; docs/theory.md §7), for any gradient or Hessian.
 
 A partition into blocks is given by their sizes d_b (consecutive coordinates, in order). Definitions:
   block gradient norms   n_b = ||grad_b f||, or n_b / sqrt(d_b) with ``per_coordinate=True`` (the RMS gradient

@@ -101,7 +101,7 @@ def zero_chain_horizon(
     eps: float, alpha: float, calls_per_dp: float = 1.0, delta: float = 1.0, L: float = 1.0, sigma: float = 1.0
 ) -> float:
     """Oracle calls a zero-respecting method needs before E||grad F(x_k)|| can drop below eps on the scaled
-    zero-chain of Theorem 6: calls_per_dp * d(eps) / p(eps), with (THEORY.md §5)
+    zero-chain of Theorem 6: calls_per_dp * d(eps) / p(eps), with (docs/theory.md §5)
     lambda = 304 eps / L, d = floor(delta L / (7296 eps^2)), and p the largest reveal probability whose noise keeps
     E|g - grad F|^alpha <= sigma^alpha: the revealed coordinate is at most ||grad F||_inf <= 23 L lambda / 152 =
     46 eps and is scaled by 1/p, so p = min(1, (46 eps / sigma)^(alpha/(alpha-1))). ``calls_per_dp`` is the measured

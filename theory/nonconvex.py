@@ -99,7 +99,7 @@ def sigma(noise_moment: float, scale: float, alpha: float, d: int) -> float:
     ``noise_moment`` is E|xi_1|^alpha of the unit law. Since ||v||_2 <= ||v||_alpha for alpha <= 2,
     E||xi||_2^alpha <= sum_i E|xi_i|^alpha = d scale^alpha noise_moment (exact for d = 1). When the alpha-moment is
     infinite (tail == alpha) the suite uses the law's scale as a nominal sigma: sigma = scale d^(1/alpha), i.e. the
-    same bound with E|xi_1|^alpha replaced by 1 (THEORY.md §4; the clipped moments the proof needs stay finite).
+    same bound with E|xi_1|^alpha replaced by 1 (docs/theory.md §4; the clipped moments the proof needs stay finite).
     """
     scale = check_positive(scale, "scale")
     m = noise_moment if math.isfinite(noise_moment) else 1.0
@@ -110,7 +110,7 @@ PARAMETER_RULES = ("scaling", "appendix", "main")
 
 
 def theorem2_parameters(rule: str, alpha: float, sigma: float, L: float, F0: float, K: int) -> tuple[float, float]:
-    """Theorem 2's constant step size eta and clipping threshold tau for horizon K (THEORY.md §4, read).
+    """Theorem 2's constant step size eta and clipping threshold tau for horizon K (docs/theory.md §4, read).
 
     scaling   tau = sigma K^(1/(3 alpha - 2)), eta = 1/(L tau^alpha): the appendix's conditions tau >= sigma K^...,
               eta <= 1/(L tau^alpha) taken with equality — the large-K form of both choices below.

@@ -22,7 +22,7 @@ def clip_threshold(k, G, beta):
 
 
 def theorem4_beta(alpha):
-    """Theorem 4's threshold growth exponent 1/alpha (the main text's alpha - 1 is a typo, see THEORY.md §4)."""
+    """Theorem 4's threshold growth exponent 1/alpha (the main text's alpha - 1 is a typo, see docs/theory.md §4)."""
     return 1.0 / alpha
 
 

@@ -1,4 +1,4 @@
-"""The default profile's sequential design (issue 28, declared by the claims' owner before any run).
+"""The default profile's sequential design (docs/decisions.md, D6; declared by the claims' owner before any run).
 
 Each engine configuration's trials run in four looks: full/8, full/4, full/2 and full trials (the ``full``
 profile's count). Trials are counter-based streams, so the trials of one look are the first ones of the next. At

@@ -2,7 +2,7 @@
 
 Three ways, declared per claim:
 
-- ``SEQUENTIAL``: the full size, run in the four looks of ``theory.sequential`` (issue 28): every engine
+- ``SEQUENTIAL``: the full size, run in the four looks of ``theory.sequential`` (docs/decisions.md, D6): every engine
   configuration stops at the first look where every evidence row computed from it is decided, so the default costs
   at most what the full profile costs and a row that is not decided early is judged on the full profile's arrays;
 - ``Sizing(reason=...)``: the full size in one go, for a claim whose simulations are not engine configurations (they

@@ -7,7 +7,7 @@ produces measurement rows only (no verdicts); ``judge`` matches each row to at m
 0. ``pre-asymptotic`` (where the rule lists it): the row's finite-k model says that its own local slope over the
    fitted window is more than half the tolerance from the exponent it tends to (``limit_exponent``), or that it
    does not reach the window at all, so the window cannot show an asymptotic exponent; computed from theory alone
-   (decision 2c of issue 26: it comes before the CI-outside rule);
+   (docs/decisions.md, D3c: it comes before the CI-outside rule);
 1. a row whose 95% CI lies wholly outside the rule's acceptance region (``acceptance_region``: the values of the
    statistic the comparison accepts) fails: a decisive miss is never parked as inconclusive; one whose CI lies
    wholly inside it passes unless a data rule below (drift, small rate) fires;
@@ -196,7 +196,7 @@ def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | N
 
 # Tests whose comparison is the acceptance region itself: a CI wholly inside it passes unless a data rule (drift,
 # small rate) fires; for ``ci_contains`` (target +- tolerance) even when it misses the target by less than the
-# tolerance (issue 26, decision 1).
+# tolerance (docs/decisions.md, D2).
 _REGION_DECIDES = ("within", "ci_contains", "at_most_plus_tol", "at_most", "at_least", "between")
 
 

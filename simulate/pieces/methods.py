@@ -14,8 +14,8 @@ step is power = 0, beta = 0). ``own`` holds the method's other parameters. With 
             mhat = m/(1 - b1^k), vhat = v/(1 - b2^k)  (bias-corrected, no weight decay)  own = (b1, b2, eps)
   acclip    m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) |g|^p  (v holds tau^p, p = order, tau_0 = 0);
             x_i -= eta min(1, tau_i/(|m_i| + eps)) m_i with tau_i = v_i^(1/p)    own = (b1, b2, eps, order)
-ACClip is Algorithm 1 of [Z] as recalled in THEORY.md §3: clipping applied to the momentum, threshold from an EMA of
-|g|^p; no bias correction, no weight decay, no global pre-clip (paper defaults b1 = 0.9, b2 = 0.99, eps = 1e-5,
+ACClip is Algorithm 1 of [Z] as recalled in docs/theory.md §3: clipping applied to the momentum, threshold from an
+EMA of |g|^p; no bias correction, no weight decay, no global pre-clip (paper defaults b1 = 0.9, b2 = 0.99, eps = 1e-5,
 p = 1). Scalar problems (d = 1) have sgd and gclip (and their projected forms); vector steps return the number of
 clipping events of the step (GClip: 1 when it clipped; ACClip: coordinates clipped; else 0).
 """

@@ -135,7 +135,7 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
         per_coord[(cfg.alpha, cfg.shape, cfg.method, cfg.d)] = (err.mean(), boot)
         boots = resamples(claim.judged, f"k_exponent_d{cfg.d}", 300)
         fit = fit_exponent(arrays["k"], arrays["avg_sq"], "mean", n_boot=boots, seed=cfg.seed)
-        variance_exponent = -1.0 + (2.0 - cfg.tail) / cfg.alpha  # THEORY.md §4, general clipping exponent
+        variance_exponent = -1.0 + (2.0 - cfg.tail) / cfg.alpha  # docs/theory.md §4, general clipping exponent
         rows.append(
             report.measurement_row(
                 claim,

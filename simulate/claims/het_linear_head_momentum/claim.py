@@ -89,7 +89,8 @@ CLAIM = Claim(
             "w_norm_ratio_largest_C",
             Rule(
                 "ci_above",
-                "the claim's own number ([T] via issue 7: 'exceeds 2 at C = 1000'); no tolerance",
+                "the owner's number for [T]'s 'excessive growth' (docs/decisions.md, D1): exceeds 2 at C = 1000; "
+                "no tolerance",
                 target=2.0,
                 stat="value",
             ),

@@ -30,8 +30,8 @@ CLAIM = Claim(
     statement=(
         "With beta1 = 0, RMSProp's update equals the clipping update min(1, tau_k/|g_k|) eta_k g_k for "
         "eta_k = eta/(eps + sqrt(v_k)), tau_k = (eps + sqrt(v_k))/sqrt(1 - beta2), because sqrt(v_k) >= "
-        "sqrt(1 - beta2) |g_k| (THEORY.md §4): the clip never binds. With momentum, clipping m_k at the same tau_k "
-        "can bind, and the two sequences part."
+        "sqrt(1 - beta2) |g_k| (docs/theory.md §4): the clip never binds. With momentum, clipping m_k at the same "
+        "tau_k can bind, and the two sequences part."
     ),
     profiles={
         "quick": EquivalenceProfile(

@@ -1,4 +1,4 @@
-"""RMSProp and its clipping form side by side on one noise stream per trial (THEORY.md §4, derived), as pieces.
+"""RMSProp and its clipping form side by side on one noise stream per trial (docs/theory.md §4, derived), as pieces.
 
 The two paths are one trajectory in R^{2d}: x[0:d] is RMSProp (momentum b1 on the gradient): m = b1 m + (1 - b1) g,
 v = b2 v + (1 - b2) g^2, x -= eta m/(sqrt(v) + eps); x[d:2d] is ACClip-style coordinate clipping of m with RMSProp's

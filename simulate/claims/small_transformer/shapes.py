@@ -20,9 +20,9 @@ NET_SIZING = Sizing(
     ladder="a smaller model and schedule that fit a 2-core CPU, the same trial counts as the full rung",
 )
 
-# Declared before any run (issue 27): a method whose best eta sits at an edge of its grid gets WIDEN_POINTS more
-# points beyond that edge, at the grid's own ratio, and is tuned again on the same tuning trials; at most
-# WIDEN_ROUNDS times. A method still at an edge after that is reported with the edge marked.
+# Declared before any run (docs/decisions.md, D5): a method whose best eta sits at an edge of its grid gets
+# WIDEN_POINTS more points beyond that edge, at the grid's own ratio, and is tuned again on the same tuning trials;
+# at most WIDEN_ROUNDS times. A method still at an edge after that is reported with the edge marked.
 WIDEN_POINTS = 2
 WIDEN_ROUNDS = 2
 

@@ -45,7 +45,7 @@ CLAIM = Claim(
         "to prog_1/4 = d, times p / d (predicted 1: each reveal takes a Geometric(p) number of calls); CI: mean "
         "+- 1.96 standard errors. calls_vs_d_over_p_exponent: least-squares slope of log mean calls against "
         "log(d/p). grad_norm_lb_exponent: slope of eps(k) implied by the measured constant and the scaling of "
-        "THEORY.md section 5 (an algebraic consequence of the d/p law, hence an exact check, not evidence)."
+        "docs/theory.md §5 (an algebraic consequence of the d/p law, hence an exact check, not evidence)."
     ),
     judged=(
         Judged("smoothness_max", Rule("at_most", "a stated constant of f_d", target=152.0, stat="value", kind="exact")),

@@ -145,7 +145,7 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
                 "metric": "grad_norm_lb_exponent",
                 "theory_exponent": theory,
                 "fitted_exponent": slope,
-                "description": f"eps(k) from k = {c:.3f} d(eps)/p(eps); scaling of THEORY.md §5",
+                "description": f"eps(k) from k = {c:.3f} d(eps)/p(eps); scaling of docs/theory.md §5",
             }
         )
         curves[alpha] = (k, eps)
