@@ -212,7 +212,7 @@ def test_a_new_claim_is_one_folder_discovered_judged_and_published(tmp_path):
 def test_every_claim_folder_has_its_three_files(name):
     from simulate.claims import CLAIMS
 
-    folders = [p.parent for p in (ROOT / "simulate" / "claims").glob("*/claim.py")]
+    folders = [p.parent for p in (ROOT / "simulate" / "claims").glob("*/claim.py") if not p.parent.name.startswith("_")]
     assert len(folders) == len(CLAIMS)
     missing = [f.name for f in folders if not (f / name).is_file()]
     assert not missing, textwrap.shorten(f"{name} missing in {missing}", 200)
@@ -250,3 +250,34 @@ def test_every_cited_file_exists_and_nothing_cites_an_issue_or_the_outside_notes
             if entry not in headings:
                 problems.append(f"{name}: cites docs/decisions.md, {entry}, which has no such entry")
     assert not problems, "\n".join(problems)
+
+
+def test_the_claim_template_is_skipped_and_runs_as_is_once_copied(tmp_path):
+    from simulate.claims import CLAIMS
+
+    assert "template-claim" not in CLAIMS, "a folder named _... is not a claim"
+    copy = tmp_path / "suite"
+    for package in ("simulate", "theory"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(copy / "simulate" / "claims" / "_template", copy / "simulate" / "claims" / "template_claim")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(copy), "NUMBA_CACHE_DIR": str(tmp_path / "numba"), "MPLBACKEND": "Agg"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulate",
+        "rates",
+        "--claim",
+        "template-claim",
+        "--profile",
+        "quick",
+        "--out",
+        str(out),
+    ]
+    done = subprocess.run([*cmd, "--quiet", "--no-cache"], cwd=copy, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rates = pd.read_csv(out / "rates.csv")
+    assert list(rates.verdict) == ["pass"], rates[["fitted_exponent", "ci_low", "ci_high", "verdict_note"]]
+    controls = pd.read_csv(out / "controls.csv")
+    assert list(controls.got) == ["fail"], controls.why.tolist()
+    assert (out / "figures" / "template-claim_error.png").is_file()

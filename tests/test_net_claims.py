@@ -10,10 +10,6 @@ import pytest
 
 from simulate.claims import CLAIMS, NET_CLAIMS
 
-# every test of this module on one xdist worker (make test runs --dist loadgroup), so that the quick run of the four
-# claims below is computed once, while the other worker goes on with other modules
-pytestmark = pytest.mark.xdist_group("small-transformer-claims")
-
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):

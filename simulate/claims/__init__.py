@@ -5,8 +5,9 @@ A subfolder of this package that holds a ``claim.py`` is a claim: ``claim.py`` s
 ``experiment.py`` defines ``run(claim, profile, ctx) -> ClaimOutput``, for the declared controls (negative and
 positive) ``CONTROLS = {control name: (claim, profile, ctx) -> measurement rows}``, and for the declared power curves
 ``POWER = {curve name: (claim, profile, ctx, strength) -> measurement rows}``. ``notes.md`` holds the prose REPORT
-renders, ``model.py`` / ``theory.py`` a claim's own model or mathematics. Adding a claim is adding a folder. The
-verdicts come from ``theory.verdicts.judge``, never from an experiment.
+renders, ``model.py`` / ``theory.py`` a claim's own model or mathematics. Adding a claim is adding a folder: copy
+``_template/`` (a folder whose name starts with ``_`` is never discovered). The verdicts come from
+``theory.verdicts.judge``, never from an experiment.
 """
 
 import functools
@@ -23,8 +24,8 @@ def discover(folder: Path = Path(__file__).parent, package: str = __name__) -> d
     a ``claim.py``, in the claims' ``order``."""
     found: dict[str, tuple[Claim, str]] = {}
     for info in pkgutil.iter_modules([str(folder)]):
-        if not (info.ispkg and (folder / info.name / "claim.py").is_file()):
-            continue
+        if info.name.startswith("_") or not (info.ispkg and (folder / info.name / "claim.py").is_file()):
+            continue  # a folder named _... (the claim template) is not a claim
         module = importlib.import_module(f"{package}.{info.name}.claim")
         claim = module.CLAIM
         if claim.id in found:
