@@ -38,6 +38,7 @@ from simulate.engine import Method, Noise, Objective, Trajectory, run_cached, ru
 from simulate.engine.rng import uniform_open
 from simulate.pieces import methods, metrics, objectives
 from simulate.pieces.noise import draw
+from simulate.publish.rows import fit_columns
 from simulate.run.config import checkpoints
 from simulate.run.store import RunCache
 from theory.declarations import exponent_rule
@@ -208,12 +209,7 @@ for (name, alpha), r in runs.items():
             alpha=alpha,
             metric="mean_dist",
             theory_exponent=theorem4_distance(alpha),
-            fitted_exponent=fit.exponent,
-            ci_low=fit.ci_low,
-            ci_high=fit.ci_high,
-            drift=fit.drift,
-            k_min=fit.k_min,
-            k_max=fit.k_max,
+            **fit_columns(fit),  # the fitted exponent, its CI, drift and window
             trials=TRIALS,
             n_diverged=int((r["diverged_at"] > 0).sum()),
         )

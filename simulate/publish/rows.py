@@ -58,6 +58,18 @@ def _check_columns(row: dict, accepted: list[str] = MEASUREMENT_COLUMNS) -> None
         raise ValueError(f"a row lacks its {' and '.join(missing)}: {row!r}")
 
 
+def fit_columns(fit) -> dict:
+    """A fitted exponent's columns of a row (``theory.fitting.FitResult``): the exponent, its CI, drift and window."""
+    return dict(
+        fitted_exponent=fit.exponent,
+        ci_low=fit.ci_low,
+        ci_high=fit.ci_high,
+        drift=fit.drift,
+        k_min=fit.k_min,
+        k_max=fit.k_max,
+    )
+
+
 def measurement_row(claim: Claim, metric: str, run=None, arrays: dict | None = None, **columns) -> dict:
     """One measurement row of rates.csv: the claim and the metric; with a run configuration ``run``, its method,
     noise, tail, alpha and trials; with that run's ``arrays``, ``n_diverged`` (``diverged_trials``). ``columns``

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from simulate.publish import report
+from simulate.publish.rows import fit_columns
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import Claim
 from theory.fitting import fit_exponent
@@ -40,12 +41,7 @@ def _row(claim: Claim, n: np.ndarray, err: np.ndarray, seed: int) -> dict:
         noise="gaussian",
         trials=err.shape[0],
         theory_exponent=-0.5,
-        fitted_exponent=fit.exponent,
-        ci_low=fit.ci_low,
-        ci_high=fit.ci_high,
-        drift=fit.drift,
-        k_min=fit.k_min,
-        k_max=fit.k_max,
+        **fit_columns(fit),
         description="exponent of the median of |mean_n| in n, last two decades, 95% bootstrap CI over trials",
     )
 
