@@ -1,4 +1,6 @@
-"""Pure Python/NumPy side of the suite: schedules, predicted exponents, rate fitting, the claim registry.
+"""Pure Python/NumPy side of the suite: schedules, predicted exponents and finite-k predictions, rate fitting,
+lower bounds, and the language in which claims declare their rules and verdicts are judged (``declarations``,
+``verdicts``). The claims themselves are folders of ``simulate/claims/``.
 
 Never imports ``simulate``.
 """

@@ -24,8 +24,8 @@ from types import ModuleType
 import numba
 
 from simulate.atomic import atomic_write_text
+from simulate.engine.interfaces import Method, Metric, Noise, Objective
 from simulate.engine.jit import jit_inline, source_hash
-from simulate.engine.pieces import Method, Metric, Noise, Objective
 
 _TEMPLATES = {shape: Path(__file__).with_name(f"{shape}_template.py") for shape in ("scalar", "vector")}
 _LOADED: dict[str, ModuleType] = {}

@@ -14,7 +14,7 @@ import numba.core.errors
 import numpy as np
 
 from simulate.engine.compose import combination_key, compose
-from simulate.engine.pieces import Method, Metric, Noise, Objective
+from simulate.engine.interfaces import Method, Metric, Noise, Objective
 from simulate.engine.stop import FLAG, halting, raise_if_stopped
 
 LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
@@ -52,7 +52,7 @@ class Trajectory:
 
     Parameters
     ----------
-    objective, noise, method, metric : the four pieces (``simulate.engine.pieces``); the objective's ``shape``
+    objective, noise, method, metric : the four pieces (``simulate.engine.interfaces``); the objective's ``shape``
         picks the kernel template (scalar: d = 1, trials in SIMD lanes; vector: x in R^d).
     x0 : float64[d], the start (d = 1 for a scalar objective).
     checkpoints : increasing iterations at which the metric records (0 = the start; the last is the horizon K).
@@ -220,7 +220,7 @@ def ensure_compiled(traj: Trajectory, around=contextlib.nullcontext) -> None:
 def _typing_error(traj: Trajectory, err: Exception) -> TypeError:
     """Numba's typing error of a composed kernel as a TypeError that names the pieces whose functions it mentions
     (all four when it names none) and the signatures their template expects."""
-    from simulate.engine.pieces import SHAPES, SIGNATURES
+    from simulate.engine.interfaces import SHAPES, SIGNATURES
 
     named = []
     for piece in (traj.objective, traj.noise, traj.method, traj.metric):
@@ -236,7 +236,7 @@ def _typing_error(traj: Trajectory, err: Exception) -> TypeError:
     first = next((line.strip() for line in str(err).splitlines() if line.strip()), "")
     return TypeError(
         f"the {traj.shape} kernel of {', '.join(named)} did not compile: a function does not type with the "
-        f"arguments its template passes (signatures: simulate.engine.pieces). Numba said: {first}"
+        f"arguments its template passes (signatures: simulate.engine.interfaces). Numba said: {first}"
     )
 
 

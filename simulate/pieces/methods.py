@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from simulate.engine.interfaces import Method
 from simulate.engine.jit import JIT_OPTIONS, jit_inline
-from simulate.engine.pieces import Method
 from theory import schedules
 from theory.validation import check_finite, check_positive
 

@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
+from simulate.engine.interfaces import Metric
 from simulate.engine.jit import jit_inline
-from simulate.engine.pieces import Metric
 from simulate.pieces.objectives import _cosine_gradient, _cosine_gradient_scalar, _rotated_cosine_gradient, distance
 
 TRAJECTORY_OUTPUTS = ("avg_dist", "avg_gap", "last_dist", "max_dist", "noise")

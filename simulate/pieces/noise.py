@@ -20,8 +20,8 @@ import numpy as np
 from numba import njit
 from scipy import integrate, special, stats
 
+from simulate.engine.interfaces import Noise
 from simulate.engine.jit import jit_inline
-from simulate.engine.pieces import Noise
 from simulate.engine.primitives import std_normal
 from simulate.engine.rng import new_stream, next_u64, uniform_open
 from simulate.engine.vecmath import vexp, vlog

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
+from simulate.engine.interfaces import Objective
 from simulate.engine.jit import jit_inline
-from simulate.engine.pieces import Objective
 
 
 @jit_inline

@@ -254,7 +254,7 @@ class _Piece:
             if not any(_takes(fn, _arity(sig)) for sig in expected):
                 got = inspect.signature(getattr(fn, "py_func", fn))
                 raise ValueError(
-                    f"{label}: {role}{got} does not match {' or '.join(expected)} (simulate.engine.pieces)"
+                    f"{label}: {role}{got} does not match {' or '.join(expected)} (simulate.engine.interfaces)"
                 )
             object.__setattr__(self, role, as_kernel_function(fn))
         object.__setattr__(self, "params", _params(self.params))
