@@ -11,26 +11,18 @@ import pytest
 from simulate.claims import CLAIMS, NET_CLAIMS
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("nets") / "results"
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulate",
-        "rates",
-        "--profile",
-        "quick",
-        "--claim",
-        *NET_CLAIMS,
-        "--out",
-        str(out),
-        "--no-cache",
-        "--quiet",
-    ]
+def _run_quick(folder):
+    out = folder / "results"
+    cmd = [sys.executable, "-m", "simulate", "rates", "--profile", "quick", "--claim", *NET_CLAIMS]
+    cmd += ["--out", str(out), "--no-cache", "--quiet"]
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "MPLBACKEND": "Agg"}, timeout=900)
     assert p.returncode == 0, p.stderr[-3000:]
-    return out
+
+
+@pytest.fixture(scope="session")
+def quick_run(computed_once):
+    """The four claims' quick rung through the command line, computed once for all the session's workers."""
+    return computed_once("nets-quick", _run_quick) / "results"
 
 
 @pytest.mark.parametrize("claim_id", NET_CLAIMS)
