@@ -115,10 +115,11 @@ def gram_by_blocks(
     for s in starts:
         grads = chunk_gradients(s)
         for a, b in blocks:  # never the whole chunk x P matrix at once
-            mean[a:b] += np.asarray(_device_columns(grads, a, b).sum(axis=0), dtype=np.float64)
-        if len(blocks) == 1:
-            kept.append(_device_columns(grads, 0, n_params))
-        del grads
+            columns = _device_columns(grads, a, b)
+            mean[a:b] += np.asarray(columns.sum(axis=0), dtype=np.float64)
+            if len(blocks) == 1:
+                kept.append(columns)  # the one block's columns, laid out once and reused for G
+        del grads, columns
     mean /= M
     G = np.zeros((M, M))
     weights = jnp.zeros((1, M), jnp.float32) if combine is None else jnp.asarray(combine, jnp.float32)
