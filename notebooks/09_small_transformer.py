@@ -32,9 +32,9 @@ from simulate.claims.attention_noise_2x2 import experiment as attention_noise
 from simulate.claims.attention_noise_2x2.claim import CLAIM as NOISE_2X2
 from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
 from simulate.claims.ln_placement_heterogeneity.claim import CLAIM as LN_PLACEMENT
-from simulate.claims.small_transformer.common import net_config, parameter_count, pool
 from simulate.nets import data, tokens
 from simulate.nets.train import Schedule, initial_params, train
+from simulate.transformer.ladder import net_config, parameter_count, pool
 from theory import heterogeneity as het
 
 SMALL = os.environ.get("NOTEBOOK_SMALL") == "1"

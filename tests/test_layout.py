@@ -23,6 +23,7 @@ LAYERS = [
     ("simulate.nets",),
     ("simulate.run",),
     ("simulate.publish",),
+    ("simulate.transformer",),
     ("simulate.claims",),
     (
         "simulate",

@@ -69,9 +69,8 @@ def test_every_figure_is_written_and_referenced(quick_run):
 def test_provenance_records_each_claims_model_and_backend(quick_run):
     import json
 
-    from simulate.claims.small_transformer.common import net_config, parameter_count
-    from simulate.claims.small_transformer.shapes import QUICK_NET
     from simulate.nets.tokens import Task
+    from simulate.transformer.ladder import QUICK_NET, net_config, parameter_count
 
     claims = json.loads((quick_run / "provenance.json").read_text())["claims"]
     report = (quick_run / "REPORT.md").read_text()

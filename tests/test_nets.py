@@ -8,11 +8,13 @@ import pytest
 from scipy import stats
 
 from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
-from simulate.claims.small_transformer import common as nets_common
 from simulate.nets import curvature, data, model, noise, optim, tokens
 from simulate.nets.train import Schedule, eval_batch, initial_params, train, trial_key
 from simulate.pieces.methods import apply_step
 from simulate.pieces.methods import method as make_method
+from simulate.transformer.gate import trained_gate
+from simulate.transformer.ladder import net_config
+from simulate.transformer.tuning import tuned_training
 from theory.declarations import TrainedGate
 
 TINY = dict(seq_len=6, d_model=8, heads=2, layers=1, mlp=12)
@@ -267,7 +269,7 @@ def test_bad_training_input_is_refused_before_any_work(call, match):
 
 
 def test_tuning_skips_a_diverging_step_widens_a_grid_at_its_edge_and_reports_other_trials():
-    from simulate.claims.small_transformer.shapes import QUICK_NET, WIDEN_POINTS, WIDEN_ROUNDS, NetTrainingProfile
+    from simulate.transformer.ladder import QUICK_NET, WIDEN_POINTS, WIDEN_ROUNDS, NetTrainingProfile
 
     p = NetTrainingProfile(
         rung="quick",
@@ -280,8 +282,8 @@ def test_tuning_skips_a_diverging_step_widens_a_grid_at_its_edge_and_reports_oth
         clip_norm=None,
         eval_size=16,
     )
-    cfg = nets_common.net_config(QUICK_NET, CHARS)
-    tuned = nets_common.tuned_training(p, cfg, CHARS, 0, {}, GATE)
+    cfg = net_config(QUICK_NET, CHARS)
+    tuned = tuned_training(p, cfg, CHARS, 0, {}, GATE)
     sgd = tuned["sgd"]
     # both sgd steps diverge or crawl: its best sits at the low edge, so the grid grows downwards by the declared
     # rule (WIDEN_POINTS per round, at the grid's ratio 10, at most WIDEN_ROUNDS rounds)
@@ -419,21 +421,21 @@ def test_the_trained_gate_pairs_model_and_baseline_on_the_same_windows():
     base = tokens.baseline_losses(task, x, y)
     rng = np.random.default_rng(0)
     better = base - 0.1 + rng.normal(0, 0.01, base.size)
-    gate = nets_common.trained_gate(GATE, cfg, task, 64, 3, better)
+    gate = trained_gate(GATE, cfg, task, 64, 3, better)
     assert gate.trained and gate.difference == pytest.approx(-0.1, abs=0.005)
     # the same per-window losses in another order are no longer paired with their windows: far wider, not trained
-    shuffled = nets_common.trained_gate(GATE, cfg, task, 64, 3, rng.permutation(better))
+    shuffled = trained_gate(GATE, cfg, task, 64, 3, rng.permutation(better))
     assert shuffled.ci_high - shuffled.ci_low > 5 * (gate.ci_high - gate.ci_low)
     # a model level with the bigram is not trained, but it is at its floor
     level = base + rng.normal(0, 0.01, base.size)
-    assert not nets_common.trained_gate(GATE, cfg, task, 64, 3, level).trained
-    assert nets_common.trained_gate(GATE, cfg, task, 64, 3, level, floor=True).trained
-    assert not nets_common.trained_gate(GATE, cfg, task, 64, 3, level + 0.2, floor=True).trained
+    assert not trained_gate(GATE, cfg, task, 64, 3, level).trained
+    assert trained_gate(GATE, cfg, task, 64, 3, level, floor=True).trained
+    assert not trained_gate(GATE, cfg, task, 64, 3, level + 0.2, floor=True).trained
     # trials are averaged per window before pairing
-    two = nets_common.trained_gate(GATE, cfg, task, 64, 3, np.stack([better - 0.05, better + 0.05]))
+    two = trained_gate(GATE, cfg, task, 64, 3, np.stack([better - 0.05, better + 0.05]))
     assert two.difference == pytest.approx(gate.difference)
     with pytest.raises(ValueError, match="held-out windows"):
-        nets_common.trained_gate(GATE, cfg, task, 64, 3, better[:10])
+        trained_gate(GATE, cfg, task, 64, 3, better[:10])
 
 
 @pytest.mark.parametrize(
@@ -450,9 +452,9 @@ def test_a_trained_gate_refuses_a_margin_below_the_minimum_or_without_reasons(kw
 
 
 def test_a_pretrained_language_model_is_trained_once_and_then_loaded_by_content(tmp_path, monkeypatch):
-    from simulate.claims.small_transformer import pretrained
-    from simulate.claims.small_transformer.shapes import NetShape
     from simulate.run.store import RunCache
+    from simulate.transformer import pretrained
+    from simulate.transformer.ladder import NetShape
 
     pre = pretrained.Pretraining(
         net=NetShape(seq_len=6, d_model=8, heads=2, layers=1, mlp=12, batch=4),

@@ -1,14 +1,7 @@
 """acclip-transformer: the statement, the sizes per rung, the judged rules and the negative controls."""
 
 from simulate.claims.common import read_notes
-from simulate.claims.small_transformer.shapes import (
-    DEFAULT_NET,
-    FULL_NET,
-    NET_SIZING,
-    QUICK_NET,
-    NetTrainingProfile,
-    log_grid,
-)
+from simulate.transformer.ladder import DEFAULT_NET, FULL_NET, NET_SIZING, QUICK_NET, NetTrainingProfile, log_grid
 from theory.declarations import Claim, Control, TrainedGate, direction_rule
 from theory.verdicts import Judged
 

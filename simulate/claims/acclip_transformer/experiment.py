@@ -8,26 +8,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.claims.small_transformer.common import (
-    band,
-    baseline_line,
-    by_ci,
-    eta_note,
-    final_loss_rows,
-    model_line,
-    model_record,
-    net_config,
-    paired_ci,
-    parameter_count,
-    pick,
-    size_figure,
-    tuned_training,
-    with_ci,
-)
-from simulate.claims.small_transformer.shapes import NetTrainingProfile
 from simulate.nets.tokens import Task, bigram_baseline
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
+from simulate.transformer.figures import band, baseline_line, size_figure
+from simulate.transformer.gate import paired_ci
+from simulate.transformer.ladder import NetTrainingProfile, model_line, model_record, net_config, parameter_count
+from simulate.transformer.notes import by_ci, pick, with_ci
+from simulate.transformer.tuning import eta_note, final_loss_rows, tuned_training
 from theory import confidence
 from theory.declarations import Claim
 
@@ -51,7 +39,7 @@ def options(n_parameters: int) -> dict[str, dict]:
 
 @cache
 def measure(p: NetTrainingProfile, seed: int) -> dict:
-    """Per task, every method tuned and reported (``small_transformer.common.tuned_training``) and checked against
+    """Per task, every method tuned and reported (``simulate.transformer.tuning.tuned_training``) and checked against
     the claim's trained gate; memoised for the control."""
     out = {}
     for task in TASKS:

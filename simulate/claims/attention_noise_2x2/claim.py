@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from simulate.claims.small_transformer.shapes import DEFAULT_NET, FULL_NET, NET_SIZING, QUICK_NET, NetShape
+from simulate.transformer.ladder import DEFAULT_NET, FULL_NET, NET_SIZING, QUICK_NET, NetShape
 from theory.declarations import Claim, Control, TrainedGate, direction_rule
 from theory.verdicts import Judged
 

@@ -9,22 +9,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulate.claims.small_transformer.common import (
-    by_ci,
-    model_line,
-    model_record,
-    net_config,
-    pool,
-    size_figure,
-    trained_gate,
-    with_ci,
-)
-from simulate.claims.small_transformer.pretrained import LanguageModel, Pretraining, language_model
 from simulate.memory import release_memory
 from simulate.nets import model, noise
 from simulate.nets.tokens import Task, bigram_baseline
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
+from simulate.transformer.figures import size_figure
+from simulate.transformer.gate import trained_gate
+from simulate.transformer.ladder import model_line, model_record, net_config, pool
+from simulate.transformer.notes import by_ci, with_ci
+from simulate.transformer.pretrained import LanguageModel, Pretraining, language_model
 from theory import confidence, tail_index
 from theory.declarations import Claim
 from theory.fitting import slopes

@@ -3,13 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from simulate.claims.small_transformer.pretrained import (
-    DEFAULT_PRETRAINING,
-    FULL_PRETRAINING,
-    QUICK_PRETRAINING,
-    Pretraining,
-)
-from simulate.claims.small_transformer.shapes import NET_SIZING, NetShape, interval
+from simulate.transformer.ladder import NET_SIZING, NetShape, interval
+from simulate.transformer.pretrained import DEFAULT_PRETRAINING, FULL_PRETRAINING, QUICK_PRETRAINING, Pretraining
 from theory.declarations import Claim, Control, TrainedGate, direction_rule
 from theory.verdicts import Judged
 

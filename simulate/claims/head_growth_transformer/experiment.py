@@ -8,25 +8,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.claims.small_transformer.common import (
-    band,
-    baseline_line,
-    by_ci,
-    exp_ci,
-    model_line,
-    model_record,
-    net_config,
-    paired_ci,
-    pick,
-    size_figure,
-    trained_gate,
-    with_ci,
-)
-from simulate.claims.small_transformer.pretrained import language_model
 from simulate.nets.tokens import Task
 from simulate.nets.train import Schedule, train
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
+from simulate.transformer.figures import band, baseline_line, size_figure
+from simulate.transformer.gate import exp_ci, paired_ci, trained_gate
+from simulate.transformer.ladder import model_line, model_record, net_config
+from simulate.transformer.notes import by_ci, pick, with_ci
+from simulate.transformer.pretrained import language_model
 from theory.declarations import Claim
 
 from .claim import CLASS_COUNTS, GATE, HeadGrowthProfile

@@ -1,8 +1,8 @@
 """ln-placement-heterogeneity: the statement, the sizes per profile, the judged rules and the negative controls."""
 
 from simulate.claims.common import read_notes
-from simulate.claims.small_transformer.pretrained import DEFAULT_PRETRAINING, FULL_PRETRAINING, QUICK_PRETRAINING
-from simulate.claims.small_transformer.shapes import NET_SIZING, NetTrainingProfile, log_grid
+from simulate.transformer.ladder import NET_SIZING, NetTrainingProfile, log_grid
+from simulate.transformer.pretrained import DEFAULT_PRETRAINING, FULL_PRETRAINING, QUICK_PRETRAINING
 from theory.declarations import Claim, Control, TrainedGate, direction_rule
 from theory.verdicts import Judged
 

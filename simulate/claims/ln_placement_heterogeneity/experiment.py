@@ -10,33 +10,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.claims.small_transformer.common import (
-    band,
-    baseline_line,
-    by_ci,
-    eta_note,
-    exp_ci,
-    final_loss_rows,
-    model_line,
-    model_record,
-    net_config,
-    paired_ci,
-    pick,
-    pool,
-    size_figure,
-    trained_gate,
-    tuned_training,
-    welch_ci,
-    with_ci,
-)
-from simulate.claims.small_transformer.pretrained import language_model
-from simulate.claims.small_transformer.shapes import NetTrainingProfile
 from simulate.memory import release_memory
 from simulate.nets import curvature, model
 from simulate.nets.tokens import Task
 from simulate.nets.train import initial_params
 from simulate.publish import report
 from simulate.run.context import ClaimOutput, Context
+from simulate.transformer.figures import band, baseline_line, size_figure
+from simulate.transformer.gate import exp_ci, paired_ci, trained_gate, welch_ci
+from simulate.transformer.ladder import NetTrainingProfile, model_line, model_record, net_config, pool
+from simulate.transformer.notes import by_ci, pick, with_ci
+from simulate.transformer.pretrained import language_model
+from simulate.transformer.tuning import eta_note, final_loss_rows, tuned_training
 from theory import heterogeneity as het
 from theory.declarations import Claim
 

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from simulate.claims.small_transformer.common import net_config
-from simulate.claims.small_transformer.shapes import DEFAULT_NET, FULL_NET, QUICK_NET, NetShape
 from simulate.nets import data, model, tokens
 from simulate.nets.train import Schedule, train
 from simulate.run.store import RunCache
+from simulate.transformer.ladder import DEFAULT_NET, FULL_NET, QUICK_NET, NetShape, net_config
 
 NETS_SOURCES = Path(data.__file__).parent
 

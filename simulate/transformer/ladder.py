@@ -1,4 +1,5 @@
-"""What the small-transformer claims share: the model of each rung of the scale ladder and the training profile.
+"""The scale ladder of the small-transformer claims: the model of each rung, the model of a rung for a task, its
+parameter count and provenance record, the training profile, the declared grid-widening rule and the noise pool.
 
 The ladder: ``quick`` (tests, seconds), ``default`` (a 2-core CPU, the four claims in a few minutes) and ``full``
 (above 5 M parameters on words: 4 layers, d_model 256, windows of 64 tokens; sized for an accelerator, runnable on
@@ -8,9 +9,13 @@ CPU where someone has the time). Every rung runs the same code; only these sizes
 import math
 from dataclasses import dataclass
 
+import jax
 import numpy as np
 
+from simulate.nets import model, tokens
 from theory.sizing import Sizing
+
+RUNGS = ("quick", "default", "full")
 
 # the small-transformer claims' judged rows are sign and comparison rules (tolerance 0), and their default profile is
 # a rung of the ladder below, not the full size with fewer trials
@@ -89,3 +94,55 @@ def interval(steps: int, every: int) -> int:
     """The checkpoint interval of a run of ``steps`` steps whose profile asks for one every ``every``: their
     greatest common divisor (``every`` itself whenever it divides ``steps``)."""
     return math.gcd(steps, every)
+
+
+def model_record(rung: str, ladder: dict, **configs: model.NetConfig) -> dict:
+    """What provenance.json records of a claim's transformer: the rung, JAX's backend and device, the parameter
+    count of each named configuration, and the judged statistics of every rung run into the folder (``ladder``)."""
+    return {
+        "rung": rung,
+        "backend": jax.default_backend(),
+        "device": jax.devices()[0].device_kind,
+        "parameters": {name: parameter_count(cfg) for name, cfg in configs.items()},
+        "ladder": ladder,
+    }
+
+
+def model_line(record: dict) -> str:
+    """The model record in a sentence, for the claim's REPORT section."""
+    counts = ", ".join(f"{name} {n:,} parameters" for name, n in record["parameters"].items())
+    return (
+        f"Verdicts from the `{record['rung']}` rung of the scale ladder. Model: {counts}; JAX backend "
+        f"{record['backend']} ({record['device']})."
+    )
+
+
+def net_config(shape: NetShape, task: tokens.Task, **changes) -> model.NetConfig:
+    """The transformer of ``shape`` for ``task`` (``changes``: ln, attention, inputs)."""
+    return model.NetConfig(
+        vocab=task.vocab,
+        n_classes=task.n_classes,
+        seq_len=shape.seq_len,
+        d_model=shape.d_model,
+        heads=shape.heads,
+        layers=shape.layers,
+        mlp=shape.mlp,
+        positions=task.positions,
+        **changes,
+    )
+
+
+def parameter_count(cfg: model.NetConfig) -> int:
+    """Number of scalar parameters of the model."""
+    return sum(math.prod(s) for s in model.shapes(cfg).values())
+
+
+def pool(
+    cfg: model.NetConfig, task: tokens.Task, size: int, seed: int, inputs: str = "text"
+) -> tuple[jax.Array, jax.Array]:
+    """A fixed pool of training windows and labels (Gaussian inputs in place of the tokens with ``inputs``)."""
+    key = jax.random.fold_in(jax.random.key(seed), 2**31 - 2)
+    x, y = tokens.batch(key, task, size, tokens.window_length(task, cfg.seq_len))
+    if inputs == "gaussian":
+        x = model.gaussian_inputs(jax.random.fold_in(key, 1), cfg, size)
+    return x, y
