@@ -68,12 +68,24 @@ def test_an_empty_output_path_the_root_and_system_folders_are_refused(out, capsy
     assert f"out={out!r}" in err and ("empty" in err or "system folder" in err), err
 
 
-def test_a_cache_inside_the_outputs_managed_subfolders_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize("command", ["rates", "controls"])
+def test_a_cache_inside_the_outputs_managed_subfolders_is_refused(command, tmp_path, capsys):
     for sub in ("figures", "runs/cache"):
-        argv = ["rates", "--claim", "rmsprop-as-clipping", "--out", str(tmp_path / "res")]
+        argv = [command, "--claim", "thm6-nonconvex-lower-bound", "--out", str(tmp_path / "res")]
         assert main(argv + ["--cache-dir", str(tmp_path / "res" / sub)]) == 2
         assert "publishing rewrites" in capsys.readouterr().err
     assert not (tmp_path / "res").exists()
+
+
+def test_controls_takes_the_same_overrides_as_rates_and_checks_them_before_work(tmp_path, capsys):
+    argv = ["controls", "--claim", "thm4-strongly-convex", "--out", str(tmp_path / "c"), "--no-cache"]
+    assert main(argv + ["--alphas", "1.5", "1.5"]) == 2
+    assert "--alphas names 1.5 more than once" in capsys.readouterr().err
+    assert main(argv + ["--alphas", "2.5"]) == 2
+    assert "2.5" in capsys.readouterr().err
+    assert main(argv + ["--trials", "0"]) == 2
+    assert "trials=0" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
 
 
 @pytest.mark.parametrize(

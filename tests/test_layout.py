@@ -29,6 +29,7 @@ LAYERS = [
         "simulate",
         "simulate.__main__",
         "simulate.cli",
+        "simulate.run.session",
         "simulate.controls",
         "simulate.looks",
         "simulate.horizons",
