@@ -8,7 +8,7 @@ import pandas as pd
 
 from simulate.claims import controls, power_curves
 from simulate.looks import measured
-from simulate.publish import report
+from simulate.publish.figures import save_fig
 from simulate.run.context import Context
 from theory.declarations import Claim
 
@@ -104,7 +104,7 @@ def plot_power(claim: Claim, power: pd.DataFrame, path) -> None:
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("fraction of judged rows: fail")
     fig.suptitle(f"{claim.id}: power of its rules against graded mutants")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def controls_hold(table: pd.DataFrame) -> bool:

@@ -10,7 +10,7 @@ import numpy as np
 
 from simulate.claims import CLAIMS, experiment
 from simulate.claims.quadratic import finite_k_model
-from simulate.publish.report import markdown_table
+from simulate.publish.markdown import markdown_table
 from simulate.run.config import checkpoints
 from theory import finite_k
 from theory.declarations import upper_bound_rule

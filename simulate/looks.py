@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from simulate.publish.report import figures_discarded
+from simulate.publish.figures import figures_discarded
 from simulate.run.context import Context
 from theory import confidence
 from theory.sequential import EARLY_LEVEL, LOOKS, deciding, early_decision, look_trials

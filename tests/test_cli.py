@@ -8,7 +8,7 @@ import pytest
 
 from simulate.cli import main
 from simulate.publish.folder import SCHEMA_VERSION
-from simulate.publish.report import RATE_COLUMNS
+from simulate.publish.rows import RATE_COLUMNS
 from simulate.run.config import QuadraticRun
 
 
@@ -202,7 +202,7 @@ def test_quiet_means_no_progress_lines(tmp_path):
 
 
 def test_provenance_names_the_codes_commit_not_that_of_the_folder_it_runs_in(tmp_path, monkeypatch):
-    from simulate.publish.report import CODE_ROOT, code_revision
+    from simulate.publish.provenance import CODE_ROOT, code_revision
 
     other = tmp_path / "another-repository"
     other.mkdir()

@@ -69,7 +69,7 @@ def test_the_page_renders_in_headless_chromium(quick_folder, tmp_path, which):
 
 
 def test_the_banner_names_exactly_the_claims_that_are_not_judged_sizes():
-    from simulate.publish.report import banner
+    from simulate.publish.markdown import banner
 
     record = {"profile": "default", "overrides": {}}
     assert banner({"claims": {"a": record, "b": {**record, "profile": "full"}}}) == []

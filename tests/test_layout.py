@@ -172,7 +172,7 @@ CLAIM = Claim(
 TOY_EXPERIMENT = """
 import pandas as pd
 
-from simulate.publish.report import measurements
+from simulate.publish.rows import measurements
 from simulate.run.context import ClaimOutput
 
 

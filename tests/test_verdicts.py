@@ -8,7 +8,7 @@ import pytest
 
 from simulate.claims import CLAIMS, NET_CLAIMS, controls, experiment, power_curves
 from simulate.controls import run_controls
-from simulate.publish.report import RATE_COLUMNS, measurements
+from simulate.publish.rows import RATE_COLUMNS, measurements
 from simulate.run.context import Context
 from simulate.run.store import RunCache
 from theory.declarations import EXPONENT_TOLERANCE, exponent_rule
@@ -288,7 +288,7 @@ def test_the_upper_bound_rule_is_one_sided():
 
 
 def test_headline_separates_evidence_exact_and_controls():
-    from simulate.publish.report import headline
+    from simulate.publish.markdown import headline
 
     rates = judge(
         [
@@ -315,7 +315,7 @@ def test_a_claim_declares_one_of_the_categories():
 
 
 def test_report_counts_evidence_per_category_and_renders_each_claims_finding():
-    from simulate.publish.report import claim_summary
+    from simulate.publish.markdown import claim_summary
 
     rule = Rule("at_least", "r", target=0.0, stat="value")
     exact = Rule("at_least", "r", target=0.0, stat="value", kind="exact")
@@ -375,7 +375,7 @@ def test_a_row_about_a_model_that_misses_its_trained_gate_is_inconclusive_whatev
 def test_a_row_with_a_misspelt_column_is_refused_naming_it(column):
     # a misspelt guard column used to vanish, switching off the guard that reads it
     from simulate.claims import CLAIMS
-    from simulate.publish.report import measurement_row
+    from simulate.publish.rows import measurement_row
 
     with pytest.raises(ValueError, match=column):
         measurement_row(CLAIMS["thm4-strongly-convex"], "mean_dist", value=1.0, **{column: -0.5})

@@ -10,9 +10,12 @@ from .verdicts import Judged, Rule
 
 # The convention shared by every exponent claim, fixed before any run.
 EXPONENT_TOLERANCE = 0.05
+# The exponent claims' rows where a theorem's hypothesis holds run at noise tail = alpha + LIGHTER_TAIL.
+LIGHTER_TAIL = 0.1
 
 EXPONENT_REASON = (
-    "the convention shared by every exponent claim, fixed before any run: 0.05 in the exponent is a 26% change of "
+    f"the convention shared by every exponent claim, fixed before any run: {EXPONENT_TOLERANCE:g} in the exponent is "
+    f"a {100 * (100**EXPONENT_TOLERANCE - 1):.0f}% change of "
     "the error across the two-decade window; capped at half the predicted exponent, so that an error that does not "
     "shrink can never pass a small predicted rate (alpha near 1)"
 )
@@ -20,15 +23,17 @@ EXPONENT_REASON = (
 ALL_INCONCLUSIVE = ("ci", "drift", "small-rate", "pre-asymptotic")
 
 FINITE_K_REASON = (
-    "the exponent convention (0.05, capped at half the target), against the exact finite-k prediction over the same "
+    f"the exponent convention ({EXPONENT_TOLERANCE:g}, capped at half the target), against the exact finite-k "
+    "prediction over the same "
     "window: with noise tail = alpha the theorem's hypothesis (a finite alpha-th moment) fails and its rate carries "
     "a log factor, so the tight case is judged against what the recursion predicts at these k, with the asymptotic "
     "exponent beside it as information"
 )
 
 UPPER_BOUND_REASON = (
-    "where the hypothesis holds (noise tail = alpha + 0.1, schedule and prediction at alpha) the theorem is an upper "
-    "bound: at least as fast as predicted, one-sided, with the exponent convention's tolerance (0.05, capped at half "
+    f"where the hypothesis holds (noise tail = alpha + {LIGHTER_TAIL:g}, schedule and prediction at alpha) the theorem "
+    "is an upper bound: at least as fast as predicted, one-sided, with the exponent convention's tolerance "
+    f"({EXPONENT_TOLERANCE:g}, capped at half "
     "the prediction); a lighter tail may converge faster"
 )
 

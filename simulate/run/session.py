@@ -200,7 +200,8 @@ def run_rates(request: RunRequest) -> int:
     from simulate.controls import plot_power, run_controls, run_power
     from simulate.looks import measured
     from simulate.memory import release_memory
-    from simulate.publish import report
+    from simulate.publish import figures as style
+    from simulate.publish import markdown, provenance
     from simulate.publish.folder import Staging, earlier_records
     from simulate.run.context import Context
     from simulate.run.overrides import given
@@ -221,7 +222,8 @@ def run_rates(request: RunRequest) -> int:
     overrides = given(request.override_values())
     all_rates, all_controls, stats, sections, records = [], [], {}, {}, {}
     try:
-        with progress_bar(len(claims), "claims", enabled=not request.quiet, unit="claim", level=0) as bar:
+        bar = progress_bar(len(claims), "claims", enabled=not request.quiet, unit="claim", level=0)
+        with bar, style.styled():  # the claims' figures are made in the suite's style
             for i, claim in enumerate(claims, 1):
                 if not request.quiet and not interactive():
                     print(f"== {claim.id} ({i}/{len(claims)})", file=sys.stderr)
@@ -238,14 +240,14 @@ def run_rates(request: RunRequest) -> int:
                 if len(power):
                     figures.append(f"{claim.id}_power.png")
                     plot_power(claim, power, ctx.figures / figures[-1])
-                sections[claim.id] = report.claim_section(
+                sections[claim.id] = markdown.claim_section(
                     claim, profile, rates, controls, figures, output.columns, output.appendix, overrides, power
                 )
                 all_rates.append(rates)
                 all_controls.append(controls)
                 release_memory()  # the next claim's peak should not sit on this one's leftovers
                 stats[claim.id] = output.stats
-                records[claim.id] = report.run_record(
+                records[claim.id] = provenance.run_record(
                     claim.category,
                     request.profile,
                     request.seed,
@@ -264,7 +266,7 @@ def run_rates(request: RunRequest) -> int:
             controls = pd.concat(all_controls, ignore_index=True)
             stop.raise_if_stopped()  # a Ctrl-C swallowed on the way (inside garbage collection, say) stops here
             phase("publishing", claim="")
-            render = partial(report.render_report, titles={c.id: c.title for c in CLAIMS.values()})
+            render = partial(markdown.render_report, titles={c.id: c.title for c in CLAIMS.values()})
             staging.publish(rates, controls, stats, sections, records, render, list(CLAIMS), replace=request.replace)
     except KeyboardInterrupt:
         staging.discard()
@@ -287,16 +289,16 @@ def run_rates(request: RunRequest) -> int:
 
 def _print_summary(rates, controls, records: dict, out: Path) -> None:
     """The judged rows, the headline, any banner and where the run was published, on stderr."""
-    from simulate.publish import report
+    from simulate.publish import markdown, provenance
 
     print(rates[rates.kind != "info"][SUMMARY_COLUMNS].to_string(index=False), file=sys.stderr)
-    print("this run: " + report.headline(rates, controls), file=sys.stderr)
-    for line in report.banner({"claims": records}):  # a quick or overridden run says so here too
+    print("this run: " + markdown.headline(rates, controls), file=sys.stderr)
+    for line in markdown.banner({"claims": records}):  # a quick or overridden run says so here too
         print(line.lstrip("> ").replace("**", ""), file=sys.stderr)
     wall = sum(r["wall_time_s"] for r in records.values())
     print(
         f"published {', '.join(records)} into {out} (REPORT.md, index.html, rates.csv, controls.csv, runs/, "
-        f"figures/) in {wall:.0f} s, peak resident memory {report.peak_rss_mib():.0f} MiB",
+        f"figures/) in {wall:.0f} s, peak resident memory {provenance.peak_rss_mib():.0f} MiB",
         file=sys.stderr,
     )
 
@@ -315,6 +317,7 @@ def run_controls_only(request: RunRequest) -> int:
 
     from simulate.atomic import atomic_save
     from simulate.controls import controls_hold, plot_power, run_controls, run_power
+    from simulate.publish import figures as style
     from simulate.run.context import Context
 
     out = request.out
@@ -336,9 +339,10 @@ def run_controls_only(request: RunRequest) -> int:
     if power:
         curves = pd.concat(power.values(), ignore_index=True)
         atomic_save(out / "power.csv", lambda tmp: curves.to_csv(tmp, index=False))
-        for claim in claims:
-            if claim.id in power:
-                plot_power(claim, power[claim.id], out / f"{claim.id}_power.png")
+        with style.styled():
+            for claim in claims:
+                if claim.id in power:
+                    plot_power(claim, power[claim.id], out / f"{claim.id}_power.png")
         print(curves[["claim", "mutant", "strength_name", "strength", "rows", "fraction_fail"]].to_string(index=False))
     print(table[["claim", "mutant", "expected", "got", "why"]].to_string(index=False))
     negative, positive = table[table.expected == "fail"], table[table.expected == "pass"]

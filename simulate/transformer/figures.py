@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.ticker import NullFormatter
 
 from simulate.nets import model, tokens
-from simulate.publish import report
+from simulate.publish.figures import save_fig
 from simulate.transformer.ladder import RUNGS, parameter_count
 from simulate.transformer.notes import judged_rows
 
@@ -92,4 +92,4 @@ def plot_against_size(claim, ladder: dict[str, dict], path) -> None:
         if keys:
             ax.legend()
     fig.suptitle(f"{claim.id}: judged statistics against model size, per rung run (dashed: the rules' thresholds)")
-    report.save_fig(fig, path)
+    save_fig(fig, path)

@@ -7,7 +7,7 @@ import numpy as np
 
 from simulate.nets import model, tokens
 from simulate.nets.train import Schedule, train
-from simulate.publish import report
+from simulate.publish.rows import measurement_row
 from simulate.transformer.gate import GateResult, paired_ci, trained_gate
 from simulate.transformer.ladder import WIDEN_POINTS, WIDEN_ROUNDS, NetTrainingProfile
 from theory.declarations import TrainedGate
@@ -117,7 +117,7 @@ def final_loss_rows(claim, tuned: dict[str, Tuned], noise: str, steps: int, suff
     for method, t in tuned.items():
         value, lo, hi = paired_ci(t.final_loss)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "final_loss" + suffix,
                 method=method,

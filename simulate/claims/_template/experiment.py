@@ -5,8 +5,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.publish import report
-from simulate.publish.rows import fit_columns
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import fit_columns, measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import Claim
 from theory.fitting import fit_exponent
@@ -34,7 +34,7 @@ def errors(p: TemplateProfile, seed: int, law: str = "gaussian") -> tuple[np.nda
 
 def _row(claim: Claim, n: np.ndarray, err: np.ndarray, seed: int) -> dict:
     fit = fit_exponent(n, err, "median", seed=seed)
-    return report.measurement_row(
+    return measurement_row(
         claim,
         "median_abs_error",
         method="monte-carlo mean",
@@ -48,7 +48,7 @@ def _row(claim: Claim, n: np.ndarray, err: np.ndarray, seed: int) -> dict:
 
 def run(claim: Claim, p: TemplateProfile, ctx: Context) -> ClaimOutput:
     n, err = errors(p, ctx.seed)
-    rates = report.measurements([_row(claim, n, err, ctx.seed)])
+    rates = measurements([_row(claim, n, err, ctx.seed)])
     fig, ax = plt.subplots(figsize=(3.3, 2.6), layout="constrained")
     ax.loglog(n, np.median(err, axis=0), label="measured")
     ax.loglog(n, 0.6745 / np.sqrt(n), "k--", label=r"$0.674\,n^{-1/2}$")
@@ -56,7 +56,7 @@ def run(claim: Claim, p: TemplateProfile, ctx: Context) -> ClaimOutput:
     ax.set_ylabel(r"median $|\bar x_n|$")
     ax.legend()
     figure = f"{claim.id}_error.png"
-    report.save_fig(fig, ctx.figures / figure)
+    save_fig(fig, ctx.figures / figure)
     return ClaimOutput(rates, pd.DataFrame(), [figure])
 
 
@@ -64,7 +64,7 @@ def _pareto_as_gaussian(claim: Claim, p: TemplateProfile, ctx: Context) -> pd.Da
     """Heavy-tailed samples (tail 1.2: the mean's typical error shrinks like n^(-(1.2 - 1)/1.2) = n^(-1/6)) presented
     as Gaussian."""
     n, err = errors(p, ctx.seed, law="pareto")
-    return report.measurements([_row(claim, n, err, ctx.seed)])
+    return measurements([_row(claim, n, err, ctx.seed)])
 
 
 CONTROLS = {"pareto-as-gaussian": _pareto_as_gaussian}

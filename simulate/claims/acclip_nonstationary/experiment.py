@@ -4,7 +4,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.config import AdaptiveRun
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence, dimension
@@ -89,7 +90,7 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
         gaps[(setting, cfg.method)] = final
         med, lo, hi = _median_ci(final, rng)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "final_gap_median",
                 cfg,
@@ -127,7 +128,7 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
                     description="ratio of median final gaps (< 1: ACClip better)",
                 )
             )
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     figs = [f"{claim.id}_curves.png", f"{claim.id}_tuning.png"]
     _plot_curves(claim, p, curves, ctx.figures / figs[0])
     _plot_tuning(claim, p, tuning, ctx.figures / figs[1])
@@ -149,7 +150,7 @@ def _plot_curves(claim, p, curves, path) -> None:
         ax.set_ylabel(r"median $f(x_k) - f^\star$ (tuned step)")
         ax.legend()
     fig.suptitle(f"{claim.id}: d = {p.d}, heavy-tailed coordinate noise (tail {p.tail:g})")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_tuning(claim, p, tuning: pd.DataFrame, path) -> None:
@@ -165,4 +166,4 @@ def _plot_tuning(claim, p, tuning: pd.DataFrame, path) -> None:
         ax.set_xlabel(r"constant step $\eta$")
         ax.set_ylabel(r"median $f(x_K) - f^\star$")
         ax.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)

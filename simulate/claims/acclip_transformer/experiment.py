@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from simulate.nets.tokens import Task, bigram_baseline
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from simulate.transformer.figures import band, baseline_line, size_figure
 from simulate.transformer.gate import paired_ci
@@ -50,7 +51,7 @@ def measure(p: NetTrainingProfile, seed: int) -> dict:
 
 def _difference_row(claim, tuned: dict, a: str, b: str, label: str | None = None) -> dict:
     value, lo, hi = paired_ci(tuned[a].final_loss - tuned[b].final_loss)
-    return report.measurement_row(
+    return measurement_row(
         claim,
         "loss_difference",
         method=label or f"{a} - {b}",
@@ -68,7 +69,7 @@ def _difference_row(claim, tuned: dict, a: str, b: str, label: str | None = None
 def _midpoint_row(claim, tuned: dict) -> dict:
     g, c, a = (tuned[m] for m in ("gclip", "cclip", "adam"))
     value, lo, hi = paired_ci(c.final_loss - (g.final_loss + a.final_loss) / 2)
-    return report.measurement_row(
+    return measurement_row(
         claim,
         "cclip_midpoint_difference",
         method="cclip - (gclip + adam)/2",
@@ -94,7 +95,7 @@ def _gap_row(claim, tuned: dict, seed: int) -> dict:
     n = losses[0].size
     boots = [gap_closed(*(v[idx] for v in losses)) for idx in rng.integers(0, n, (N_BOOT, n))]
     lo, hi = np.nanquantile(boots, confidence.tails())
-    return report.measurement_row(
+    return measurement_row(
         claim,
         "cclip_gap_closed",
         method="cclip",
@@ -138,14 +139,14 @@ def _plot(p: NetTrainingProfile, m: dict, path) -> None:
         final.set_ylabel("final held-out loss, one point per trial")
         final.legend()
     fig.suptitle(f"acclip-transformer ({p.rung} rung): [Z] Fig. 3b on a small language model")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     m = measure(p, ctx.seed)
     figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png"]
     _plot(p, m, ctx.figures / figs[0])
-    rates = report.measurements(_rows(claim, p, m, ctx.seed))
+    rates = measurements(_rows(claim, p, m, ctx.seed))
     earlier = ctx.earlier.get(claim.id, {})
     ladder = size_figure(claim, p.rung, net_config(p.net, TASKS[0]), rates, earlier, ctx.figures / figs[1])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
@@ -192,7 +193,7 @@ def _methods_swapped(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd.Da
     ACClip's and ACClip's as Adam's."""
     tuned = measure(p, ctx.seed)[TASKS[0].name]
     rows = [_difference_row(claim, tuned, b, a, label=f"{a} - {b}") for a, b in (("gclip", "sgd"), ("acclip", "adam"))]
-    return report.measurements(rows)
+    return measurements(rows)
 
 
 CONTROLS = {"methods-swapped": _methods_swapped}

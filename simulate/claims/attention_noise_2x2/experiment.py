@@ -12,7 +12,8 @@ from scipy import stats
 from simulate.memory import release_memory
 from simulate.nets import model, noise
 from simulate.nets.tokens import Task, bigram_baseline
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from simulate.transformer.figures import size_figure
 from simulate.transformer.gate import trained_gate
@@ -24,7 +25,7 @@ from theory.declarations import Claim
 from theory.fitting import slopes
 from theory.mean_square import bootstrap
 
-from .claim import GATE, NetNoiseProfile
+from .claim import GATE, HEAVY_TAIL_THRESHOLD, NetNoiseProfile
 
 # (cell label, attention, inputs)
 CELLS = (
@@ -153,7 +154,7 @@ def _noise_label(task: Task, B: int) -> str:
 
 def _excess_row(claim, task, label, B, step, noise_norms, ref_norms, p, seed, margin) -> dict:
     value, lo, hi = spread_ratio_ci(noise_norms, ref_norms, p.n_boot, seed)
-    return report.measurement_row(
+    return measurement_row(
         claim,
         "noise_spread_excess",
         method=label,
@@ -174,7 +175,7 @@ def _detail_rows(claim, label, B, xi, ref, p, seed) -> list[dict]:
     for name, norms in (("noise", xi), ("reference", ref)):
         common = dict(method=label, noise=_noise_label(TASKS[0], B), trials=p.draws, k_max=0)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 f"{name}_spread",
                 value=float(spread(norms)),
@@ -183,7 +184,7 @@ def _detail_rows(claim, label, B, xi, ref, p, seed) -> list[dict]:
             )
         )
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 f"{name}_norm_hill",
                 **_estimate(lambda v: tail_index.hill(v, len(v) // 10), norms, seed),
@@ -192,7 +193,7 @@ def _detail_rows(claim, label, B, xi, ref, p, seed) -> list[dict]:
             )
         )
     rows.append(
-        report.measurement_row(
+        measurement_row(
             claim,
             "running_variance_slope",
             method=label,
@@ -211,7 +212,7 @@ def _coordinate_rows(claim, m: dict, seed: int) -> list[dict]:
     for label, xi in m["coords"].items():
         common = dict(method=label, noise=_noise_label(TASKS[0], COORDINATE_BATCH), trials=xi.size, k_max=0)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "coordinate_hill",
                 **_estimate(tail_index.hill, xi, seed),
@@ -221,7 +222,7 @@ def _coordinate_rows(claim, m: dict, seed: int) -> list[dict]:
             )
         )
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "coordinate_mohammadi",
                 **_estimate(tail_index.mohammadi, xi, seed),
@@ -230,7 +231,7 @@ def _coordinate_rows(claim, m: dict, seed: int) -> list[dict]:
             )
         )
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "coordinate_excess_kurtosis",
                 value=float(stats.kurtosis(xi)),
@@ -265,7 +266,7 @@ def _rows(claim, p: NetNoiseProfile, m: dict, seed: int) -> list[dict]:
         for step in stages(p, task)[1:]:
             value, lo, hi = spread_ratio_ci(m["norms"][task.name, TRAINED_CELL, 1, step][0], first, p.n_boot, seed)
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     "noise_spread_end_over_start",
                     method=TRAINED_CELL,
@@ -308,7 +309,7 @@ def _plot_cells(p: NetNoiseProfile, m: dict, task: Task, B: int, path) -> None:
     for ax in axes[1]:
         ax.set_xlabel(f"||g_B - grad f|| / median (B = {B})")
     fig.suptitle(f"attention-noise-2x2 ({p.rung} rung, {task.name}): noise norms at steps {stages(p, task)}")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_qq_variance(m: dict, B: int, path) -> None:
@@ -330,7 +331,7 @@ def _plot_qq_variance(m: dict, B: int, path) -> None:
     var.set_xlabel("samples n")
     var.set_ylabel("running variance of ||xi||^2 / final")
     var.set_title("running variance ([Z] Fig. 1 d/h)")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
@@ -351,7 +352,7 @@ def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
             steps = stages(p, task)
             values = [spread(xi) / spread(r) for xi, r in (m["norms"][task.name, label, 1, s] for s in steps)]
             ex.plot(steps, values, style, marker="o", color=f"C{i}", label=f"{label}, {task.name}")
-    ex.axhline(1.2, color="k", lw=0.8)
+    ex.axhline(HEAVY_TAIL_THRESHOLD, color="k", lw=0.8, label="heavy-tail threshold (the rule's)")
     ex.set_xlabel("Adam step")
     ex.set_ylabel("spread excess over the Gaussian reference (B = 1)")
     ex.set_title("[Z] Fig. 2: noise through training")
@@ -363,7 +364,7 @@ def _plot_training_and_coordinates(p: NetNoiseProfile, m: dict, path) -> None:
     co.set_ylabel("fraction of coordinates above")
     co.set_title(f"one minibatch's noise coordinates at init, B = {COORDINATE_BATCH} ([Z] Fig. 5)")
     co.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def run(claim: Claim, p: NetNoiseProfile, ctx: Context) -> ClaimOutput:
@@ -379,7 +380,7 @@ def run(claim: Claim, p: NetNoiseProfile, ctx: Context) -> ClaimOutput:
     _plot_cells(p, m, TASKS[1], p.batches[0], ctx.figures / figs[1])
     _plot_qq_variance(m, p.batches[0], ctx.figures / figs[2])
     _plot_training_and_coordinates(p, m, ctx.figures / figs[3])
-    rates = report.measurements(_rows(claim, p, m, ctx.seed))
+    rates = measurements(_rows(claim, p, m, ctx.seed))
     earlier = ctx.earlier.get(claim.id, {})
     ladder = size_figure(claim, p.rung, net_config(p.net, TASKS[0]), rates, earlier, ctx.figures / figs[4])
     cols = ["method", "noise", "metric", "k_max", "value", "ci_low", "ci_high", "baseline_margin"]
@@ -450,7 +451,7 @@ def _reference_as_noise(claim: Claim, p: NetNoiseProfile, ctx: Context) -> pd.Da
     m = measure(p, ctx.seed, ctx.cache)
     _, ref = m["norms"][TASKS[0].name, TRAINED_CELL, 1, 0]
     row = _excess_row(claim, TASKS[0], TRAINED_CELL, 1, 0, m["reference_again"], ref, p, ctx.seed, math.nan)
-    return report.measurements([row])
+    return measurements([row])
 
 
 CONTROLS = {"reference-as-noise": _reference_as_noise}

@@ -3,7 +3,15 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control, finite_k_rule, hypothesis_holds, tight_case, upper_bound_rule
+from theory.declarations import (
+    LIGHTER_TAIL,
+    Claim,
+    Control,
+    finite_k_rule,
+    hypothesis_holds,
+    tight_case,
+    upper_bound_rule,
+)
 from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
@@ -17,8 +25,8 @@ class ClipMapProfile:
     noises: tuple[str, ...]
     K: int
     trials: int
-    lighter_tail: float = 0.1  # the judged cells also at noise tail = alpha + this (where the derivation's moment
-    # hypothesis holds)
+    # the judged cells also at noise tail = alpha + this (where the derivation's moment hypothesis holds)
+    lighter_tail: float = LIGHTER_TAIL
 
 
 JUDGED_BETAS = (0.2, 1.0)  # the derivation's range; beta = 0 and beta = 1.2 lie outside it
@@ -71,7 +79,7 @@ CLAIM = Claim(
             "sq_dist_exponent_beta*",
             upper_bound_rule(),
             where={"noise": "pareto-onesided", "beta": judged_beta, "tail": hypothesis_holds},
-            label="beta in [0.2, 1], tail = alpha + 0.1",
+            label=f"beta in [0.2, 1], tail = alpha + {LIGHTER_TAIL:g}",
         ),
         Judged(
             "symmetric_faster_beta0.2",

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from simulate.claims.quadratic import finite_k_model, problem_run
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.config import checkpoints
 from simulate.run.context import ClaimOutput, Context
 from theory import verdicts
@@ -33,7 +34,7 @@ def cell_row(claim: Claim, cfg, arrays, noise: str | None = None) -> dict:
     boots = resamples(claim.judged, metric, 300)
     fit = fit_exponent(k, 2.0 * arrays["avg_gap"] / cfg.mu, "mean", n_boot=boots, seed=cfg.seed)
     curve, limit = finite_k_model(replace(cfg, noise=noise), k)
-    return report.measurement_row(
+    return measurement_row(
         claim,
         metric,
         cfg,
@@ -73,9 +74,7 @@ def configs(claim: Claim, p: ClipMapProfile, seed: int) -> list:
 
 
 def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
-    rates = report.measurements(
-        [cell_row(claim, cfg, arrays) for cfg, arrays, _ in ctx.run(configs(claim, p, ctx.seed))]
-    )
+    rates = measurements([cell_row(claim, cfg, arrays) for cfg, arrays, _ in ctx.run(configs(claim, p, ctx.seed))])
     rates = pd.concat([rates, _symmetric_faster(claim, rates)], ignore_index=True)
     figs = [f"{claim.id}_heatmaps.png", f"{claim.id}_slices.png"]
     _heatmaps(claim, rates, p, ctx.figures / figs[0])
@@ -100,7 +99,7 @@ def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
 def _symmetric_as_onesided(claim: Claim, p: ClipMapProfile, ctx: Context) -> pd.DataFrame:
     """Symmetric Pareto at alpha 1.4, beta 0.2, presented as one-sided (a negative control)."""
     ((cfg, arrays, _),) = ctx.run([_config(claim, p, ctx.seed, "pareto", 1.4, 0.2)])
-    return report.measurements([cell_row(claim, cfg, arrays, noise="pareto-onesided")])
+    return measurements([cell_row(claim, cfg, arrays, noise="pareto-onesided")])
 
 
 CONTROLS = {"symmetric-as-onesided": _symmetric_as_onesided}
@@ -137,7 +136,7 @@ def _symmetric_faster(claim: Claim, rates: pd.DataFrame) -> pd.DataFrame:
                 "both CIs' half-widths",
             )
         )
-    return report.measurements(rows)
+    return measurements(rows)
 
 
 def _grid(rates, noise, column, p, dtype=float):
@@ -195,7 +194,7 @@ def _heatmaps(claim: Claim, rates, p, path) -> None:
         r"clip-exponent-map: exponent of $E\|\bar x_k - x^\star\|^2$ in $k$"
         + (" (dashed: the judged region; marks: its verdicts)" if "pareto-onesided" in p.noises else "")
     )
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _slices(rates, p, path) -> None:
@@ -247,4 +246,4 @@ def _slices(rates, p, path) -> None:
         ax.set_xlabel(r"$\beta$")
         ax.set_ylabel("exponent")
     axes[0, 0].legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)

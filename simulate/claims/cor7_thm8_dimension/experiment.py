@@ -8,7 +8,9 @@ import pandas as pd
 
 from simulate.engine.run import map_on_threads
 from simulate.pieces.noise import sample
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.markdown import markdown_table
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.config import AdaptiveRun, checkpoints
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence, dimension
@@ -95,10 +97,10 @@ def _boot_means(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def run(claim: Claim, p: DimensionProfile, ctx: Context) -> ClaimOutput:
     rows, table, per_coord = _measure(claim, p, ctx)
     rows += _power_rows(claim, p, per_coord)
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     figs = [f"{claim.id}_error_vs_d.png"]
     _plot(claim, table, rates, ctx.figures / figs[0])
-    appendix = "### Per-coordinate error at k = K\n\n" + report.markdown_table(table, list(table.columns))
+    appendix = "### Per-coordinate error at k = K\n\n" + markdown_table(table, list(table.columns))
     return ClaimOutput(rates, table.assign(claim=claim.id), figs, _COLS, appendix)
 
 
@@ -107,7 +109,7 @@ def _radial_as_coordinate(claim: Claim, p: DimensionProfile, ctx: Context) -> pd
     p = DimensionProfile(**{**p.__dict__, "shapes": ("radial",)})
     _, _, per_coord = _measure(claim, p, ctx)
     rows = [r for r in _power_rows(claim, p, per_coord) if r["method"] == "gclip"]
-    return report.measurements([{**r, "noise": "pareto-coordinate"} for r in rows])
+    return measurements([{**r, "noise": "pareto-coordinate"} for r in rows])
 
 
 def _gclip_as_cclip(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataFrame:
@@ -115,7 +117,7 @@ def _gclip_as_cclip(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataF
     p = DimensionProfile(**{**p.__dict__, "shapes": ("coordinate",)})
     _, _, per_coord = _measure(claim, p, ctx)
     rows = [r for r in _power_rows(claim, p, per_coord) if r["method"] == "gclip"]
-    return report.measurements([{**r, "method": "cclip", "theory_exponent": 0.0} for r in rows])
+    return measurements([{**r, "method": "cclip", "theory_exponent": 0.0} for r in rows])
 
 
 CONTROLS = {"radial-as-coordinate": _radial_as_coordinate, "gclip-as-cclip": _gclip_as_cclip}
@@ -137,7 +139,7 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
         fit = fit_exponent(arrays["k"], arrays["avg_sq"], "mean", n_boot=boots, seed=cfg.seed)
         variance_exponent = -1.0 + (2.0 - cfg.tail) / cfg.alpha  # docs/theory.md §4, general clipping exponent
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 f"k_exponent_d{cfg.d}",
                 cfg,
@@ -290,4 +292,4 @@ def _plot(claim: Claim, table: pd.DataFrame, rates: pd.DataFrame, path) -> None:
         rax.set_title(f"{shape} noise: ratio against Lemma 12's power")
         rax.legend()
     fig.suptitle(f"{claim.id}: per-coordinate error at k = K against d")
-    report.save_fig(fig, path)
+    save_fig(fig, path)

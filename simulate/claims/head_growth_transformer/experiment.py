@@ -10,7 +10,8 @@ import pandas as pd
 
 from simulate.nets.tokens import Task
 from simulate.nets.train import Schedule, train
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from simulate.transformer.figures import band, baseline_line, size_figure
 from simulate.transformer.gate import exp_ci, paired_ci, trained_gate
@@ -60,7 +61,7 @@ def _judged_rows(claim, m: dict, methods) -> list[dict]:
         for task, log in zip(TASKS, logs, strict=True):
             value, lo, hi = exp_ci(paired_ci(log))
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     f"{statistic}_ratio",
                     method="/".join(methods),
@@ -77,7 +78,7 @@ def _judged_rows(claim, m: dict, methods) -> list[dict]:
         per_trial = np.polyfit(x, logs, 1)[0]  # one slope per trial (columns)
         value, lo, hi = paired_ci(per_trial)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 f"{statistic}_ratio_slope",
                 method="/".join(methods),
@@ -100,7 +101,7 @@ def _rows(claim, p: HeadGrowthProfile, m: dict) -> list[dict]:
             for record in ("logit_norm", "head_rms", "eval_loss"):
                 value, lo, hi = paired_ci(m[task.name][method][record][:, -1])
                 rows.append(
-                    report.measurement_row(
+                    measurement_row(
                         claim,
                         f"final_{record}",
                         method=method,
@@ -133,7 +134,7 @@ def _plot(p: HeadGrowthProfile, m: dict, path) -> None:
     for ax in axes[-1]:
         ax.set_xlabel("step")
     fig.suptitle(f"head-growth-transformer ({p.rung} rung): eta {p.eta:g}, median and min-max over {p.trials} trials")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_against_classes(p: HeadGrowthProfile, m: dict, path) -> None:
@@ -152,7 +153,7 @@ def _plot_against_classes(p: HeadGrowthProfile, m: dict, path) -> None:
         ax.set_ylabel(words)
     axes[0].legend()
     fig.suptitle(f"head-growth-transformer ({p.rung} rung): after {p.steps} fine-tuning steps, eta {p.eta:g}")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
@@ -160,7 +161,7 @@ def run(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> ClaimOutput:
     figs = [f"{claim.id}_curves.png", f"{claim.id}_size.png", f"{claim.id}_against_classes.png"]
     _plot(p, m, ctx.figures / figs[0])
     _plot_against_classes(p, m, ctx.figures / figs[2])
-    rates = report.measurements(_rows(claim, p, m))
+    rates = measurements(_rows(claim, p, m))
     earlier = ctx.earlier.get(claim.id, {})
     net = p.net
     ladder = size_figure(claim, p.rung, net_config(net, TASKS[-1]), rates, earlier, ctx.figures / figs[1])
@@ -204,7 +205,7 @@ def _momentum_swapped(claim: Claim, p: HeadGrowthProfile, ctx: Context) -> pd.Da
     """Signum's runs in SignSGD's place and SignSGD's in Signum's: every ratio inverted."""
     m = measure(p, ctx.seed, ctx.cache)
     swapped = {t.name: {"signsgd": m[t.name]["signum"], "signum": m[t.name]["signsgd"]} for t in TASKS}
-    return report.measurements(_judged_rows(claim, swapped, METHODS))
+    return measurements(_judged_rows(claim, swapped, METHODS))
 
 
 CONTROLS = {"momentum-swapped": _momentum_swapped}

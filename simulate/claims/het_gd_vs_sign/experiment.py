@@ -13,7 +13,9 @@ from simulate.claims.het_gd_vs_sign.model import iterations_to_target
 from simulate.engine.run import map_on_threads
 from simulate.pieces import noise as noise_laws
 from simulate.pieces.methods import method as make_method
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.markdown import markdown_table
+from simulate.publish.rows import measurements
 from simulate.run.context import ClaimOutput, Context
 from theory import heterogeneity as het
 from theory.declarations import Claim
@@ -130,11 +132,11 @@ def run(claim: Claim, p: HeterogeneityProfile, ctx: Context) -> ClaimOutput:
     table = pd.DataFrame(_table(p, progress=ctx.progress))
     rows = power_rows(claim, table)
     rows += _noisy_rows(claim, p, table, ctx.seed)
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     figs = [f"{claim.id}_iterations_vs_kappa.png"]
     _plot(claim, table, ctx.figures / figs[0])
     cols = ["method", "noise", "metric", "theory_exponent", "fitted_exponent", "value", "description"]
-    appendix = "### Iterations to the target\n\n" + report.markdown_table(table, list(table.columns))
+    appendix = "### Iterations to the target\n\n" + markdown_table(table, list(table.columns))
     return ClaimOutput(rates, table.assign(claim=claim.id), figs, cols, appendix)
 
 
@@ -178,7 +180,7 @@ def _rotated_as_axis_aligned(claim: Claim, p: HeterogeneityProfile, ctx: Context
     """SignGD's rows on the rotated family, presented as axis-aligned (a negative control)."""
     table = pd.DataFrame(_table(p, (True,), ("gd", "signgd"), progress=False))
     rows = power_rows(claim, table, family_label={"rotated": "axis-aligned"})
-    return report.measurements([r for r in rows if r["method"] == "signgd"])
+    return measurements([r for r in rows if r["method"] == "signgd"])
 
 
 CONTROLS = {"rotated-as-axis-aligned": _rotated_as_axis_aligned}
@@ -246,4 +248,4 @@ def _plot(claim: Claim, table: pd.DataFrame, path) -> None:
         ax.legend()
     axes[0, 0].set_ylabel("iterations to f - f* <= 1e-3 (f(x0) - f*)")
     fig.suptitle(f"{claim.id}: GD against sign methods as the blocks' curvatures spread")
-    report.save_fig(fig, path)
+    save_fig(fig, path)

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from simulate.claims.het_linear_head_momentum.model import train_linear_head, zipf_counts, zipf_dataset
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurements
 from simulate.run.context import ClaimOutput, Context
 from theory import heterogeneity as het
 from theory.declarations import Claim
@@ -111,7 +112,7 @@ def run(claim: Claim, p: HeadProfile, ctx: Context) -> ClaimOutput:
     rows = ratio_rows(claim, p, results, ctx.seed) + _method_rows(claim, p, results, ctx.seed)
     rows += _bias_rows(claim, p, results)
     sweep_rows = _sweep_rows(claim, p, sweeps, ctx.seed)
-    rates = report.measurements(rows + sweep_rows)
+    rates = measurements(rows + sweep_rows)
     figs = [f"{claim.id}_curves.png", f"{claim.id}_mechanism.png"]
     _plot_curves(claim, p, stats, ctx.figures / figs[0])
     _plot_mechanism(claim, p, results, sweep_rows, ctx.figures / figs[1])
@@ -136,7 +137,7 @@ def _signgd_as_signum(claim: Claim, p: HeadProfile, ctx: Context) -> pd.DataFram
     C = max(p.classes)
     out = _train_logged(ctx, p, C, "signgd", (p.batch, dict(p.etas)["signgd"], p.K, True), p.trials)
     rows = ratio_rows(claim, p, {(C, "signgd"): out, (C, "signum"): out}, ctx.seed, classes=(C,))
-    return report.measurements(rows)
+    return measurements(rows)
 
 
 CONTROLS = {"no-momentum": _signgd_as_signum}
@@ -353,7 +354,7 @@ def _plot_curves(claim: Claim, p: HeadProfile, stats: pd.DataFrame, path) -> Non
         axes[-1, col].set_xlabel("iteration k")
     axes[2, 0].legend()
     fig.suptitle(f"{claim.id}: batch {p.batch}, mean over {p.trials} seeds with 2.5-97.5% bands")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: list[dict], path) -> None:
@@ -403,4 +404,4 @@ def _plot_mechanism(claim: Claim, p: HeadProfile, results: dict, sweep_rows: lis
     ax2.set_title(f"C = {C}: batch, step, bias feature ({p.sweep_trials} seeds, 95% CI)")
     ax2.legend()
     fig.suptitle(f"{claim.id}: where the excess growth sits")
-    report.save_fig(fig, path)
+    save_fig(fig, path)

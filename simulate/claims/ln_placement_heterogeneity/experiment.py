@@ -14,7 +14,8 @@ from simulate.memory import release_memory
 from simulate.nets import curvature, model
 from simulate.nets.tokens import Task
 from simulate.nets.train import initial_params
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from simulate.transformer.figures import band, baseline_line, size_figure
 from simulate.transformer.gate import exp_ci, paired_ci, trained_gate, welch_ci
@@ -115,7 +116,7 @@ def _ratio_rows(claim, post: dict, pre: dict) -> list[dict]:
         value, lo, hi = exp_ci(welch_ci(a, b))
         trained = min(post["tuned"][TRAINED_BY].margin, pre["tuned"][TRAINED_BY].margin)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "grad_het_cv_post_over_pre",
                 method="post/pre",
@@ -147,7 +148,7 @@ def _gap_rows(claim, m: dict, post: str, pre: str) -> list[dict]:
     for pair in PAIRS:
         value, lo, hi = welch_ci(_advantages(m, post, pair), _advantages(m, pre, pair))
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "sign_advantage_post_minus_pre",
                 method="-".join(pair),
@@ -169,7 +170,7 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
         for stage in STAGES:
             cvs = [_cv(n) for n in m[ln]["norms"][stage]]
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     "grad_het_cv",
                     method=ln,
@@ -181,7 +182,7 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
             )
             eig = np.array(list(m[ln]["eig"][stage].values()))
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     "hessian_het_cv",
                     method=ln,
@@ -196,7 +197,7 @@ def _rows(claim, p: NetTrainingProfile, m: dict) -> list[dict]:
             value, lo, hi = paired_ci(_advantages(m, ln, pair))
             notes = ", ".join(eta_note(m[ln]["tuned"][x]) for x in pair)
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     "sign_advantage",
                     method="-".join(pair),
@@ -238,7 +239,7 @@ def _plot_blocks(m: dict, path) -> None:
         axes[1, j].set_ylabel(r"top $|\lambda(\nabla^2_b f)|$")
         axes[1, j].set_title(f"top |Hessian eigenvalue| per tensor, {STAGE_NAMES[stage]}, trial 0")
         axes[0, j].legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
@@ -264,7 +265,7 @@ def _plot_training(p: NetTrainingProfile, m: dict, path) -> None:
     ax.set_xlabel("gradient heterogeneity at init (CV of block norms)")
     ax.set_ylabel("sign advantage: loss(gradient) - loss(sign), nats")
     ax.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
@@ -272,7 +273,7 @@ def run(claim: Claim, p: NetTrainingProfile, ctx: Context) -> ClaimOutput:
     figs = [f"{claim.id}_blocks.png", f"{claim.id}_training.png", f"{claim.id}_size.png"]
     _plot_blocks(m, ctx.figures / figs[0])
     _plot_training(p, m, ctx.figures / figs[1])
-    rates = report.measurements(_rows(claim, p, m))
+    rates = measurements(_rows(claim, p, m))
     earlier = ctx.earlier.get(claim.id, {})
     ladder = size_figure(claim, p.rung, net_config(p.net, TASK), rates, earlier, ctx.figures / figs[2])
     cols = ["method", "noise", "metric", "value", "ci_low", "ci_high", "baseline_margin", "trials"]
@@ -338,7 +339,7 @@ def _placements_swapped(claim: Claim, p: NetTrainingProfile, ctx: Context) -> pd
     m = measure(p, ctx.seed, ctx.cache)
     swapped = {"post": m["pre"], "pre": m["post"]}
     rows = _ratio_rows(claim, swapped["post"], swapped["pre"]) + _gap_rows(claim, swapped, "post", "pre")
-    return report.measurements(rows)
+    return measurements(rows)
 
 
 CONTROLS = {"placements-swapped": _placements_swapped}

@@ -9,7 +9,8 @@ import pandas as pd
 
 from simulate.engine.run import map_on_threads
 from simulate.pieces.noise import sample
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.config import QuadraticRun
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence, tail_index
@@ -66,7 +67,7 @@ def _norm_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dict]:
             spread = float(np.quantile(rel, 0.99))
             hill = tail_index.hill(r)
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     f"norm_q99_over_median_d{d}",
                     method="norm",
@@ -87,7 +88,7 @@ def _norm_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dict]:
     axes[0, 0].set_ylabel("density")
     axes[0, 0].legend()
     fig.suptitle("noise-diagnostics: norms of vector noise (concentrated = narrow)")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
     return rows
 
 
@@ -116,7 +117,7 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
         slope = float(slopes(np.log(n_points[window]), np.log(typical[window])))
         theory = 2.0 / tail - 1.0 if tail < 2.0 else 0.0
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "running_var_slope",
                 method="running-variance",
@@ -135,7 +136,7 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
     ax.set_ylabel("running variance / value at n = 10 (median of streams)")
     ax.set_title("noise-diagnostics: variance vs sample size ([Z] Fig. 1 d/h)")
     ax.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
     return rows
 
 
@@ -152,7 +153,7 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
                 est = np.array([estimator(x) for x in draws])
                 mean, lo, hi = mean_ci(est)
                 rows.append(
-                    report.measurement_row(
+                    measurement_row(
                         claim,
                         "tail_index_estimate",
                         method=name,
@@ -189,7 +190,7 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
         ax.set_xlabel("true tail index")
         ax.set_ylabel("estimate")
         ax.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
     return rows
 
 
@@ -231,7 +232,7 @@ def _kernel_rows(claim, p: DiagnosticsProfile, ctx: Context) -> list[dict]:
             est = _kernel_estimates(cfg, arrays, p, name)
             mean, lo, hi = mean_ci(est)
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     "kernel_noise_tail_index",
                     method=name,
@@ -256,7 +257,7 @@ def run(claim: Claim, p: DiagnosticsProfile, ctx: Context) -> ClaimOutput:
     rows += _variance_rows(claim, p, ctx, ctx.figures / figs[1])
     rows += _estimator_rows(claim, p, ctx, ctx.figures / figs[2])
     rows += _kernel_rows(claim, p, ctx)
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     cols = [
         "method",
         "noise",
@@ -278,9 +279,9 @@ def _hill_on_wrong_tail(claim, p: DiagnosticsProfile, ctx: Context) -> pd.DataFr
     ((cfg, arrays, _),) = ctx.run(_kernel_configs(claim, p, ctx, [("pareto", 1.2)]))
     est = _kernel_estimates(cfg, arrays, p, "hill")
     mean, lo, hi = mean_ci(est)
-    return report.measurements(
+    return measurements(
         [
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "kernel_noise_tail_index",
                 method="hill",

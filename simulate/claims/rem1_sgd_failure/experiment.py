@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from simulate.pieces.methods import clips
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.config import QuadraticRun
 from simulate.run.context import ClaimOutput, Context
 from theory import mean_square as ms
@@ -50,7 +51,7 @@ def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[
         slo, shi = ms.bootstrap(lambda s: ms.growth_slope(s, sizes), v, max(20, p.n_boot // 4), ctx.seed + 1)
         theory = ms.predicted_growth_slope(cfg.tail) if cfg.method == "sgd" else 0.0
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "ms_growth_slope",
                 cfg,
@@ -81,7 +82,7 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
     m_small = max(100, p.M // 10**4)
     g, glo, ghi = ms.growth_typical(v, m_small, m_large)
     return [
-        report.measurement_row(
+        measurement_row(
             claim,
             "ms_ratio_M_vs_M/100",
             cfg,
@@ -94,7 +95,7 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
             + ("" if finite_variance else "; no CI: a bootstrap of a mean is not valid under infinite variance"),
             **common,
         ),
-        report.measurement_row(
+        measurement_row(
             claim,
             "ms_growth_typical",
             cfg,
@@ -125,7 +126,7 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
             fit = fit_exponent(k, values, stat, n_boot=200, seed=ctx.seed)
             valid = stat == "median" or ms.mean_has_finite_variance(clips(cfg.method), cfg.noise, cfg.tail)
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     metric,
                     cfg,
@@ -156,7 +157,7 @@ def _edge_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> list[dict]:
         big = int((~(arrays["max_dist"][:, -1] <= p.threshold)).sum())  # above the threshold or not finite
         lo, hi = ms.wilson_interval(big, cfg.trials)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 f"frac_max_err_over_{p.threshold:g}",
                 cfg,
@@ -190,7 +191,7 @@ def _plot_mean_square(curves, path) -> None:
     axes[1].set_title("one run's estimate as trials accumulate")
     axes[0].legend()
     fig.suptitle("rem1-sgd-failure: SGD (solid) never settles under infinite variance; GClip (dashed) does")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _plot_curves(results, path) -> None:
@@ -207,14 +208,14 @@ def _plot_curves(results, path) -> None:
     for ax in axes:
         ax.set_xlabel("$k$")
         ax.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def run(claim: Claim, p: Rem1Profile, ctx: Context) -> ClaimOutput:
     rows_ms, curves = _mean_square_rows(claim, p, ctx)
     rows_curve, curve_results = _curve_rows(claim, p, ctx)
     rows_edge = _edge_rows(claim, p, ctx)
-    rates = report.measurements(rows_ms + rows_curve + rows_edge)
+    rates = measurements(rows_ms + rows_curve + rows_edge)
     figs = [f"{claim.id}_mean_square_vs_M.png", f"{claim.id}_median_vs_mean_square.png"]
     _plot_mean_square(curves, ctx.figures / figs[0])
     _plot_curves(curve_results, ctx.figures / figs[1])
@@ -243,7 +244,7 @@ def _relabelled(claim: Claim, p: Rem1Profile, ctx: Context, run: tuple[str, str,
     cfg = _config(claim, ctx, method, noise, tail, p.k_fixed, p.M, per_decade=0)
     ((cfg, arrays, _),) = ctx.run([cfg])
     v = arrays["last_dist"][:, 0] ** 2
-    return report.measurements(_growth_rows(claim, cfg, arrays, v, p, ctx.seed, label))
+    return measurements(_growth_rows(claim, cfg, arrays, v, p, ctx.seed, label))
 
 
 CONTROLS = {

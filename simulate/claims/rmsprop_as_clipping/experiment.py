@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from simulate.claims.rmsprop_as_clipping.model import rmsprop_versus_clipping
-from simulate.publish import report
+from simulate.publish.rows import measurements
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import Claim
 
@@ -68,11 +68,11 @@ def pair_rows(
 
 def run(claim: Claim, p: EquivalenceProfile, ctx: Context) -> ClaimOutput:
     rows = [row for beta1, beta2 in p.pairs for row in pair_rows(claim, p, beta1, beta2, ctx.seed)]
-    return ClaimOutput(report.measurements(rows), pd.DataFrame(), [], ["method", "metric", "value", "trials", "k_max"])
+    return ClaimOutput(measurements(rows), pd.DataFrame(), [], ["method", "metric", "value", "trials", "k_max"])
 
 
 CONTROLS = {
-    "momentum-as-rmsprop": lambda claim, p, ctx: report.measurements(
+    "momentum-as-rmsprop": lambda claim, p, ctx: measurements(
         pair_rows(claim, p, 0.9, 0.5, ctx.seed, label=(0.0, 0.5))
     ),
 }

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from simulate.claims.common import read_notes
 from theory import exponents
 from theory.declarations import (
+    LIGHTER_TAIL,
     Claim,
     Control,
     Metric,
@@ -41,7 +42,7 @@ class Thm2Profile:
     objective_alphas: tuple[float, ...] = ()
     objective_K_max: int = 10**5
     objective_trials: int = 128
-    lighter_tail: float = 0.1  # GClip on the Pareto laws also at tail = alpha + this (the hypothesis holds)
+    lighter_tail: float = LIGHTER_TAIL  # GClip on the Pareto laws also at tail = alpha + this (the hypothesis holds)
     instances: tuple[tuple[float, float], ...] = ()  # other (c, x0) of the 1-D objective, judged by the same rules
 
 

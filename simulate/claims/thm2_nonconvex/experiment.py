@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from simulate.pieces.methods import clips
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import diverged_trials, measurement_row, measurements
 from simulate.run.config import NonconvexRun
 from simulate.run.context import ClaimOutput, Context
 from theory import nonconvex
@@ -135,7 +136,7 @@ def theorem2_model(cfg: NonconvexRun, runs) -> tuple[dict[str, np.ndarray], dict
 
 def run(claim: Claim, p: Thm2Profile, ctx: Context) -> ClaimOutput:
     rows, stats = fit_groups(claim, ctx.run(configs(claim, p, ctx.seed)))
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     stats = pd.DataFrame(stats)
     figs = [f"{claim.id}_metric_vs_K.png", f"{claim.id}_exponent_vs_alpha.png"]
     _metric_vs_K(claim, stats, rates, ctx.figures / figs[0])
@@ -155,7 +156,7 @@ def _control(claim: Claim, p: Thm2Profile, ctx: Context, presented=None, **field
         for K in horizons(p.K_min, p.K_max, p.per_decade)
     ]
     rows, _ = fit_groups(claim, ctx.run(runs), presented)
-    return report.measurements([r for r in rows if r["metric"] == "avg_min_grad"])
+    return measurements([r for r in rows if r["metric"] == "avg_min_grad"])
 
 
 CONTROLS = {
@@ -193,7 +194,7 @@ def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[
             finite = local_exponent(Ks, curve, window_mask(Ks)) if curve is not None else math.nan
             ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     m.name + suffix,
                     key,
@@ -206,7 +207,7 @@ def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[
                     finite_k_exponent=round(finite, 6),
                     limit_exponent=round(limits.get(m.source, math.nan), 6),
                     drift=round(fit.drift, 6),
-                    n_diverged=sum(report.diverged_trials(a) for _, a in runs),
+                    n_diverged=sum(diverged_trials(a) for _, a in runs),
                     description=m.description + ("" if not suffix else f" [{suffix[1:]}]"),
                 )
             )
@@ -281,7 +282,7 @@ def _metric_vs_K(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, path) -
         f"{claim.id}: metric vs K (GClip solid, SGD with the same eta dashed; dotted: theorem's slope; "
         "dash-dot: linearised finite-K model)",
     )
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _exponents(claim: Claim, rates: pd.DataFrame, path) -> None:
@@ -318,7 +319,7 @@ def _exponents(claim: Claim, rates: pd.DataFrame, path) -> None:
         ax.set_xlabel(r"$\alpha$ (parameters and prediction)")
         ax.set_ylabel("fitted exponent (95% CI)")
         ax.legend()
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _rules(claim: Claim, stats: pd.DataFrame, p: Thm2Profile, path) -> None:
@@ -348,4 +349,4 @@ def _rules(claim: Claim, stats: pd.DataFrame, p: Thm2Profile, path) -> None:
         f"{claim.id}: parameter rules (solid: scaling, dashed: appendix, dotted: main text as printed); "
         f"nominal sigma = noise scale = {claim.problem['noise_scale']:g}",
     )
-    report.save_fig(fig, path)
+    save_fig(fig, path)

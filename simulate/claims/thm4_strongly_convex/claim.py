@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from simulate.claims.common import read_notes
 from theory import exponents
 from theory.declarations import (
+    LIGHTER_TAIL,
     Claim,
     Control,
     Metric,
@@ -30,7 +31,7 @@ class Profile:
     methods: tuple[str, ...]
     K: int
     trials: int
-    lighter_tail: float = 0.1
+    lighter_tail: float = LIGHTER_TAIL
     settle_k: int = 500
     settle_trials: int = 10**6
 

@@ -10,7 +10,8 @@ import pandas as pd
 
 from simulate.claims.quadratic import finite_k_model, problem_run
 from simulate.pieces.methods import clips
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.config import QuadraticRun, checkpoints
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import EXPONENT_TOLERANCE, Claim
@@ -43,7 +44,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000, presented=None) -> pd
                 finite = m.sq_power * local_exponent(k, curve, window_mask(k))
                 limit_m = m.sq_power * limit
             rows.append(
-                report.measurement_row(
+                measurement_row(
                     claim,
                     m.name,
                     label,
@@ -62,7 +63,7 @@ def fit_rows(claim: Claim, results, *, n_boot: int = 1000, presented=None) -> pd
                     + ("" if ci_valid else "; no CI: a bootstrap of a mean is not valid under infinite variance"),
                 )
             )
-    return report.measurements(rows)
+    return measurements(rows)
 
 
 def settle_rows(claim: Claim, p: Profile, results, presented=None) -> pd.DataFrame:
@@ -75,7 +76,7 @@ def settle_rows(claim: Claim, p: Profile, results, presented=None) -> pd.DataFra
         m_small, m_large = 100, p.settle_trials // 100
         value, lo, hi = growth_typical(v, m_small, m_large)
         rows.append(
-            report.measurement_row(
+            measurement_row(
                 claim,
                 "ms_settles",
                 label,
@@ -91,7 +92,7 @@ def settle_rows(claim: Claim, p: Profile, results, presented=None) -> pd.DataFra
                 f"batches of {m_small}; CI from order statistics",
             )
         )
-    return report.measurements(rows)
+    return measurements(rows)
 
 
 def checkpoint_stats(claim: Claim, results) -> pd.DataFrame:
@@ -176,7 +177,7 @@ def plot_error_vs_k(claim: Claim, stats: pd.DataFrame, rates: pd.DataFrame, nois
     handles = {lab: h for h, lab in zip(*axes[0, 0].get_legend_handles_labels(), strict=True) if "slope" not in lab}
     fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=min(len(handles), 6))
     fig.suptitle(f"{claim.id}: error vs $k$, {noise} noise (bands: 10-90% over trials; dotted: the theorem's slope)")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def _exponent_points(ax, part: pd.DataFrame, y: pd.Series, offset: float, colour: str, label: str) -> None:
@@ -238,7 +239,7 @@ def plot_exponent_vs_alpha(claim: Claim, rates: pd.DataFrame, path: Path) -> Non
         top.legend()
         bottom.legend()
     fig.suptitle(f"{claim.id}: fitted exponents vs alpha (95% bootstrap CI), finite-k prediction dashed")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
 
 
 def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
@@ -263,7 +264,7 @@ def plot_foil(claim: Claim, rates: pd.DataFrame, path: Path) -> bool:
         ax.legend()
     axes[0, 0].set_ylabel("fitted exponent")
     fig.suptitle(f"{claim.id}: the unjudged methods; a mean square that never settles shows as scattered means")
-    report.save_fig(fig, path)
+    save_fig(fig, path)
     return True
 
 

@@ -14,7 +14,8 @@ from simulate.pieces.methods import method as make_method
 from simulate.pieces.metrics import trajectory
 from simulate.pieces.noise import centred_bernoulli_sample
 from simulate.pieces.objectives import quadratic
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurements
 from simulate.run.config import checkpoints
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence
@@ -177,7 +178,7 @@ def run(claim: Claim, p: LowerBoundProfile, ctx: Context) -> ClaimOutput:
         curves[alpha] = (lb[:, 0], envelopes)
         if ctx.progress:
             print(f"  alpha={alpha:g}: {time.perf_counter() - t0:6.1f}s", file=sys.stderr)
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     fig_name = f"{claim.id}_sandwich.png"
     _plot_sandwich(ks, curves, ctx.figures / fig_name)
     cols = [
@@ -217,7 +218,7 @@ def _slow_threshold(claim: Claim, p: LowerBoundProfile, ctx: Context) -> pd.Data
     eps_grid = np.geomspace(lbs.lower_bound(int(ks[-1]), alpha)[1] / 10, lbs.EPS_MAX, p.n_eps)
     tp = np.array([lbs.two_point_bound(ks, e, alpha) for e in eps_grid])
     fit, _ = _simulated("proj-gclip", alpha, eps_grid, tp, ks, window, p.trials, ctx.seed, beta=0.1)
-    return report.measurements(
+    return measurements(
         [
             dict(
                 claim=claim.id,
@@ -258,4 +259,4 @@ def _plot_sandwich(ks, curves, path) -> None:
     axes[1, 0].set_ylabel("ratio to LB(k)")
     axes[0, 0].legend()
     fig.suptitle("thm5-lower-bound: the sandwich (flat ratio = tight up to a constant)")
-    report.save_fig(fig, path)
+    save_fig(fig, path)

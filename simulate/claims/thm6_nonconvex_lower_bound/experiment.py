@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from simulate.claims.thm6_nonconvex_lower_bound import model as zc
-from simulate.publish import report
+from simulate.publish.figures import save_fig
+from simulate.publish.rows import measurements
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence
 from theory import lower_bounds as lbs
@@ -150,7 +151,7 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
         )
         curves[alpha] = (k, eps)
 
-    rates = report.measurements(rows)
+    rates = measurements(rows)
     fig_name = f"{claim.id}_calls_and_bound.png"
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     for i, (method, (dp, calls)) in enumerate(ratios.items()):
@@ -166,7 +167,7 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
     b.set_ylabel(r"implied lower bound on $E\|\nabla F(x_k)\|$")
     b.legend()
     fig.suptitle("thm6-nonconvex-lower-bound: the d/p law and the implied bound")
-    report.save_fig(fig, ctx.figures / fig_name)
+    save_fig(fig, ctx.figures / fig_name)
     cols = [
         "method",
         "alpha",
@@ -186,7 +187,7 @@ def _doubled_reveals(claim: Claim, p: ZeroChainProfile, ctx: Context) -> pd.Data
     """SGD with an oracle revealing at 2p, its calls scaled by the stated p: only the calls ratios are kept."""
     base = dict(claim=claim.id, noise="zero-chain", tail=math.nan, alpha=math.nan)
     rows, _, _ = law_rows(base, "sgd", False, p, ctx.seed, reveal_factor=2.0)
-    return report.measurements([r for r in rows if r["metric"].startswith("calls_p_over_d_")])
+    return measurements([r for r in rows if r["metric"].startswith("calls_p_over_d_")])
 
 
 CONTROLS = {"p-doubled": _doubled_reveals}

@@ -1,72 +1,21 @@
-"""From finished runs to the outputs: rates.csv, controls.csv, runs/<claim>.parquet, figures/, REPORT.md,
-provenance.json (published by ``simulate.publish.folder``)."""
+"""REPORT.md's text: the headline counts, each claim's summary line, its section (statement, measures, judged rules,
+tables, controls, figures) and the banner of a run that is not the suite's verdict."""
 
-import io
 import math
-import platform
-import subprocess
-from contextlib import contextmanager
-from contextvars import ContextVar
-from pathlib import Path
+from fractions import Fraction
 
-import matplotlib
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from simulate.atomic import atomic_save
-from simulate.memory import peak_rss_mib
 from simulate.publish.folder import SECTION_MARK
-from simulate.publish.html import quantised_png
-from simulate.publish.rows import (  # noqa: F401  (the row schema, re-exported: every claim builds rows through it)
-    FLOAT_COLUMNS,
-    MEASUREMENT_COLUMNS,
-    RATE_COLUMNS,
-    VERDICT_COLUMNS,
-    diverged_trials,
-    measurement_row,
-    measurements,
-)
-from simulate.run.progress import phase
 from theory import verdicts
-from theory.declarations import Claim
-from theory.sequential import EARLY_LEVEL
-
-STYLE = Path(__file__).with_name("heavytail.mplstyle")  # the suite's figure style: sizes, colours, 200 dpi
-plt.style.use(STYLE)
-
-_DRAFT: ContextVar[bool] = ContextVar("draft", default=False)
+from theory.declarations import LIGHTER_TAIL, Claim
+from theory.sequential import EARLY_LEVEL, LOOK_FRACTIONS, LOOKS
 
 
-@contextmanager
-def figures_discarded():
-    """Inside the block ``save_fig`` closes figures without writing them (a sequential design's early looks, whose
-    figures the final evaluation draws again)."""
-    token = _DRAFT.set(True)
-    try:
-        yield
-    finally:
-        _DRAFT.reset(token)
-
-
-def save_fig(fig, path: Path) -> None:
-    """Write a figure atomically as ``path`` (PNG at the style's 200 dpi, in 256 colours: a plot's few colours
-    survive and the file is a third of the size) and as a PDF beside it (vector, for a paper), then close it (only
-    close it inside ``figures_discarded``)."""
-    if _DRAFT.get():
-        plt.close(fig)
-        return
-    from PIL import Image
-
-    phase("plotting")
-    png, pdf = io.BytesIO(), io.BytesIO()
-    fig.savefig(png, format="png")
-    fig.savefig(pdf, format="pdf", metadata={"CreationDate": None, "ModDate": None})  # no date: reproducible bytes
-    plt.close(fig)
-    with Image.open(png) as image:
-        small = quantised_png(image)
-    atomic_save(path, lambda tmp: Path(tmp).write_bytes(small))
-    atomic_save(path.with_suffix(".pdf"), lambda tmp: Path(tmp).write_bytes(pdf.getvalue()))
+def _looks_text() -> str:
+    """The sequential design's look fractions in words: "1/8, 1/4, 1/2 and all"."""
+    parts = [str(Fraction(f).limit_denominator(1000)) for f in LOOK_FRACTIONS[:-1]]
+    return ", ".join(parts) + " and all"
 
 
 def markdown_table(df: pd.DataFrame, cols: list[str]) -> str:
@@ -244,14 +193,16 @@ def render_report(
         "judged against an asymptotic exponent whose own finite-k model calls its window pre-asymptotic "
         "(`finite_k_exponent` more than tolerance/2 from `limit_exponent`). Where a theorem's hypothesis fails "
         "(noise tail = alpha: no alpha-th moment), its rows are judged against the finite-k prediction; at tail = "
-        "alpha + 0.1, where it holds, as the upper bound it is (fitted <= predicted + tolerance). Each claim with "
-        "evidence rows has negative controls, deliberately wrong set-ups that its own rules must fail, and some "
-        "have positive controls, other set-ups the theorem covers, which must pass. Full table: `rates.csv`; "
+        f"alpha + {LIGHTER_TAIL:g}, where it holds, as the upper bound it is (fitted <= predicted + tolerance). "
+        "Each claim with evidence rows has negative controls, deliberately wrong set-ups that its own rules must "
+        "fail, and some have positive controls, other set-ups the theorem covers, which must pass. Full table: "
+        "`rates.csv`; "
         "per-checkpoint statistics: `runs/<claim>.parquet`; run details: `provenance.json`. At the default "
         'profile most synthetic claims run in a sequential design (README, "Profiles"): every configuration\'s '
-        "trials in looks of 1/8, 1/4, 1/2 and all of the full count; a row whose 98.75% CI (Bonferroni over the four "
-        "looks) lies wholly inside or outside its accepted values at an earlier look is decided there (its `look` "
-        "and `ci_level` say so), and a configuration stops once every row computed from it is decided.",
+        f"trials in looks of {_looks_text()} of the full count; a row whose {100 * EARLY_LEVEL:g}% CI (Bonferroni "
+        f"over the {LOOKS} looks) lies wholly inside or outside its accepted values at an earlier look is decided "
+        "there (its `look` and `ci_level` say so), and a configuration stops once every row computed from it is "
+        "decided.",
         "",
     ]
     return "\n".join(head) + "\n" + "".join(sections.values())
@@ -378,81 +329,3 @@ def claim_section(
         parts += ["### Notes", "", claim.notes, ""]
     parts += [f"![{f}](figures/{f})" for f in figures] + [""]
     return "\n".join(parts)
-
-
-CODE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the simulate and theory packages
-
-
-def code_revision(root: Path = CODE_ROOT) -> str:
-    """The git commit of the code that ran (short hash, ``-dirty`` when ``simulate/`` or ``theory/`` differ from
-    it), asked of the repository that holds the package itself, never of the current folder; ``unknown`` where the
-    package is not in a git checkout (an installed wheel) or git is missing."""
-
-    def git(*args) -> str:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
-
-    try:
-        if Path(git("rev-parse", "--show-toplevel").strip()).resolve() != root:
-            return "unknown"
-        dirty = git("status", "--porcelain", "--", "simulate", "theory").strip()
-        return git("rev-parse", "--short", "HEAD").strip() + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def run_record(
-    category: str,
-    profile: str,
-    seed: int,
-    overrides: dict,
-    threads: int,
-    wall: float,
-    cpu: float,
-    computed: int,
-    cached: int,
-    figures: list[str],
-    executor: str = "local",
-    model: dict | None = None,
-) -> dict:
-    """Provenance of one claim's results: its category (``theory.declarations.CATEGORIES``), the run (git
-        revision, profile, seed, overrides, date, executor), its size and cost (wall time, this process's CPU time in
-        seconds over all its threads (with ``--executor dask`` the workers' is not counted), configurations computed and
-        loaded, the process's peak resident memory at the end of the claim: cumulative over the run, so the claim where
-        it jumps is the one that needed it), the figures it
-    drew, the versions of the packages that computed it, and ``model`` (the claim's own record, e.g. the small
-    transformer's backend, device and parameter counts) where it has one."""
-    import datetime
-
-    import numba
-    import pyarrow
-    import scipy
-
-    record = dict(
-        category=category,
-        profile=profile,
-        seed=seed,
-        overrides={k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()},
-        git_revision=code_revision(),
-        date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"),
-        wall_time_s=round(wall, 1),
-        cpu_time_s=round(cpu, 1),
-        numba_threads=threads,
-        executor=executor,
-        peak_rss_mib=peak_rss_mib(),
-        configurations_computed=computed,
-        configurations_from_cache=cached,
-        figures=list(figures),
-        python=platform.python_version(),
-        platform=platform.platform(),
-        versions=dict(
-            numpy=np.__version__,
-            scipy=scipy.__version__,
-            numba=numba.__version__,
-            pandas=pd.__version__,
-            pyarrow=pyarrow.__version__,
-            matplotlib=matplotlib.__version__,
-        ),
-    )
-    if model:
-        record["model"] = model
-    return record
