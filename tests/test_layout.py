@@ -172,12 +172,12 @@ CLAIM = Claim(
 TOY_EXPERIMENT = """
 import pandas as pd
 
-from simulate.publish.rows import measurements
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput
 
 
 def _rows(claim, answer):
-    return measurements([dict(claim=claim.id, method="toy", noise="none", metric="answer", value=answer)])
+    return measurements([measurement_row(claim, "answer", method="toy", noise="none", value=answer)])
 
 
 def run(claim, profile, ctx):

@@ -11,7 +11,7 @@ import pytest
 
 from simulate.claims import CLAIMS, PROFILES
 from simulate.looks import feeds, in_looks, measured
-from simulate.publish.rows import measurements
+from simulate.publish.rows import Row, measurements
 from simulate.run.config import QuadraticRun
 from simulate.run.context import Context
 from simulate.run.executors import load_or_run
@@ -100,7 +100,7 @@ def _measure(ctx, effects):
         half = confidence.z() / math.sqrt(cfg.trials)
         value = effects[cfg.method]
         rows.append(
-            dict(
+            Row(
                 claim="c",
                 metric="m",
                 method=cfg.method,

@@ -8,16 +8,17 @@ import pytest
 
 from simulate.claims import CLAIMS, NET_CLAIMS, controls, experiment, power_curves
 from simulate.controls import run_controls
-from simulate.publish.rows import RATE_COLUMNS, measurements
+from simulate.publish.rows import RATE_COLUMNS, Row, measurements
 from simulate.run.context import Context
 from simulate.run.store import RunCache
 from theory.declarations import EXPONENT_TOLERANCE, exponent_rule
 from theory.verdicts import Judged, Rule, judge, render_criteria
 
 
-def _row(**kw) -> dict:
+def _row(**kw) -> Row:
+    """A row as the verdict layer receives it, with any columns (theory ones included) set by the test."""
     base = dict(claim="c", method="m", noise="n", metric="x")
-    return {**base, **kw}
+    return Row({**base, **kw})
 
 
 def _judge(rule: Rule, **row) -> tuple[str, str]:
@@ -320,10 +321,10 @@ def test_report_counts_evidence_per_category_and_renders_each_claims_finding():
     rule = Rule("at_least", "r", target=0.0, stat="value")
     exact = Rule("at_least", "r", target=0.0, stat="value", kind="exact")
     rows = [
-        dict(claim="a", method="m", noise="n", metric="x", alpha=1.5, value=1.0),
-        dict(claim="a", method="m", noise="n", metric="x", alpha=1.8, value=-1.0),
-        dict(claim="a", method="m", noise="n", metric="y", value=1.0),
-        dict(claim="b", method="k", noise="n", metric="x", value=2.0),
+        Row(claim="a", method="m", noise="n", metric="x", alpha=1.5, value=1.0),
+        Row(claim="a", method="m", noise="n", metric="x", alpha=1.8, value=-1.0),
+        Row(claim="a", method="m", noise="n", metric="y", value=1.0),
+        Row(claim="b", method="k", noise="n", metric="x", value=2.0),
     ]
     rates = judge([Judged("x", rule), Judged("y", exact)], measurements(rows))
     provenance = {"claims": {"a": {"category": "theorems"}, "b": {"category": "models"}}}
@@ -380,6 +381,43 @@ def test_a_row_with_a_misspelt_column_is_refused_naming_it(column):
     with pytest.raises(ValueError, match=column):
         measurement_row(CLAIMS["thm4-strongly-convex"], "mean_dist", value=1.0, **{column: -0.5})
     with pytest.raises(ValueError, match=column):
-        measurements([dict(claim="thm4-strongly-convex", metric="mean_dist", **{column: -0.5})])
+        measurements([Row(claim="thm4-strongly-convex", metric="mean_dist", **{column: -0.5})])
     with pytest.raises(ValueError, match="lacks its metric"):
-        measurements([dict(claim="thm4-strongly-convex", value=1.0)])
+        measurements([Row(claim="thm4-strongly-convex", value=1.0)])
+
+
+def test_a_predicted_number_comes_from_the_claims_declaration_never_from_the_experiment():
+    from simulate.publish.rows import measurement_row
+    from theory import exponents
+    from theory.declarations import Claim, Predicts
+
+    claim = Claim(
+        id="toy",
+        order=1,
+        category="mechanisms and laws (synthetic)",
+        title="t",
+        statement="s",
+        predictions=(Predicts("theory_exponent", exponents.theorem4_gap, ("alpha",), "gap", {"method": "clip"}),),
+    )
+    row = measurement_row(claim, "gap", method="clip", alpha=1.5, fitted_exponent=-0.6)
+    assert row["theory_exponent"] == exponents.theorem4_gap(1.5)
+    other = measurement_row(claim, "gap", method="sgd", alpha=1.5)  # no declaration matches: no prediction
+    assert "theory_exponent" not in other
+    with pytest.raises(ValueError, match="theory_exponent"):  # an experiment writing its own target is refused
+        measurement_row(claim, "gap", method="clip", alpha=1.5, theory_exponent=-0.5)
+    with pytest.raises(ValueError, match="alpha"):  # a parameter the row does not carry is named
+        measurement_row(claim, "gap", method="clip")
+    with pytest.raises(ValueError, match="not built by measurement_row"):
+        measurements([dict(claim="toy", metric="gap", method="clip", alpha=1.5, theory_exponent=-0.5)])
+
+
+def test_every_judged_target_column_of_every_claim_is_declared_as_a_prediction():
+    # a judged rule that compares against theory_exponent or predicted reads a number only a declaration fills
+    from theory.declarations import PREDICTED_COLUMNS
+
+    for claim in CLAIMS.values():
+        for j in claim.judged:
+            target = j.rule.target
+            if isinstance(target, str) and target in PREDICTED_COLUMNS:
+                declared = [p for p in claim.predictions if p.column == target]
+                assert declared, f"{claim.id}: {j.metric} is judged against {target}, which no Predicts declares"

@@ -2,11 +2,12 @@
 rules every exponent claim and every small-transformer claim share. Claims live in ``simulate/claims/<claim>/``;
 ``theory.verdicts`` applies the rules."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .sizing import Sizing
-from .verdicts import Judged, Rule
+from .verdicts import Judged, Rule, selects
 
 # The convention shared by every exponent claim, fixed before any run.
 EXPONENT_TOLERANCE = 0.05
@@ -115,6 +116,48 @@ class TrainedGate:
             raise ValueError(f"floor_tolerance={self.floor_tolerance!r} needs to be positive, with its reason")
 
 
+# the theory columns of a row, which only a declared prediction (``Predicts``) may fill
+PREDICTED_COLUMNS = ("theory_exponent", "predicted")
+
+
+@dataclass(frozen=True)
+class Predicts:
+    """A prediction declared in a claim: the rows of ``metric`` (a name, or a prefix ending in ``*``) whose columns
+    match ``where`` get ``column`` = ``function(*(row[p] for p in params))`` (a function of ``theory/`` of the row's
+    own parameters), rounded to ``digits`` decimals where given. Rows are built through
+    ``simulate.publish.rows.measurement_row``, which fills it; an experiment never writes a predicted number."""
+
+    column: str
+    function: Callable
+    params: tuple[str, ...]
+    metric: str
+    where: dict = field(default_factory=dict)
+    digits: int | None = None
+
+    def __post_init__(self):
+        if self.column not in PREDICTED_COLUMNS:
+            accepted = ", ".join(PREDICTED_COLUMNS)
+            raise ValueError(f"column={self.column!r} is not one of the accepted values: {accepted}")
+
+    def matches(self, row) -> bool:
+        return selects(self.metric, self.where, row)
+
+    def value(self, row, inputs: dict | None = None) -> float:
+        """The prediction for ``row`` (NaN where the function gives None); a parameter the row has no column for is
+        read from ``inputs``, the run's settings its experiment passes along (never a predicted number)."""
+        known = {**(inputs or {}), **row}
+        missing = [p for p in self.params if p not in known]
+        if missing:
+            raise ValueError(
+                f"the prediction of {self.column} for metric {row.get('metric')!r} reads {', '.join(missing)}, which "
+                "neither the row's columns nor its inputs hold"
+            )
+        v = self.function(*(known[p] for p in self.params))
+        if v is None:
+            return math.nan
+        return round(float(v), self.digits) if self.digits is not None else float(v)
+
+
 @dataclass(frozen=True)
 class Control:
     """A control: a negative one (``expected = "fail"``) is a deliberately wrong set-up whose rows the claim's own
@@ -155,6 +198,12 @@ class Metric:
     sq_power: float | None = None  # the metric ~ (E e^2)^sq_power in a finite-k model (None: no prediction)
 
 
+def metric_predictions(metrics, digits: int | None = None, **where) -> tuple[Predicts, ...]:
+    """One ``theory_exponent`` prediction per metric: its ``theory`` of the row's alpha (rows of that metric whose
+    columns match ``where``)."""
+    return tuple(Predicts("theory_exponent", m.theory, ("alpha",), m.name, where, digits) for m in metrics)
+
+
 # What kind of evidence a claim's rows are, so that a reader can weigh the headline's counts: a theorem's rate or
 # bound on synthetic problems, a mechanism or law on synthetic problems, or a statement about a real (small) model.
 CATEGORIES = ("theorem rates (synthetic)", "mechanisms and laws (synthetic)", "real-model rows")
@@ -175,6 +224,7 @@ class Claim:
     profiles: dict = field(default_factory=dict)
     measures: str = ""  # what the statistics are; the rules are rendered from ``judged``
     judged: tuple[Judged, ...] = ()
+    predictions: tuple[Predicts, ...] = ()  # the theory columns of its rows (judged or info), declared
     controls: tuple[Control, ...] = ()
     power: tuple[PowerCurve, ...] = ()
     problem: dict = field(default_factory=dict)
@@ -186,6 +236,27 @@ class Claim:
             raise ValueError(f"category={self.category!r} is not one of the accepted values: {', '.join(CATEGORIES)}")
         if "full" in self.profiles and "default" not in self.profiles:
             self.profiles["default"] = self.profiles["full"]
+
+    def predict(self, row: dict, inputs: dict | None = None) -> dict:
+        """``row`` with the theory columns its declared predictions give it (``inputs``: run settings that are not
+        columns, ``Predicts.value``); a row that already holds a value in a predicted column, or that two
+        predictions of one column match, is refused (ValueError)."""
+        out = dict(row)
+        filled: set[str] = set()
+        for p in self.predictions:
+            if not p.matches(out):
+                continue
+            if p.column in filled:
+                raise ValueError(f"two predictions of {p.column} match a row of metric {row['metric']!r}")
+            given = row.get(p.column)
+            if given is not None and not (isinstance(given, float) and math.isnan(given)):
+                raise ValueError(
+                    f"a row of claim {self.id!r}, metric {row['metric']!r} was built with {p.column}={given!r}; that "
+                    "column is a prediction declared in the claim (Predicts), computed when the row is built"
+                )
+            out[p.column] = p.value(out, inputs)
+            filled.add(p.column)
+        return out
 
 
 PROFILES = ("quick", "default", "full")

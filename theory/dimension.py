@@ -53,3 +53,13 @@ def lemma12_bounds(B: float, p: float, d: int) -> tuple[float, float]:
     """(lower, upper) bounds on G from Lemma 12 for d coordinates with equal B_i = B."""
     upper = (d * B**p) ** (1.0 / p)
     return upper * d ** (0.5 - 1.0 / p), upper
+
+
+def cclip_d_power() -> float:
+    """Corollary 7: CClip's per-coordinate error at a fixed k does not grow with d (power 0)."""
+    return 0.0
+
+
+def lemma12_ratio_power(alpha: float) -> float:
+    """Lemma 12's bound on the power of d in GClip's over CClip's error under coordinate-wise noise: 2/alpha - 1."""
+    return 2.0 / alpha - 1.0

@@ -14,6 +14,17 @@ def theorem4_gap(alpha: float) -> float:
     return 2.0 * theorem4_distance(alpha)
 
 
+def sgd_last_iterate_median(tail: float) -> float:
+    """Unclipped SGD's last iterate under a fixed step schedule, median |x_k - x*| against k, noise of tail a:
+    -(a - 1)/a (Remark 1's curves; the mean of the square at twice this, ``sgd_last_iterate_mean_square``)."""
+    return -(tail - 1.0) / tail
+
+
+def sgd_last_iterate_mean_square(tail: float) -> float:
+    """Twice ``sgd_last_iterate_median``: the exponent of E|x_k - x*|^2."""
+    return 2 * sgd_last_iterate_median(tail)
+
+
 def clipping_map(alpha: float, beta: float, biased: bool) -> float:
     """Predicted exponent of E||xbar_k - x*||^2 with eta_k ~ 1/(mu k), tau_k = G k^beta, tail = alpha
     (docs/theory.md §4, derived): variance -1 + beta(2 - alpha); for noise whose clipping is biased also the bias term
@@ -21,6 +32,12 @@ def clipping_map(alpha: float, beta: float, biased: bool) -> float:
     alpha = check_alpha(alpha)
     variance = -1.0 + beta * (2.0 - alpha)
     return max(variance, -2.0 * beta * (alpha - 1.0)) if biased else variance
+
+
+def clipping_variance(alpha: float, tail: float) -> float:
+    """The variance term of the clipping map at tau_k = G k^(1/alpha) for noise of tail index ``tail``:
+    -1 + (2 - tail)/alpha (docs/theory.md §4, the general clipping exponent)."""
+    return -1.0 + (2.0 - tail) / alpha
 
 
 def theorem2(alpha: float) -> float:

@@ -30,3 +30,8 @@ def signgd_rare_bias(counts, n: int, batch: int, eta: float, K: int) -> tuple[np
     per class (valid while the class's predicted probabilities stay below 1/batch; see the module docstring)."""
     q = batch_presence(counts, n, batch)
     return -eta * K * (1.0 - 2.0 * q), 2.0 * eta * np.sqrt(K * q * (1.0 - q))
+
+
+def signgd_class_drift(count: int, n: int, batch: int, eta: float, K: int) -> float:
+    """The mean of SignGD's bias after K steps for a class with ``count`` of the n samples (``signgd_rare_bias``)."""
+    return float(signgd_rare_bias([count], n, batch, eta, K)[0][0])

@@ -111,3 +111,20 @@ def zero_chain_horizon(
         raise ValueError(f"eps={eps!r} is too large: d = floor(delta L / (7296 eps^2)) = 0")
     p = min(1.0, (46.0 * eps / sigma) ** (alpha / (alpha - 1.0)))
     return calls_per_dp * d / p
+
+
+def zero_chain_calls_ratio() -> float:
+    """Theorem 6's zero chain: the expected oracle calls to reach prog = d, over d/p (each call reveals the next
+    coordinate with probability p): 1."""
+    return 1.0
+
+
+def zero_chain_calls_exponent() -> float:
+    """The slope of log(mean calls to reach prog = d) against log(d/p): 1."""
+    return 1.0
+
+
+def zero_chain_grad_exponent(alpha: float) -> float:
+    """The gradient-norm lower bound eps(k) the zero chain implies, against the calls k: -(alpha - 1)/(3 alpha - 2),
+    half of Theorem 2's exponent (docs/theory.md §5)."""
+    return -(alpha - 1) / (3 * alpha - 2)

@@ -43,6 +43,30 @@ def predicted_growth_slope(tail: float) -> float:
     return 2.0 / tail - 1.0 if tail < 2.0 else 0.0
 
 
+def clt_exponent() -> float:
+    """The exponent in n of the typical error of a mean of n samples with finite variance (the central limit
+    theorem): -1/2."""
+    return -0.5
+
+
+def predicted_growth(method: str, tail: float) -> float:
+    """Predicted slope of the typical mean of e^2 against the batch size M for ``method``: ``predicted_growth_slope``
+    for unclipped SGD, 0 for a clipped method (its iterates keep every moment)."""
+    return predicted_growth_slope(tail) if method == "sgd" else 0.0
+
+
+def predicted_growth_ratio(method: str, tail: float, ratio: float) -> float:
+    """Predicted typical mean of e^2 over batches ``ratio`` times larger, over the smaller ones: ratio^(2/a - 1) for
+    unclipped SGD, 1 for a clipped method."""
+    return ratio ** predicted_growth_slope(tail) if method == "sgd" else 1.0
+
+
+def settling_batches(trials: int) -> tuple[int, int]:
+    """The two batch sizes (small, large) whose typical means a settling statistic of ``trials`` trials compares:
+    at least 100, and 1% of the trials."""
+    return max(100, trials // 10**4), trials // 100
+
+
 def bootstrap(stat, v: np.ndarray, n_boot: int, seed: int) -> tuple[float, float]:
     """Percentile interval (at ``confidence.level()``) of ``stat`` on samples resampled with replacement (rows of
     ``v`` when 2-D)."""

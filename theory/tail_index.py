@@ -64,3 +64,8 @@ def hill(x, k: int | None = None) -> float:
         raise ValueError("the (k+1)-th largest |x| is 0: too many zeros for the Hill estimator at this k")
     logs = np.log(np.sort(top)[1:] / threshold)
     return 1.0 / logs.mean()
+
+
+def consistent_limit(tail: float) -> float:
+    """What a consistent tail-index estimator tends to on samples of a law with tail index ``tail``: ``tail``."""
+    return tail

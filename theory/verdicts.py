@@ -129,6 +129,27 @@ _INCONCLUSIVE_TEXT = {
 }
 
 
+def covers(pattern: str, metric: str) -> bool:
+    """Whether ``metric`` is ``pattern`` (a name, or a prefix ending in ``*``)."""
+    if pattern.endswith("*"):
+        return str(metric).startswith(pattern[:-1])
+    return metric == pattern
+
+
+def selects(pattern: str, where: dict, row) -> bool:
+    """Whether ``row`` has a metric ``pattern`` covers and columns that match ``where`` (column -> accepted values,
+    or a predicate on the row)."""
+    if not covers(pattern, row["metric"]):
+        return False
+    for column, accepted in where.items():
+        if callable(accepted):
+            if not accepted(row):
+                return False
+        elif row.get(column) not in (accepted if isinstance(accepted, tuple) else (accepted,)):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class Judged:
     """A declaration: rows with this ``metric`` (a name, or a prefix ending in ``*``) whose columns match ``where``
@@ -141,20 +162,10 @@ class Judged:
 
     def covers(self, metric: str) -> bool:
         """Whether rows of ``metric`` may be judged by this declaration (its name or prefix; ``where`` aside)."""
-        if self.metric.endswith("*"):
-            return str(metric).startswith(self.metric[:-1])
-        return metric == self.metric
+        return covers(self.metric, metric)
 
     def matches(self, row) -> bool:
-        if not self.covers(row["metric"]):
-            return False
-        for column, accepted in self.where.items():
-            if callable(accepted):
-                if not accepted(row):
-                    return False
-            elif row.get(column) not in (accepted if isinstance(accepted, tuple) else (accepted,)):
-                return False
-        return True
+        return selects(self.metric, self.where, row)
 
     def selection(self) -> str:
         """The rows this declaration judges, in words."""

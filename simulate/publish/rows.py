@@ -4,7 +4,7 @@ refuses a column the table does not have (the verdict layer reads guard columns 
 
 import pandas as pd
 
-from theory.declarations import Claim
+from theory.declarations import PREDICTED_COLUMNS, Claim
 
 # Every column of rates.csv, in order; README documents each. Measurement columns are filled by the experiments,
 # the verdict columns (kind .. reason) by theory.verdicts.judge from the claim's declarations, look and ci_level by
@@ -36,6 +36,10 @@ MEASUREMENT_COLUMNS = [
 ]
 VERDICT_COLUMNS = ["kind", "verdict", "verdict_note", "look", "ci_level", "rule", "tolerance", "reason"]
 RATE_COLUMNS = MEASUREMENT_COLUMNS[:-1] + VERDICT_COLUMNS + ["description"]
+
+
+class Row(dict):
+    """A measurement row built by ``measurement_row``: its columns checked, the claim's predictions filled in."""
 
 
 def diverged_trials(arrays: dict) -> int:
@@ -70,19 +74,36 @@ def fit_columns(fit) -> dict:
     )
 
 
-def measurement_row(claim: Claim, metric: str, run=None, arrays: dict | None = None, **columns) -> dict:
+def measurement_row(
+    claim: Claim, metric: str, run=None, arrays: dict | None = None, inputs: dict | None = None, **columns
+) -> dict:
     """One measurement row of rates.csv: the claim and the metric; with a run configuration ``run``, its method,
     noise, tail, alpha and trials; with that run's ``arrays``, ``n_diverged`` (``diverged_trials``). ``columns``
     fill the other columns and override any of these (a negative control presents a run as another); a column left
-    out is empty, and a column rates.csv does not have is refused (ValueError naming it)."""
+    out is empty, and a column rates.csv does not have is refused (ValueError naming it). The claim's declared
+    predictions (``Claim.predictions``) fill the theory columns from the row's own parameters (and ``inputs``, run
+    settings that are not columns); a row built with a value in one of them is refused."""
     row = dict(claim=claim.id, metric=metric)
     if run is not None:
         row.update(method=run.method, noise=run.noise, tail=run.tail, alpha=run.alpha, trials=run.trials)
     if arrays is not None:
         row["n_diverged"] = diverged_trials(arrays)
+    written = sorted(set(columns) & set(PREDICTED_COLUMNS))
+    if written:
+        raise ValueError(
+            f"a row of claim {claim.id!r}, metric {metric!r} was given {', '.join(written)}: a predicted number is "
+            "declared in the claim (Predicts) and filled in here, never written by an experiment"
+        )
     row = {**row, **columns}
     _check_columns(row)
-    return row
+    return Row(claim.predict(row, inputs))
+
+
+def relabelled(claim: Claim, row: dict, **changes) -> dict:
+    """``row`` presented as another set-up (a negative control): ``changes`` applied to its columns, and the claim's
+    predictions computed anew for the labels it now carries."""
+    columns = {c: v for c, v in row.items() if c not in ("claim", "metric", *PREDICTED_COLUMNS)}
+    return measurement_row(claim, changes.pop("metric", row["metric"]), **{**columns, **changes})
 
 
 FLOAT_COLUMNS = [
@@ -103,10 +124,15 @@ FLOAT_COLUMNS = [
 ]
 
 
-def measurements(rows: list[dict]) -> pd.DataFrame:
-    """Measurement rows as a frame with every column of rates.csv (verdict columns still empty; numeric columns
-    float, so that every table writes them alike); a row naming a column rates.csv does not have, or lacking its
-    claim or metric, is refused (ValueError naming it)."""
+def measurements(rows: list[Row]) -> pd.DataFrame:
+    """Measurement rows (each built by ``measurement_row``) as a frame with every column of rates.csv (verdict
+    columns still empty; numeric columns float, so that every table writes them alike); any other row is refused
+    (ValueError naming it)."""
     for row in rows:
+        if not isinstance(row, Row):
+            raise ValueError(
+                f"a row of claim {row.get('claim')!r}, metric {row.get('metric')!r} was not built by measurement_row "
+                "(which checks its columns and fills the claim's declared predictions)"
+            )
         _check_columns(row, RATE_COLUMNS)
     return pd.DataFrame(rows, columns=RATE_COLUMNS).astype({c: float for c in FLOAT_COLUMNS})

@@ -9,7 +9,8 @@ whose name starts with ``_`` is never discovered, so this one is not a claim of 
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control, exponent_rule
+from theory import mean_square
+from theory.declarations import Claim, Control, Predicts, exponent_rule
 from theory.sizing import Sizing
 from theory.verdicts import Judged
 
@@ -36,6 +37,9 @@ CLAIM = Claim(
     profiles={"quick": TemplateProfile(trials=200, n_max=10**4), "full": TemplateProfile(trials=2000, n_max=10**5)},
     measures="median_abs_error = the median over the trials of |mean_n| at log-spaced n; its exponent is fitted "
     "over the last two decades of n (theory.fitting.fit_exponent), with a 95% bootstrap CI over the trials.",
+    # every number a row is compared against is a prediction declared here (a function of theory/ of the row's own
+    # columns), filled in when experiment.py builds the row; an experiment never writes one
+    predictions=(Predicts("theory_exponent", mean_square.clt_exponent, (), "median_abs_error"),),
     # each judged row has a declared rule whose tolerance has a reason fixed before any run (never taken from the
     # outcome): here the suite's exponent convention, |fitted - theory| <= 0.05, inconclusive when the CI cannot decide
     judged=(Judged("median_abs_error", exponent_rule()),),

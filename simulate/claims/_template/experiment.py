@@ -40,7 +40,6 @@ def _row(claim: Claim, n: np.ndarray, err: np.ndarray, seed: int) -> dict:
         method="monte-carlo mean",
         noise="gaussian",
         trials=err.shape[0],
-        theory_exponent=-0.5,
         **fit_columns(fit),
         description="exponent of the median of |mean_n| in n, last two decades, 95% bootstrap CI over trials",
     )

@@ -112,8 +112,8 @@ def run(claim: Claim, p: ComparisonProfile, ctx: Context) -> ClaimOutput:
             idx = rng.integers(0, a.size, size=(N_BOOT, a.size))  # paired: trial t shares its noise in both
             boot = np.median(a[idx], axis=1) / np.median(b[idx], axis=1)
             rows.append(
-                dict(
-                    claim=claim.id,
+                measurement_row(
+                    claim,
                     method="acclip/adam",
                     noise=f"pareto, {setting}",
                     tail=p.tail,

@@ -7,11 +7,13 @@ from theory.declarations import (
     LIGHTER_TAIL,
     Claim,
     Control,
+    Predicts,
     finite_k_rule,
     hypothesis_holds,
     tight_case,
     upper_bound_rule,
 )
+from theory.exponents import clipping_map
 from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
@@ -67,6 +69,14 @@ CLAIM = Claim(
         "trials (clipped steps: finite moments). symmetric_faster: the one-sided minus the symmetric exponent at "
         "beta = 0.2, with the sum of the two CI half-widths as its half-width. beta = 0 and beta = 1.2 lie outside "
         "the derivation's range (tau below the noise's scale; thresholds past the projection radius): info."
+    ),
+    predictions=(
+        Predicts(
+            "theory_exponent",
+            lambda alpha, beta, noise: clipping_map(alpha, beta, noise == "pareto-onesided"),
+            ("alpha", "beta", "noise"),
+            "sq_dist_exponent_beta*",
+        ),
     ),
     judged=(
         Judged(

@@ -42,7 +42,6 @@ def cell_row(claim: Claim, cfg, arrays, noise: str | None = None) -> dict:
         method="proj-gclip",
         noise=noise,
         beta=cfg.beta,
-        theory_exponent=clipping_map(cfg.alpha, cfg.beta, noise == "pareto-onesided"),
         fitted_exponent=fit.exponent,
         ci_low=fit.ci_low,
         ci_high=fit.ci_high,
@@ -118,8 +117,8 @@ def _symmetric_faster(claim: Claim, rates: pd.DataFrame) -> pd.DataFrame:
         gap = one.fitted_exponent - sym.fitted_exponent
         half = (sym.ci_high - sym.ci_low) / 2 + (one.ci_high - one.ci_low) / 2
         rows.append(
-            dict(
-                claim=claim.id,
+            measurement_row(
+                claim,
                 method="proj-gclip",
                 noise="pareto vs pareto-onesided",
                 tail=alpha,

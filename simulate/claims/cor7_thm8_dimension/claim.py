@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import EXPONENT_TOLERANCE, Claim, Control
+from theory import dimension, exponents
+from theory.declarations import EXPONENT_TOLERANCE, Claim, Control, Predicts
 from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
@@ -55,6 +56,11 @@ CLAIM = Claim(
         "d_power_err_per_coord: least-squares power of d of the per-coordinate error E||xbar_K - x*||^2 / d over "
         "the dimensions, 95% CI from per-d bootstrap means over trials (tail alpha + 0.2: finite variance of the "
         "clipped error)."
+    ),
+    predictions=(
+        Predicts("theory_exponent", exponents.clipping_variance, ("alpha", "tail"), "k_exponent_d*"),
+        Predicts("theory_exponent", dimension.cclip_d_power, (), "d_power_err_per_coord", {"method": "cclip"}),
+        Predicts("theory_exponent", dimension.lemma12_ratio_power, ("alpha",), "d_power_ratio"),
     ),
     judged=(
         Judged(

@@ -10,7 +10,7 @@ from simulate.engine.run import map_on_threads
 from simulate.pieces.noise import sample
 from simulate.publish.figures import save_fig
 from simulate.publish.markdown import markdown_table
-from simulate.publish.rows import measurement_row, measurements
+from simulate.publish.rows import measurement_row, measurements, relabelled
 from simulate.run.config import AdaptiveRun, checkpoints
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence, dimension
@@ -109,7 +109,7 @@ def _radial_as_coordinate(claim: Claim, p: DimensionProfile, ctx: Context) -> pd
     p = DimensionProfile(**{**p.__dict__, "shapes": ("radial",)})
     _, _, per_coord = _measure(claim, p, ctx)
     rows = [r for r in _power_rows(claim, p, per_coord) if r["method"] == "gclip"]
-    return measurements([{**r, "noise": "pareto-coordinate"} for r in rows])
+    return measurements([relabelled(claim, r, noise="pareto-coordinate") for r in rows])
 
 
 def _gclip_as_cclip(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataFrame:
@@ -117,7 +117,7 @@ def _gclip_as_cclip(claim: Claim, p: DimensionProfile, ctx: Context) -> pd.DataF
     p = DimensionProfile(**{**p.__dict__, "shapes": ("coordinate",)})
     _, _, per_coord = _measure(claim, p, ctx)
     rows = [r for r in _power_rows(claim, p, per_coord) if r["method"] == "gclip"]
-    return measurements([{**r, "method": "cclip", "theory_exponent": 0.0} for r in rows])
+    return measurements([relabelled(claim, r, method="cclip") for r in rows])
 
 
 CONTROLS = {"radial-as-coordinate": _radial_as_coordinate, "gclip-as-cclip": _gclip_as_cclip}
@@ -137,7 +137,6 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
         per_coord[(cfg.alpha, cfg.shape, cfg.method, cfg.d)] = (err.mean(), boot)
         boots = resamples(claim.judged, f"k_exponent_d{cfg.d}", 300)
         fit = fit_exponent(arrays["k"], arrays["avg_sq"], "mean", n_boot=boots, seed=cfg.seed)
-        variance_exponent = -1.0 + (2.0 - cfg.tail) / cfg.alpha  # docs/theory.md §4, general clipping exponent
         rows.append(
             measurement_row(
                 claim,
@@ -145,7 +144,6 @@ def _measure(claim: Claim, p: DimensionProfile, ctx: Context) -> tuple[list[dict
                 cfg,
                 arrays,
                 noise=f"pareto-{cfg.shape}",
-                theory_exponent=variance_exponent,
                 fitted_exponent=fit.exponent,
                 ci_low=fit.ci_low,
                 ci_high=fit.ci_high,
@@ -204,11 +202,9 @@ def _power_rows(claim: Claim, p: DimensionProfile, per_coord: dict) -> list[dict
     if len(ds) < 2:
         return rows
     for alpha in p.alphas:
-        bound = 2.0 / alpha - 1.0
         for shape in p.shapes:
             series = {m: [per_coord[(alpha, shape, m, d)] for d in ds] for m in ("gclip", "cclip")}
             base = dict(
-                claim=claim.id,
                 noise=f"pareto-{shape}",
                 tail=alpha + p.tail_offset,
                 alpha=alpha,
@@ -219,11 +215,11 @@ def _power_rows(claim: Claim, p: DimensionProfile, per_coord: dict) -> list[dict
             for method, values in series.items():
                 point, lo, hi = _power(ds, [v[0] for v in values], [v[1] for v in values])
                 rows.append(
-                    dict(
+                    measurement_row(
+                        claim,
+                        "d_power_err_per_coord",
                         **base,
                         method=method,
-                        metric="d_power_err_per_coord",
-                        theory_exponent=0.0 if method == "cclip" else math.nan,
                         fitted_exponent=point,
                         ci_low=lo,
                         ci_high=hi,
@@ -233,18 +229,20 @@ def _power_rows(claim: Claim, p: DimensionProfile, per_coord: dict) -> list[dict
             ratio_boots = [g[1] / c[1] for g, c in zip(series["gclip"], series["cclip"], strict=True)]
             point, lo, hi = _power(ds, ratio_means, ratio_boots)
             rows.append(
-                {
-                    **base,
-                    "method": "gclip/cclip",
-                    "metric": "d_power_ratio",
-                    "theory_exponent": bound,
-                    "fitted_exponent": point,
-                    "ci_low": lo,
-                    "ci_high": hi,
-                    "value": ratio_means[-1],
-                    "description": base["description"]
-                    + f"; theory = Lemma 12's bound 2/alpha - 1; value = ratio at d = {ds[-1]}",
-                }
+                measurement_row(
+                    claim,
+                    "d_power_ratio",
+                    **{
+                        **base,
+                        "method": "gclip/cclip",
+                        "fitted_exponent": point,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "value": ratio_means[-1],
+                        "description": base["description"]
+                        + f"; theory = Lemma 12's bound 2/alpha - 1; value = ratio at d = {ds[-1]}",
+                    },
+                )
             )
     return rows
 

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control
+from theory import heterogeneity
+from theory.declarations import Claim, Control, Predicts
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
 
@@ -67,6 +68,15 @@ CLAIM = Claim(
         "Deterministic runs (no sampling error, no CI). growth_power_in_kappa_het: least-squares slope of "
         "log(iterations to the target) against log(kappa_het), best eta0 per problem. power_minus_gd: a method's "
         "growth power minus GD's on the same family. Noisy runs are info."
+    ),
+    predictions=(
+        Predicts(
+            "theory_exponent",
+            heterogeneity.gd_iterations_power,
+            (),
+            "growth_power_in_kappa_het",
+            {"method": "gd"},
+        ),
     ),
     judged=(
         Judged(

@@ -15,7 +15,7 @@ from simulate.pieces import noise as noise_laws
 from simulate.pieces.methods import method as make_method
 from simulate.publish.figures import save_fig
 from simulate.publish.markdown import markdown_table
-from simulate.publish.rows import measurements
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from theory import heterogeneity as het
 from theory.declarations import Claim
@@ -152,12 +152,12 @@ def power_rows(claim: Claim, table: pd.DataFrame, family_label: dict | None = No
         last = part.iloc[-1]
         gd_last = table[(table.family == family) & (table.method == "gd")].sort_values("kappa_het").iloc[-1]
         noise = f"none, {(family_label or {}).get(family, family)}"
-        common = dict(claim=claim.id, method=method, noise=noise, trials=1, n_diverged=int(part.censored.sum()))
+        common = dict(method=method, noise=noise, trials=1, n_diverged=int(part.censored.sum()))
         rows.append(
-            dict(
+            measurement_row(
+                claim,
+                "growth_power_in_kappa_het",
                 **common,
-                metric="growth_power_in_kappa_het",
-                theory_exponent=1.0 if method == "gd" else None,
                 fitted_exponent=power,
                 value=gd_last.iterations / last.iterations,
                 description=f"value = GD's iterations / this method's at kappa_het = {last.kappa_het:g}; "
@@ -166,9 +166,10 @@ def power_rows(claim: Claim, table: pd.DataFrame, family_label: dict | None = No
         )
         if method != "gd":
             rows.append(
-                dict(
+                measurement_row(
+                    claim,
+                    "power_minus_gd",
                     **common,
-                    metric="power_minus_gd",
                     value=power - powers[(family, "gd")],
                     description="growth power minus GD's on the same family",
                 )
@@ -206,8 +207,8 @@ def _noisy_rows(claim: Claim, p: HeterogeneityProfile, table: pd.DataFrame, seed
         for method in METHODS:
             steps = [medians[((law, level), method, kappa)] for kappa in p.kappas]
             rows.append(
-                dict(
-                    claim=claim.id,
+                measurement_row(
+                    claim,
                     method=method,
                     noise=f"{law} {level:g}, axis-aligned",
                     metric="growth_power_in_kappa_het",

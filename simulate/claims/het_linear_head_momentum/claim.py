@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control
+from theory import linear_head
+from theory.declarations import Claim, Control, Predicts
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
 
@@ -83,6 +84,12 @@ CLAIM = Claim(
         "samples at the largest C against the exact drift -eta (K - 2 P_K), P_K ~ Binomial(K, q_c) "
         "(theory/linear_head.py): predicted = its mean, std_error = its standard deviation over the classes and "
         "seeds averaged."
+    ),
+    # SignGD's exact drift of a class's bias (theory/linear_head.py) from the run's settings, beside both methods' rows
+    predictions=(
+        Predicts(
+            "predicted", linear_head.signgd_class_drift, ("count", "n", "batch", "eta", "K"), "bias_of_classes_with_*"
+        ),
     ),
     judged=(
         Judged(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from simulate.claims.het_linear_head_momentum.model import train_linear_head, zipf_counts, zipf_dataset
 from simulate.publish.figures import save_fig
-from simulate.publish.rows import measurements
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from theory import heterogeneity as het
 from theory.declarations import Claim
@@ -178,8 +178,8 @@ def ratio_rows(claim: Claim, p: HeadProfile, results: dict, seed: int, classes=N
             else "w_norm_ratio"
         )
         rows.append(
-            dict(
-                claim=claim.id,
+            measurement_row(
+                claim,
                 method="signgd/signum",
                 noise=f"C = {C}, {_setting(p.batch, None, p.K)}",
                 metric=metric,
@@ -212,8 +212,8 @@ def _method_rows(claim: Claim, p: HeadProfile, results: dict, seed: int) -> list
             power = _power(ks, out[metric].mean(axis=0)) if grows else math.nan
             growth = "; fitted = growth power in k over the last decade" if power == power else ""
             rows.append(
-                dict(
-                    claim=claim.id,
+                measurement_row(
+                    claim,
                     method=method,
                     noise=setting,
                     metric=f"final_{metric}",
@@ -238,21 +238,21 @@ def _bias_rows(claim: Claim, p: HeadProfile, results: dict) -> list[dict]:
     for method in ("signgd", "signum"):
         eta = dict(p.etas)[method]
         bias = results[(C, method)]["class_bias"][:, -1, :]
-        mean, sd = signgd_rare_bias(counts, int(counts.sum()), p.batch, eta, p.K)
+        _, sd = signgd_rare_bias(counts, int(counts.sum()), p.batch, eta, p.K)
         q = batch_presence(counts, int(counts.sum()), p.batch)
         for level in BIAS_LEVELS:
             sel = counts == level
             if not sel.any():
                 continue
-            measured, predicted = float(bias[:, sel].mean()), float(mean[sel][0])
+            measured = float(bias[:, sel].mean())
             se = float(sd[sel][0]) / math.sqrt(bias[:, sel].size)
             rows.append(
-                dict(
-                    claim=claim.id,
+                measurement_row(
+                    claim,
+                    f"bias_of_classes_with_{level}_samples",
+                    inputs=dict(count=level, n=int(counts.sum()), batch=p.batch, eta=eta, K=p.K),
                     method=method,
                     noise=f"C = {C}, {_setting(p.batch, eta, p.K)}",
-                    metric=f"bias_of_classes_with_{level}_samples",
-                    predicted=predicted,
                     std_error=se,
                     value=measured,
                     trials=p.trials,
@@ -265,8 +265,8 @@ def _bias_rows(claim: Claim, p: HeadProfile, results: dict) -> list[dict]:
             continue
         gap = bias[:, counts == 1].mean(axis=1) - bias[:, 0]
         rows.append(
-            dict(
-                claim=claim.id,
+            measurement_row(
+                claim,
                 method=method,
                 noise=f"C = {C}, {_setting(p.batch, eta, p.K)}",
                 metric="bias_gap_rarest_minus_top",
@@ -289,8 +289,8 @@ def _sweep_rows(claim: Claim, p: HeadProfile, sweeps: dict, seed: int) -> list[d
         loss = f"loss SignGD {sign['loss'][:, -1].mean():.3g}, Signum {mom['loss'][:, -1].mean():.3g}"
         feat = f"feature-part ||W|| {sign['feature_norm'][:, -1].mean():.3g}, {mom['feature_norm'][:, -1].mean():.3g}"
         rows.append(
-            dict(
-                claim=claim.id,
+            measurement_row(
+                claim,
                 method="signgd/signum",
                 noise=f"C = {C}, {_setting(*setting)}",
                 metric="sweep_w_norm_ratio",

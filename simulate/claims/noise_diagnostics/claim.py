@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control
+from theory import mean_square, tail_index
+from theory.declarations import Claim, Control, Predicts
 from theory.sizing import SEQUENTIAL
 from theory.verdicts import Judged, Rule
 
@@ -61,6 +62,11 @@ CLAIM = Claim(
     measures=(
         "Tail-index rows: value = mean of the estimates over independent samples (repetitions, or groups of kernel "
         "noise) of N each; CI: 95% Student-t interval of that mean; predicted = the configured tail."
+    ),
+    predictions=(
+        Predicts("theory_exponent", mean_square.predicted_growth_slope, ("tail",), "running_var_slope"),
+        Predicts("predicted", tail_index.consistent_limit, ("tail",), "tail_index_estimate"),
+        Predicts("predicted", tail_index.consistent_limit, ("tail",), "kernel_noise_tail_index"),
     ),
     judged=tuple(
         Judged(

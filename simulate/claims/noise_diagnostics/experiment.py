@@ -115,7 +115,6 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
         )
         typical = np.median(curves, axis=0)
         slope = float(slopes(np.log(n_points[window]), np.log(typical[window])))
-        theory = 2.0 / tail - 1.0 if tail < 2.0 else 0.0
         rows.append(
             measurement_row(
                 claim,
@@ -123,7 +122,6 @@ def _variance_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[dic
                 method="running-variance",
                 noise=noise,
                 tail=tail,
-                theory_exponent=theory,
                 fitted_exponent=slope,
                 trials=p.variance_streams,
                 k_min=int(n_points[window][0]),
@@ -159,7 +157,6 @@ def _estimator_rows(claim, p: DiagnosticsProfile, ctx: Context, path) -> list[di
                         method=name,
                         noise=noise,
                         tail=tail,
-                        predicted=tail,
                         value=mean,
                         ci_low=lo,
                         ci_high=hi,
@@ -238,7 +235,6 @@ def _kernel_rows(claim, p: DiagnosticsProfile, ctx: Context) -> list[dict]:
                     method=name,
                     noise=cfg.noise,
                     tail=cfg.tail,
-                    predicted=cfg.tail,
                     value=mean,
                     ci_low=lo,
                     ci_high=hi,
@@ -287,7 +283,6 @@ def _hill_on_wrong_tail(claim, p: DiagnosticsProfile, ctx: Context) -> pd.DataFr
                 method="hill",
                 noise="pareto",
                 tail=1.5,
-                predicted=1.5,
                 value=mean,
                 ci_low=lo,
                 ci_high=hi,

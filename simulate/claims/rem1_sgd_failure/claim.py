@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control
+from theory import exponents
+from theory import mean_square as ms
+from theory.declarations import Claim, Control, Predicts
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
 
@@ -84,6 +86,25 @@ CLAIM = Claim(
         "(median over the batches of M/10^4 trials), its 95% CI distribution-free from the order statistics of the "
         "batch means (no bootstrap, valid for any tail). Edge rows: fraction of trials whose max_k |x_k - x*| "
         "exceeds the threshold or is not finite."
+    ),
+    predictions=(
+        Predicts("theory_exponent", ms.predicted_growth, ("method", "tail"), "ms_growth_slope"),
+        Predicts(
+            "predicted",
+            lambda method, tail: ms.predicted_growth_ratio(method, tail, 100.0),
+            ("method", "tail"),
+            "ms_ratio_M_vs_M/100",
+        ),
+        Predicts(
+            "predicted",
+            lambda method, tail, trials: ms.predicted_growth_ratio(
+                method, tail, ms.settling_batches(trials)[1] / ms.settling_batches(trials)[0]
+            ),
+            ("method", "tail", "trials"),
+            "ms_growth_typical",
+        ),
+        Predicts("theory_exponent", exponents.sgd_last_iterate_median, ("tail",), "median_last_dist"),
+        Predicts("theory_exponent", exponents.sgd_last_iterate_mean_square, ("tail",), "mean_sq_last_dist"),
     ),
     judged=(
         Judged(

@@ -49,7 +49,6 @@ def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[
         rows += _growth_rows(claim, cfg, arrays, v, p, ctx.seed, (cfg.method, cfg.noise, cfg.tail))
         slope = ms.growth_slope(v, sizes)
         slo, shi = ms.bootstrap(lambda s: ms.growth_slope(s, sizes), v, max(20, p.n_boot // 4), ctx.seed + 1)
-        theory = ms.predicted_growth_slope(cfg.tail) if cfg.method == "sgd" else 0.0
         rows.append(
             measurement_row(
                 claim,
@@ -58,7 +57,6 @@ def _mean_square_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[
                 arrays,
                 k_min=cfg.K,
                 k_max=cfg.K,
-                theory_exponent=theory,
                 fitted_exponent=slope,
                 ci_low=slo,
                 ci_high=shi,
@@ -77,9 +75,7 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
     common = dict(method=method, noise=noise, tail=tail, k_min=cfg.K, k_max=cfg.K)
     finite_variance = ms.mean_has_finite_variance(clips(method), noise, tail)
     lo, hi = ms.bootstrap(ms.growth_ratio, v, p.n_boot, seed) if finite_variance else (math.nan, math.nan)
-    predicted = 100.0 ** ms.predicted_growth_slope(tail) if method == "sgd" else 1.0
-    m_large = p.M // 100
-    m_small = max(100, p.M // 10**4)
+    m_small, m_large = ms.settling_batches(p.M)
     g, glo, ghi = ms.growth_typical(v, m_small, m_large)
     return [
         measurement_row(
@@ -87,7 +83,6 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
             "ms_ratio_M_vs_M/100",
             cfg,
             arrays,
-            predicted=predicted,
             value=ms.growth_ratio(v),
             ci_low=lo,
             ci_high=hi,
@@ -100,7 +95,6 @@ def _growth_rows(claim, cfg, arrays, v, p: Rem1Profile, seed: int, label: tuple[
             "ms_growth_typical",
             cfg,
             arrays,
-            predicted=(m_large / m_small) ** ms.predicted_growth_slope(tail) if method == "sgd" else 1.0,
             value=g,
             ci_low=glo,
             ci_high=ghi,
@@ -118,11 +112,7 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
     for cfg, arrays, _ in results:
         k = arrays["k"]
         e = arrays["last_dist"]
-        theory = -(cfg.tail - 1.0) / cfg.tail
-        for metric, values, stat, th in (
-            ("median_last_dist", e, "median", theory),
-            ("mean_sq_last_dist", e**2, "mean", 2 * theory),
-        ):
+        for metric, values, stat in (("median_last_dist", e, "median"), ("mean_sq_last_dist", e**2, "mean")):
             fit = fit_exponent(k, values, stat, n_boot=200, seed=ctx.seed)
             valid = stat == "median" or ms.mean_has_finite_variance(clips(cfg.method), cfg.noise, cfg.tail)
             rows.append(
@@ -131,7 +121,6 @@ def _curve_rows(claim: Claim, p: Rem1Profile, ctx: Context) -> tuple[list[dict],
                     metric,
                     cfg,
                     arrays,
-                    theory_exponent=th,
                     fitted_exponent=fit.exponent,
                     ci_low=fit.ci_low if valid else math.nan,
                     ci_high=fit.ci_high if valid else math.nan,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from simulate.claims.rmsprop_as_clipping.model import rmsprop_versus_clipping
-from simulate.publish.rows import measurements
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from theory.declarations import Claim
 
@@ -48,8 +48,8 @@ def pair_rows(
         ("clip_bound_fraction", float(bound.mean()), "fraction of coordinate-steps where the clip bound"),
     )
     return [
-        dict(
-            claim=claim.id,
+        measurement_row(
+            claim,
             method=f"beta1={b1:g},beta2={b2:g}",
             noise="pareto",
             tail=p.tail,

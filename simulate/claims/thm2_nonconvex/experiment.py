@@ -96,17 +96,6 @@ def _groups(results) -> dict:
     return {key: sorted(runs, key=lambda r: r[0].K) for key, runs in groups.items()}
 
 
-def _theory(cfg: NonconvexRun, metric: str, gclip_theory) -> float:
-    """Predicted exponent in K: Theorem 2 for GClip (in any d), the derived same-step exponent for SGD's average
-    and last iterate; none for the best iterate or for the appendix/main rules, whose constants keep tau from
-    growing like K^(1/(3alpha-2)) over these horizons (see the claim's notes)."""
-    if cfg.params != "scaling":
-        return math.nan
-    if cfg.method == "gclip":
-        return gclip_theory(cfg.alpha)
-    return theorem2_sgd_same_step(cfg.alpha) if metric != "best_min_grad" else math.nan
-
-
 MODEL_MIN_RELAXATIONS = 5.0  # eta * curvature * K below this: the run has not settled, no model value
 
 
@@ -189,7 +178,6 @@ def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[
             valid = mean_has_finite_variance(clips(true_key.method), true_key.noise, true_key.tail)
             boots = resamples(claim.judged, m.name + suffix, 1000) if valid else 0
             fit = fit_exponent(Ks, values, m.stat, n_boot=boots, seed=key.seed)
-            theory = _theory(key, m.name, m.theory)
             curve = model.get(m.source)
             finite = local_exponent(Ks, curve, window_mask(Ks)) if curve is not None else math.nan
             ci = (fit.ci_low, fit.ci_high) if valid else (math.nan, math.nan)
@@ -198,7 +186,6 @@ def fit_groups(claim: Claim, results, presented=None) -> tuple[list[dict], list[
                     claim,
                     m.name + suffix,
                     key,
-                    theory_exponent=round(theory, 6),
                     fitted_exponent=round(fit.exponent, 6),
                     ci_low=round(ci[0], 6),
                     ci_high=round(ci[1], 6),

@@ -4,14 +4,17 @@ from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
 from theory import exponents
+from theory import mean_square as ms
 from theory.declarations import (
     LIGHTER_TAIL,
     Claim,
     Control,
     Metric,
     PowerCurve,
+    Predicts,
     finite_k_rule,
     hypothesis_holds,
+    metric_predictions,
     tight_case,
     upper_bound_rule,
 )
@@ -53,6 +56,13 @@ def _tail_rules(metric: str):
     )
 
 
+METRICS = (
+    Metric("mean_dist", "avg_dist", "mean", exponents.theorem4_distance, True, "E||xbar_k - x*||", 0.5),
+    Metric("mean_gap", "avg_gap", "mean", exponents.theorem4_gap, True, "E f(xbar_k) - f*", 1.0),
+    Metric("median_dist", "avg_dist", "median", exponents.theorem4_distance, False, "median ||xbar_k - x*||"),
+    Metric("q90_dist", "avg_dist", "q90", exponents.theorem4_distance, False, "90% quantile ||xbar_k - x*||"),
+)
+
 CLAIM = Claim(
     order=1,
     category="theorem rates (synthetic)",
@@ -64,11 +74,16 @@ CLAIM = Claim(
         "E||xbar_k - x*|| decays like k^(-(alpha-1)/alpha) and E f(xbar_k) - f* like k^(-2(alpha-1)/alpha)."
     ),
     judged_methods=("proj-gclip",),
-    metrics=(
-        Metric("mean_dist", "avg_dist", "mean", exponents.theorem4_distance, True, "E||xbar_k - x*||", 0.5),
-        Metric("mean_gap", "avg_gap", "mean", exponents.theorem4_gap, True, "E f(xbar_k) - f*", 1.0),
-        Metric("median_dist", "avg_dist", "median", exponents.theorem4_distance, False, "median ||xbar_k - x*||"),
-        Metric("q90_dist", "avg_dist", "q90", exponents.theorem4_distance, False, "90% quantile ||xbar_k - x*||"),
+    metrics=METRICS,
+    predictions=(
+        *metric_predictions(METRICS, digits=6),
+        # the typical mean over batches of 1% of the trials against batches of 100 (rem1-sgd-failure's statistic)
+        Predicts(
+            "predicted",
+            lambda method, tail, trials: ms.predicted_growth_ratio(method, tail, (trials // 100) / 100),
+            ("method", "tail", "trials"),
+            "ms_settles",
+        ),
     ),
     profiles={
         "quick": Profile(

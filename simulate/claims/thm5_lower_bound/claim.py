@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import Claim, Control, exponent_rule
+from theory import exponents
+from theory.declarations import Claim, Control, Predicts, exponent_rule
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
 
@@ -43,6 +44,13 @@ CLAIM = Claim(
         "over trials (each (eps, nu) resampled, the envelope and its slope recomputed); drift as for every fit. "
         "no_point_below_bound: min over k and eps of (worst-case risk over nu, for simulated methods its mean plus "
         "3 standard errors) / (two-point bound at that k, eps)."
+    ),
+    # the two-point bound's LB(k) and the minimax gap decay like Theorem 4's f-gap rate, -2(alpha - 1)/alpha; the
+    # maximising eps*(k) like its distance rate, half of it
+    predictions=(
+        Predicts("theory_exponent", exponents.theorem4_gap, ("alpha",), "lb_exponent"),
+        Predicts("theory_exponent", exponents.theorem4_distance, ("alpha",), "eps_star_exponent"),
+        Predicts("theory_exponent", exponents.theorem4_gap, ("alpha",), "minimax_gap_exponent"),
     ),
     judged=(
         Judged(

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from simulate.claims.common import read_notes
-from theory.declarations import EXPONENT_TOLERANCE, Claim, Control
+from theory import lower_bounds as lbs
+from theory.declarations import EXPONENT_TOLERANCE, Claim, Control, Predicts
 from theory.sizing import Sizing
 from theory.verdicts import Judged, Rule
 
@@ -46,6 +47,11 @@ CLAIM = Claim(
         "+- 1.96 standard errors. calls_vs_d_over_p_exponent: least-squares slope of log mean calls against "
         "log(d/p). grad_norm_lb_exponent: slope of eps(k) implied by the measured constant and the scaling of "
         "docs/theory.md §5 (an algebraic consequence of the d/p law, hence an exact check, not evidence)."
+    ),
+    predictions=(
+        Predicts("predicted", lbs.zero_chain_calls_ratio, (), "calls_p_over_d_*"),
+        Predicts("theory_exponent", lbs.zero_chain_calls_exponent, (), "calls_vs_d_over_p_exponent"),
+        Predicts("theory_exponent", lbs.zero_chain_grad_exponent, ("alpha",), "grad_norm_lb_exponent"),
     ),
     judged=(
         Judged("smoothness_max", Rule("at_most", "a stated constant of f_d", target=152.0, stat="value", kind="exact")),

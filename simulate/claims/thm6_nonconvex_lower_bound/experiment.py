@@ -8,7 +8,7 @@ import pandas as pd
 
 from simulate.claims.thm6_nonconvex_lower_bound import model as zc
 from simulate.publish.figures import save_fig
-from simulate.publish.rows import measurements
+from simulate.publish.rows import measurement_row, measurements
 from simulate.run.context import ClaimOutput, Context
 from theory import confidence
 from theory import lower_bounds as lbs
@@ -68,7 +68,6 @@ def law_rows(base: dict, method: str, clips: bool, p: ZeroChainProfile, seed: in
                     "method": method,
                     "metric": f"calls_p_over_d_d{d}_p{prob:g}",
                     "value": ratio,
-                    "predicted": 1.0,
                     "ci_low": ratio - confidence.z() * se,
                     "ci_high": ratio + confidence.z() * se,
                     "std_error": se,
@@ -85,7 +84,6 @@ def law_rows(base: dict, method: str, clips: bool, p: ZeroChainProfile, seed: in
             **base,
             "method": method,
             "metric": "calls_vs_d_over_p_exponent",
-            "theory_exponent": 1.0,
             "fitted_exponent": slope,
             "trials": p.trials,
             "description": "slope of log mean calls vs log(d/p)",
@@ -105,7 +103,7 @@ def law_rows(base: dict, method: str, clips: bool, p: ZeroChainProfile, seed: in
 
 
 def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
-    base = dict(claim=claim.id, noise="zero-chain", tail=math.nan, alpha=math.nan)
+    base = dict(noise="zero-chain", tail=math.nan, alpha=math.nan)
     rows = []
     w = check_properties(p.property_points, seed=ctx.seed)
     for metric, value, text in (
@@ -137,21 +135,19 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
     for alpha in p.alphas:
         k = np.array([lbs.zero_chain_horizon(e, alpha, calls_per_dp=c) for e in eps])
         slope = float(np.polyfit(np.log(k), np.log(eps), 1)[0])
-        theory = -(alpha - 1) / (3 * alpha - 2)
         rows.append(
             {
                 **base,
                 "alpha": alpha,
                 "method": "implied-bound",
                 "metric": "grad_norm_lb_exponent",
-                "theory_exponent": theory,
                 "fitted_exponent": slope,
                 "description": f"eps(k) from k = {c:.3f} d(eps)/p(eps); scaling of docs/theory.md §5",
             }
         )
         curves[alpha] = (k, eps)
 
-    rates = measurements(rows)
+    rates = measurements([measurement_row(claim, **row) for row in rows])
     fig_name = f"{claim.id}_calls_and_bound.png"
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     for i, (method, (dp, calls)) in enumerate(ratios.items()):
@@ -185,9 +181,9 @@ def run(claim: Claim, p: ZeroChainProfile, ctx: Context) -> ClaimOutput:
 
 def _doubled_reveals(claim: Claim, p: ZeroChainProfile, ctx: Context) -> pd.DataFrame:
     """SGD with an oracle revealing at 2p, its calls scaled by the stated p: only the calls ratios are kept."""
-    base = dict(claim=claim.id, noise="zero-chain", tail=math.nan, alpha=math.nan)
+    base = dict(noise="zero-chain", tail=math.nan, alpha=math.nan)
     rows, _, _ = law_rows(base, "sgd", False, p, ctx.seed, reveal_factor=2.0)
-    return measurements([r for r in rows if r["metric"].startswith("calls_p_over_d_")])
+    return measurements([measurement_row(claim, **r) for r in rows if r["metric"].startswith("calls_p_over_d_")])
 
 
 CONTROLS = {"p-doubled": _doubled_reveals}
