@@ -191,8 +191,9 @@ print(
 # ## 5. Fits with bootstrap CIs, and a verdict against the stated exponent
 #
 # The stated exponent is Theorem 4's -(alpha - 1)/alpha for E|xbar_k - x*|. The rule is the one every exponent claim
-# of the suite uses (`theory.declarations.exponent_rule`): |fitted - stated| <= min(0.05, |stated|/2), inconclusive when
-# the CI is too wide, the local slope drifts across the window, or the rate is too small to resolve. It is fixed
+# of the suite uses (`theory.declarations.exponent_rule`): |fitted - stated| <= min(0.05, |stated|/2); a CI wholly
+# inside that band passes, wholly outside fails, across its edge is inconclusive (with the trials that would decide
+# it). It is fixed
 # here, before the fits are seen: a small `Claim` declares the prediction (a function of `theory/` of the row's alpha,
 # filled in when a row is built, so no row can carry a hand-written target) and the rule.
 

@@ -21,14 +21,12 @@ EXPONENT_REASON = (
     "shrink can never pass a small predicted rate (alpha near 1)"
 )
 
-ALL_INCONCLUSIVE = ("ci", "drift", "small-rate", "pre-asymptotic")
 
 FINITE_K_REASON = (
-    f"the exponent convention ({EXPONENT_TOLERANCE:g}, capped at half the target), against the exact finite-k "
-    "prediction over the same "
-    "window: with noise tail = alpha the theorem's hypothesis (a finite alpha-th moment) fails and its rate carries "
-    "a log factor, so the tight case is judged against what the recursion predicts at these k, with the asymptotic "
-    "exponent beside it as information"
+    f"the exponent convention ({EXPONENT_TOLERANCE:g}, capped at half the target), two-sided, against the sharpest "
+    "prediction the suite has: the exact finite-k recursion at the noise's real tail over the same window, wherever "
+    "its validity condition holds over the window (|E clip(xi)| / tau_k <= 0.1), at tail = alpha and at a lighter "
+    "tail alike; the theorem's asymptotic exponent is beside it as information"
 )
 
 UPPER_BOUND_REASON = (
@@ -40,20 +38,25 @@ UPPER_BOUND_REASON = (
 
 
 def exponent_rule(**kw) -> Rule:
-    """|fitted - theory| <= min(0.05, |theory|/2) with every inconclusive rule: the rule of every exponent claim."""
+    """|fitted - theory| <= min(0.05, |theory|/2), testable where the row's finite-k model (if any) puts its window in
+    the asymptotic regime: the rule of every exponent claim judged against an asymptotic exponent."""
     return Rule(
-        "within", EXPONENT_REASON, tolerance=EXPONENT_TOLERANCE, inconclusive_when=ALL_INCONCLUSIVE, relative=0.5, **kw
+        "within",
+        EXPONENT_REASON,
+        tolerance=EXPONENT_TOLERANCE,
+        inconclusive_when=("pre-asymptotic",),
+        relative=0.5,
+        **kw,
     )
 
 
 def finite_k_rule() -> Rule:
-    """|fitted - finite-k prediction| <= min(0.05, |prediction|/2): a theorem's tight case, outside its hypothesis."""
+    """|fitted - finite-k prediction| <= min(0.05, |prediction|/2): the sharpest prediction, where its model holds."""
     return Rule(
         "within",
         FINITE_K_REASON,
         target="finite_k_exponent",
         tolerance=EXPONENT_TOLERANCE,
-        inconclusive_when=("ci", "drift", "small-rate"),
         relative=0.5,
     )
 
@@ -64,9 +67,26 @@ def upper_bound_rule() -> Rule:
         "at_most_plus_tol",
         UPPER_BOUND_REASON,
         tolerance=EXPONENT_TOLERANCE,
-        inconclusive_when=ALL_INCONCLUSIVE,
+        inconclusive_when=("pre-asymptotic",),
         relative=0.5,
     )
+
+
+def model_judges(row) -> bool:
+    """A row whose finite-k model holds over its window (``finite_k_exponent`` is a number): judged against it."""
+    return math.isfinite(_finite(row.get("finite_k_exponent")))
+
+
+def model_silent(row) -> bool:
+    """A row without a finite-k model valid over its window: judged against the theorem where testable."""
+    return not model_judges(row)
+
+
+def _finite(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def hypothesis_holds(row) -> bool:
@@ -84,7 +104,7 @@ def direction_rule(test: str, reason: str, target) -> Rule:
     a CI wholly on the accepted side passes, wholly on the other fails, and one that straddles the boundary is
     ``inconclusive`` (every judged rule of these claims can say so), as is a row about a trained model that does
     not pass its claim's trained gate (``TrainedGate``; ``untrained``)."""
-    return Rule(test, reason, target=target, stat="value", inconclusive_when=("untrained", "ci"))
+    return Rule(test, reason, target=target, stat="value", inconclusive_when=("untrained",))
 
 
 # the smallest margin a claim may declare for its trained gate: below it "trained" would not be a claim

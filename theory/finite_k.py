@@ -52,6 +52,25 @@ def clipped_moments(noise: str, tail: float, tau: np.ndarray) -> tuple[np.ndarra
     raise ValueError(f"noise={noise!r} is not one of the accepted values: pareto, pareto-onesided")
 
 
+# Where the linearised recursions hold (docs/decisions.md, D9, the claims' owner's condition): the clipped noise's
+# mean small against the threshold, |E clip_tau(xi)| / tau at most CLIP_BIAS_LIMIT at every k of the window. Beyond
+# it the clipping bias is no small perturbation of the iterate's drift, and the model does not judge.
+CLIP_BIAS_LIMIT = 0.1
+
+
+def clip_bias_ratio(noise: str, tail: float, tau, scale: float = 1.0) -> np.ndarray:
+    """|E clip_tau(xi)| / tau for ``scale`` times unit ``pareto`` / ``pareto-onesided`` noise (0 for the symmetric
+    law)."""
+    tau = np.asarray(tau, dtype=float)
+    m, _ = clipped_moments(noise, tail, tau / scale)
+    return np.abs(scale * m) / tau
+
+
+def linearised_model_holds(noise: str, tail: float, tau, scale: float = 1.0) -> np.ndarray:
+    """Whether the linearised recursion holds at each threshold ``tau`` (``clip_bias_ratio`` <= CLIP_BIAS_LIMIT)."""
+    return clip_bias_ratio(noise, tail, tau, scale) <= CLIP_BIAS_LIMIT
+
+
 _LOOP_STEPS = 16  # the first steps run one at a time: their factors 1 - mu eta_k may be zero or negative
 _CHUNK = 4096  # the vectorised block: the running products of its factors stay far from under- and overflow
 

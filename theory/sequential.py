@@ -1,12 +1,12 @@
 """The default profile's sequential design (docs/decisions.md, D6; declared by the claims' owner before any run).
 
-Each engine configuration's trials run in four looks: full/8, full/4, full/2 and full trials (the ``full``
-profile's count). Trials are counter-based streams, so the trials of one look are the first ones of the next. At
-each look before the last, every judged evidence row is evaluated with its CI at ``EARLY_LEVEL`` (Bonferroni over
-the four looks; the same bootstrap or order-statistic method the row uses, only wider): it is *decided early* when
-that CI lies wholly inside its rule's acceptance region (pass) or wholly outside it (fail), the row's data rules
-(drift, small rate, pre-asymptotic) permitting. A configuration stops at the first look where every evidence row
-computed from it is decided; ``exact`` and ``info`` rows never hold one back. Rows still undecided at the last look
+Each engine configuration's trials run in four looks: full/8, full/4, full/2 and full trials (the ``full`` profile's
+count). Trials are counter-based streams, so the trials of one look are the first ones of the next. At each look before
+the last, every judged evidence row is evaluated with its CI at ``EARLY_LEVEL`` (Bonferroni over the four looks; the
+same bootstrap or order-statistic method the row uses, only wider): it is *decided early* when that CI lies wholly
+inside its rule's acceptance region (pass) or wholly outside it (fail), unless the row is not testable at its horizon or
+about an untrained model (decided before any comparison). A configuration stops at the first look where every evidence
+row computed from it is decided; ``exact`` and ``info`` rows never hold one back. Rows still undecided at the last look
 are judged by the standard rules at 95%.
 """
 
@@ -34,9 +34,9 @@ def early_decision(rule, row) -> str:
     """The early verdict of ``row`` (its CI computed at ``EARLY_LEVEL``) under ``rule``: pass, fail, or "" (not
     decided).
 
-    Decided means the CI lies wholly inside the acceptance region and the standard rules then pass it (so a data
-    rule such as drift or a small rate still holds it back), or wholly outside it (a fail). A point-estimate rule
-    with a tolerance (``within``) has the region target +- tolerance. Rules without a region, or rows without a
+    Decided means the CI lies wholly inside the acceptance region and the standard rules then pass it, or wholly outside
+    it (a fail); a row the standard rules hold before any comparison (not testable, untrained) is not. A point-estimate
+    rule with a tolerance (``within``) has the region target +- tolerance. Rules without a region, or rows without a
     finite CI, are never decided early."""
     verdict, _ = judge_row(rule, row)
     if verdict not in ("pass", "fail"):

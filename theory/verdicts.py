@@ -2,24 +2,19 @@
 
 A claim (``simulate/claims/<claim>/claim.py``) declares ``Judged(metric, where, rule)`` entries. An experiment
 produces measurement rows only (no verdicts); ``judge`` matches each row to at most one declaration and applies its
-``Rule``:
+``Rule`` in one order, everywhere (docs/decisions.md, D9):
 
-0. ``pre-asymptotic`` (where the rule lists it): the row's finite-k model says that its own local slope over the
-   fitted window is more than half the tolerance from the exponent it tends to (``limit_exponent``), or that it
-   does not reach the window at all, so the window cannot show an asymptotic exponent; computed from theory alone
-   (docs/decisions.md, D3c: it comes before the CI-outside rule);
+0. testability, decided from theory before any comparison: a row judged against an asymptotic exponent whose own
+   finite-k model puts its window outside the asymptotic regime (``finite_k_exponent`` more than tolerance/2 from
+   ``limit_exponent``, or a model that does not reach the window) is not evidence: it becomes ``info``, "not
+   testable at this horizon"; a row about a model that does not pass its claim's trained gate is ``inconclusive``
+   (``untrained``);
 1. a row whose 95% CI lies wholly outside the rule's acceptance region (``acceptance_region``: the values of the
-   statistic the comparison accepts) fails: a decisive miss is never parked as inconclusive; one whose CI lies
-   wholly inside it passes unless a data rule below (drift, small rate) fires;
-2. the *inconclusive* rules, computed from the data alone and never from the comparison with the prediction:
-   - ``drift``: |drift| (late-half minus early-half slope of the window) exceeds twice the tolerance (the local
-     slope moves by more than the whole tolerance band inside the window: not asymptotic);
-   - ``small-rate``: |predicted exponent| is below the CI half-width (alpha near 1: a rate that small cannot be
-     told from an error that does not shrink; such a row is never passed);
-   - ``ci``: the 95% CI half-width exceeds the tolerance (too few trials to resolve the tolerance), applied only
-     where the CI overlaps a boundary of the acceptance region (a CI wholly inside it decides);
-   a rule lists which of these apply to it (``inconclusive_when``);
-3. otherwise the comparison (``TESTS``) of the point estimate gives pass or fail.
+   statistic the comparison accepts) fails;
+2. one whose CI lies wholly inside it passes;
+3. one whose CI straddles a boundary is ``inconclusive``, with the trials that would decide it were the estimate to
+   hold;
+4. a row without a CI (an exact computation) is decided by the comparison (``TESTS``) of its point estimate.
 
 Rows that no declaration matches are ``info``. Row kinds: ``evidence`` (a measured statistic against a
 prediction), ``exact`` (identities and regression checks), ``info``.
@@ -33,8 +28,8 @@ import pandas as pd
 
 VERDICTS = ("pass", "fail", "inconclusive", "info")
 KINDS = ("evidence", "exact", "info")
-INCONCLUSIVE_RULES = ("ci", "drift", "small-rate", "pre-asymptotic", "untrained")
-DRIFT_FACTOR = 2.0  # |drift| > DRIFT_FACTOR * tolerance: the local slope crosses the whole tolerance band
+# the gates a rule may declare, both decided before any comparison: testability from theory, and the trained gate
+INCONCLUSIVE_RULES = ("pre-asymptotic", "untrained")
 
 
 def _value(row, column: str) -> float:
@@ -109,7 +104,7 @@ class Rule:
             tol = f"min({tol}, {self.relative:g} |{target}|)"
         out = TESTS[self.test][0].format(stat=self.stat, target=target, tol=tol)
         if self.inconclusive_when:
-            out += "; inconclusive when " + ", ".join(_INCONCLUSIVE_TEXT[r](self) for r in self.inconclusive_when)
+            out += "; " + ", ".join(_INCONCLUSIVE_TEXT[r](self) for r in self.inconclusive_when)
         return out
 
     def tolerance_for(self, row) -> float:
@@ -121,11 +116,11 @@ class Rule:
 
 
 _INCONCLUSIVE_TEXT = {
-    "ci": lambda r: "the CI half-width > the tolerance",
-    "drift": lambda r: f"|drift| > {DRIFT_FACTOR:g} x the tolerance",
-    "small-rate": lambda r: "|theory_exponent| < the CI half-width",
-    "pre-asymptotic": lambda r: "the finite-k model's window slope is more than tolerance/2 from its limit",
-    "untrained": lambda r: "the row's trained model does not pass its claim's trained gate against the count baseline",
+    "pre-asymptotic": lambda r: (
+        "info when the finite-k model's window slope is more than tolerance/2 from its limit "
+        "(not testable at this horizon)"
+    ),
+    "untrained": lambda r: "inconclusive when the row's trained model does not pass its claim's trained gate",
 }
 
 
@@ -205,12 +200,6 @@ def acceptance_region(rule: Rule, target, tol: float) -> tuple[float, float] | N
     return None
 
 
-# Tests whose comparison is the acceptance region itself: a CI wholly inside it passes unless a data rule (drift,
-# small rate) fires; for ``ci_contains`` (target +- tolerance) even when it misses the target by less than the
-# tolerance (docs/decisions.md, D2).
-_REGION_DECIDES = ("within", "ci_contains", "at_most_plus_tol", "at_most", "at_least", "between")
-
-
 def ci_position(row, region: tuple[float, float] | None) -> str:
     """Where the row's 95% CI lies against the acceptance region: "outside" (wholly), "inside" (wholly),
     "overlaps" (a boundary), or "" when the row has no finite CI or the rule no region."""
@@ -230,12 +219,16 @@ def pre_asymptotic_reason(rule: Rule, row) -> str:
         return ""
     finite, limit = _value(row, "finite_k_exponent"), _value(row, "limit_exponent")
     if math.isfinite(limit) and not math.isfinite(finite):
-        return "pre-asymptotic: the finite-k model does not reach this window (its runs have not settled)"
+        return (
+            "the finite-k model does not hold over this window (its clipping bias |E clip(xi)| / tau_k exceeds the "
+            "validity limit in it, or its runs have not settled near a minimum), and nothing else places the window "
+            "in the asymptotic regime"
+        )
     half = rule.tolerance_for(row) / 2.0
     if math.isfinite(finite) and math.isfinite(limit) and abs(finite - limit) > half:
         return (
-            f"pre-asymptotic: the finite-k model's slope over this window is {finite:.4g}, {abs(finite - limit):.3g} "
-            f"from its limit {limit:.4g} (> tolerance/2 = {half:.3g})"
+            f"the finite-k model's slope over this window is {finite:.4g}, {abs(finite - limit):.3g} from its limit "
+            f"{limit:.4g} (> tolerance/2 = {half:.3g}): the window is pre-asymptotic"
         )
     return ""
 
@@ -253,32 +246,21 @@ def untrained_reason(rule: Rule, row) -> str:
     )
 
 
-def inconclusive_reason(rule: Rule, row, position: str = "") -> str:
-    """Why the data cannot decide (empty when they can); uses the data and the declaration only, never the
-    difference between the measurement and the prediction. ``position`` is ``ci_position``: the ``ci`` rule
-    applies only where the CI is not wholly inside the acceptance region."""
-    tol = rule.tolerance_for(row)
-    hw = half_width(row)
-    for name in rule.inconclusive_when:
-        if name == "ci" and position != "inside" and (not math.isfinite(hw) or hw > tol):
-            if not math.isfinite(hw):
-                return "no finite CI"
-            if tol == 0:
-                return "the 95% CI straddles the boundary of the accepted values"
-            return f"CI half-width {hw:.3g} > tolerance {tol:g}"
-        if name == "drift":
-            drift = _value(row, "drift")
-            if math.isfinite(drift) and abs(drift) > DRIFT_FACTOR * tol:
-                return f"|drift| {abs(drift):.3g} > {DRIFT_FACTOR * tol:g}: the window is not asymptotic"
-        if name == "small-rate":
-            theory = _value(row, "theory_exponent")
-            if math.isfinite(hw) and abs(theory) < hw:
-                return f"|theory| {abs(theory):.3g} < CI half-width {hw:.3g}: the rate is too small to show"
-    return ""
+def straddle_note(row, region: tuple[float, float], x: float) -> str:
+    """Why a row whose CI straddles a boundary of ``region`` is undecided, and about how many trials would decide it
+    were the estimate ``x`` to hold (the CI's half-width shrinking like 1/sqrt(trials))."""
+    low, high = _value(row, "ci_low"), _value(row, "ci_high")
+    boundaries = [b for b in region if math.isfinite(b) and low <= b <= high]
+    note = f"the 95% CI [{low:.4g}, {high:.4g}] straddles the boundary {boundaries[0]:.4g} of the accepted values"
+    trials, gap = _value(row, "trials"), min(abs(x - b) for b in boundaries)
+    if math.isfinite(trials) and trials > 0 and gap > 0:
+        needed = trials * (half_width(row) / gap) ** 2
+        note += f"; about {needed:.3g} trials (now {trials:g}) would decide it, were the estimate {x:.4g} to hold"
+    return note
 
 
 def judge_row(rule: Rule, row) -> tuple[str, str]:
-    """(verdict, note) for one row under ``rule``."""
+    """(verdict, note) for one row under ``rule``; verdict ``info`` when the row is not testable at its horizon."""
     x = _value(row, rule.stat)
     if not math.isfinite(x):
         return "fail", f"{rule.stat} is not finite"
@@ -286,23 +268,24 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
     if isinstance(target, str):
         target = _value(row, target)
         if not math.isfinite(target) and rule.target == "finite_k_exponent":
-            # a finite-k model that does not reach this window (e.g. runs too short to settle) predicts nothing
-            return "inconclusive", "no finite-k prediction over this window: the model does not reach it"
+            return "info", "not testable at this horizon: no finite-k prediction over this window"
         if not math.isfinite(target):
             raise ValueError(f"row {row['claim']}/{row['metric']}: the rule's target column {rule.target!r} is empty")
-    tol = rule.tolerance_for(row)
-    why = pre_asymptotic_reason(rule, row) or untrained_reason(rule, row)
+    why = pre_asymptotic_reason(rule, row)
+    if why:
+        return "info", "not testable at this horizon: " + why
+    why = untrained_reason(rule, row)
     if why:
         return "inconclusive", why
+    tol = rule.tolerance_for(row)
     region = acceptance_region(rule, target, tol)
     position = ci_position(row, region)
     if position == "outside":
         return "fail", f"the 95% CI lies wholly outside the acceptance region [{region[0]:.4g}, {region[1]:.4g}]"
-    why = inconclusive_reason(rule, row, position)
-    if why:
-        return "inconclusive", why
-    if position == "inside" and rule.test in _REGION_DECIDES:
+    if position == "inside":
         return "pass", ""
+    if position == "overlaps":
+        return "inconclusive", straddle_note(row, region, x)
     ok = TESTS[rule.test][1](x, target, tol, row)
     return ("pass" if ok else "fail"), ""
 
@@ -328,9 +311,8 @@ def judge(declarations, rates: pd.DataFrame) -> pd.DataFrame:
                 cols[c].append(v)
             continue
         verdict, note = judge_row(rule, row)
-        for c, v in zip(
-            cols, (rule.kind, rule.text(), rule.tolerance_for(row), rule.reason, verdict, note), strict=True
-        ):
+        kind = "info" if verdict == "info" else rule.kind
+        for c, v in zip(cols, (kind, rule.text(), rule.tolerance_for(row), rule.reason, verdict, note), strict=True):
             cols[c].append(v)
     for c, v in cols.items():
         out[c] = pd.Series(v, index=out.index, dtype=object if c != "tolerance" else float)

@@ -6,7 +6,8 @@ import numpy as np
 
 from simulate.run.config import QuadraticRun
 from theory.declarations import Claim
-from theory.finite_k import limit_sq_exponent, theorem4_second_moment
+from theory.finite_k import limit_sq_exponent, linearised_model_holds, theorem4_second_moment
+from theory.schedules import clip_threshold
 
 
 def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
@@ -15,8 +16,9 @@ def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
 
 
 def finite_k_model(cfg: QuadraticRun, ks: np.ndarray) -> tuple[np.ndarray | None, float]:
-    """The recursion's E||xbar_k - x*||^2 at ``ks`` for this set-up and the exponent it tends to (None, NaN where
-    no prediction exists: other laws than Pareto, d > 1, constant steps)."""
+    """The recursion's E||xbar_k - x*||^2 at ``ks`` for this set-up (NaN at the k where it does not hold: the clipped
+    noise's mean above ``CLIP_BIAS_LIMIT`` of the threshold) and the exponent it tends to (None, NaN where no
+    prediction exists: other laws than Pareto, d > 1, constant steps)."""
     if cfg.noise not in ("pareto", "pareto-onesided") or cfg.d != 1 or cfg.step == "constant":
         return None, math.nan
     eta0, k0, power = cfg.step_schedule()
@@ -32,4 +34,5 @@ def finite_k_model(cfg: QuadraticRun, ks: np.ndarray) -> tuple[np.ndarray | None
         beta=cfg.beta,
         step=(eta0, k0, power),
     )
-    return curve, limit_sq_exponent(cfg.noise, cfg.tail, cfg.beta, eta0 * cfg.mu)
+    holds = linearised_model_holds(cfg.noise, cfg.tail, clip_threshold(np.asarray(ks, dtype=float), cfg.G, cfg.beta))
+    return np.where(holds, curve, math.nan), limit_sq_exponent(cfg.noise, cfg.tail, cfg.beta, eta0 * cfg.mu)

@@ -34,7 +34,7 @@ CLAIM = Claim(
     # The default profile is the full size, run in one go: this claim's samples are not engine configurations, so
     # it cannot run in the sequential design's looks (theory/sizing.py says what each choice means)
     sizing=Sizing(reason="numpy samples, not engine configurations: no looks to stop early"),
-    profiles={"quick": TemplateProfile(trials=200, n_max=10**4), "full": TemplateProfile(trials=2000, n_max=10**5)},
+    profiles={"quick": TemplateProfile(trials=2000, n_max=10**4), "full": TemplateProfile(trials=2000, n_max=10**5)},
     measures="median_abs_error = the median over the trials of |mean_n| at log-spaced n; its exponent is fitted "
     "over the last two decades of n (theory.fitting.fit_exponent), with a 95% bootstrap CI over the trials.",
     # every number a row is compared against is a prediction declared here (a function of theory/ of the row's own

@@ -96,8 +96,8 @@ def run(claim: Claim, p: ClipMapProfile, ctx: Context) -> ClaimOutput:
 
 
 def _symmetric_as_onesided(claim: Claim, p: ClipMapProfile, ctx: Context) -> pd.DataFrame:
-    """Symmetric Pareto at alpha 1.4, beta 0.2, presented as one-sided (a negative control)."""
-    ((cfg, arrays, _),) = ctx.run([_config(claim, p, ctx.seed, "pareto", 1.4, 0.2)])
+    """Symmetric Pareto at alpha 1.4, beta 0.4, presented as one-sided (a negative control)."""
+    ((cfg, arrays, _),) = ctx.run([_config(claim, p, ctx.seed, "pareto", 1.4, 0.4)])
     return measurements([cell_row(claim, cfg, arrays, noise="pareto-onesided")])
 
 

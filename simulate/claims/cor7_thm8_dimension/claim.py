@@ -69,7 +69,6 @@ CLAIM = Claim(
                 "within",
                 "the exponent convention, 0.05, here for a power of d whose prediction is 0 (flat)",
                 tolerance=EXPONENT_TOLERANCE,
-                inconclusive_when=("ci",),
             ),
             where={"method": "cclip", "noise": "pareto-coordinate"},
         ),

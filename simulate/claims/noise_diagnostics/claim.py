@@ -78,7 +78,6 @@ CLAIM = Claim(
                 target="predicted",
                 tolerance=0.1,
                 stat="value",
-                inconclusive_when=("ci",),
             ),
             where={"method": method, "noise": noise},
         )

@@ -241,7 +241,7 @@ CONTROLS = {
     "gaussian-as-heavy": lambda claim, p, ctx: _relabelled(
         claim, p, ctx, ("sgd", "gaussian", 2.0), ("sgd", "pareto", 1.3)
     ),
-    "pareto2.5-as-gaussian": lambda claim, p, ctx: _relabelled(
-        claim, p, ctx, ("sgd", "pareto", 2.5), ("sgd", "gaussian", 2.0)
+    "pareto1.8-as-gaussian": lambda claim, p, ctx: _relabelled(
+        claim, p, ctx, ("sgd", "pareto", 1.8), ("sgd", "gaussian", 2.0)
     ),
 }

@@ -15,7 +15,7 @@ from simulate.run.context import ClaimOutput, Context
 from theory import nonconvex
 from theory.declarations import EXPONENT_TOLERANCE, Claim
 from theory.exponents import theorem2, theorem2_sgd_same_step
-from theory.finite_k import local_exponent, theorem2_metric
+from theory.finite_k import linearised_model_holds, local_exponent, theorem2_metric
 from theory.fitting import fit_exponent, window_mask
 from theory.mean_square import mean_has_finite_variance
 from theory.sequential import resamples
@@ -116,6 +116,7 @@ def theorem2_model(cfg: NonconvexRun, runs) -> tuple[dict[str, np.ndarray], dict
     eta, tau, K = (np.array([float(a[name]) for _, a in runs]) for name in ("eta", "tau", "K"))
     avg, last = metric(eta, tau, K)
     settled = eta * curvature * K >= MODEL_MIN_RELAXATIONS  # the model assumes the run reached a minimum
+    settled &= linearised_model_holds(cfg.noise, cfg.tail, tau, cfg.noise_scale)  # and a small clipping bias
     far = [cfg.parameters(K_far) for K_far in LIMIT_HORIZONS]
     far_avg, far_last = metric(*(np.array(v) for v in zip(*far, strict=True)), np.array(LIMIT_HORIZONS, dtype=float))
     span = math.log(LIMIT_HORIZONS[1] / LIMIT_HORIZONS[0])
