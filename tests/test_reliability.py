@@ -370,6 +370,61 @@ def test_an_interrupted_call_from_python_stops_its_kernels_and_leaves_the_flag_c
     assert float(latency) < 5.0 and flag == "0" and threads == "1", proc.stdout + proc.stderr
 
 
+INTERRUPT_AT_EVERY_INSTANT = """
+import contextlib, os, signal, sys, threading, time
+from simulate.engine import run_trajectory, stop
+from simulate.run.config import AdaptiveRun, QuadraticRun
+
+shape, handlers, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+BOUND = 5.0  # seconds: a kernel returns within milliseconds when idle; generous for a machine under full load
+if shape == "scalar":
+    make = lambda K: QuadraticRun(claim="x", method="proj-gclip", noise="pareto", alpha=1.5, trials=256, K=K)
+else:
+    make = lambda K: AdaptiveRun(claim="x", method="gclip", noise="pareto", alpha=1.5, trials=256, K=K, d=3)
+run_trajectory(make(10).trajectory())  # compiled before the clocks start
+bad = []
+with stop.signals_stop_kernels() if handlers == "cli" else contextlib.nullcontext():
+    for i in range(n):
+        delay = 0.25 * i / n  # from the set-up of the call (building the trajectory, starting threads) into the run
+        timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+        t0 = time.monotonic()
+        try:
+            timer.start()
+            run_trajectory(make(2**44).trajectory())
+            bad.append(f"{delay:.3f} s: the call returned")
+        except KeyboardInterrupt:
+            pass
+        timer.join()
+        stopped = time.monotonic() - t0 - delay
+        deadline = time.monotonic() + BOUND
+        while threading.active_count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if threading.active_count() > 1 or stopped > BOUND:
+            bad.append(f"{delay:.3f} s: {threading.active_count() - 1} threads left, stopped after {stopped:.2f} s")
+            stop.FLAG[0] = signal.SIGINT  # stop the stray kernel, so that the next instants are tried too
+            time.sleep(0.5)
+        stop.reset()
+print("; ".join(bad) or "ok")
+os._exit(0)
+"""
+
+
+@pytest.mark.parametrize("handlers", ["python", "cli"])
+@pytest.mark.parametrize("shape", ["scalar", "vector"])
+def test_an_interrupt_at_any_instant_stops_every_kernel_within_a_second(shape, handlers):
+    # 50 instants from 0 to 250 ms after the call starts, with Python's own handler (a notebook) and with the
+    # command line's (the stop flag's); before the fix (simulate.engine.run.signals_deferred), one instant in about
+    # 50 left a worker running its kernel for hours. The bound on the stop is generous (5 s), for a loaded machine
+    proc = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_AT_EVERY_INSTANT, shape, handlers, "50"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.stdout.strip() == "ok", proc.stdout + proc.stderr[-2000:]
+
+
 def test_two_runs_on_one_folder_at_once_lose_nothing(tmp_path):
     out = tmp_path / "res"
     runs = [

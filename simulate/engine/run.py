@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ import numpy as np
 
 from simulate.engine.compose import combination_key, compose
 from simulate.engine.interfaces import Method, Metric, Noise, Objective
-from simulate.engine.stop import FLAG, halting, raise_if_stopped
+from simulate.engine.stop import FLAG, STOP_SIGNALS, halting, raise_if_stopped
 
 LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
 
@@ -138,9 +140,41 @@ def map_on_threads(fn, items) -> list:
 
     pool = ThreadPoolExecutor(max(1, threads))
     with halting(lambda: pool.shutdown(wait=True, cancel_futures=True)):
-        results = list(pool.map(call, items))
+        with signals_deferred():  # every worker thread registered before an interrupt can land (see below)
+            futures = [pool.submit(call, item) for item in items]
+        results = [f.result() for f in futures]
     pool.shutdown()
     return results
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """SIGINT and SIGTERM held inside the block and handed to their own handlers at its end. The executor starts its
+    worker threads while work is submitted; an interrupt whose handler ran between a thread's start and its
+    registration (any thread may receive the signal; its Python handler then runs in the main thread at the next
+    bytecode) left a worker that the shutdown does not wait for, which ran its kernel to the end after the stop flag
+    was cleared: hours at K = 2^44. Held, the interrupt is raised once every worker is known. Main thread only
+    (Python installs handlers nowhere else; elsewhere the block runs as is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in held:
+            _deliver(signum, previous[signum])
+
+
+def _deliver(signum: int, handler) -> None:
+    """Hand a held signal to ``handler``, the one it would have met (a callable, or the default or ignore action)."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signum)
 
 
 def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:

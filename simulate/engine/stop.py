@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 FLAG = np.zeros(1, dtype=np.int64)  # 0: run on; otherwise the number of the signal that asked the run to stop
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a run
 
 
 class Stopped(KeyboardInterrupt):
@@ -60,7 +61,7 @@ def signals_stop_kernels():
     first raises ``Stopped`` and stops every kernel in flight, a second exits the process at once (status 128 +
     its number). The flag is clear at the start and again after the block, when the previous handlers come back."""
     reset()
-    previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    previous = {signum: signal.signal(signum, _on_signal) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
