@@ -175,6 +175,8 @@ def test_unmatched_rows_are_info_and_ambiguous_declarations_are_refused():
 def test_a_rule_without_reason_or_with_an_unknown_test_is_refused():
     with pytest.raises(ValueError, match="reason"):
         Rule("within", " ")
+    with pytest.raises(ValueError, match="ci_contains needs a positive tolerance"):
+        Rule("ci_contains", "r", target=1.0, stat="value")
     with pytest.raises(ValueError, match="test='near'"):
         Rule("near", "r")
 
@@ -430,3 +432,10 @@ def test_the_published_results_park_no_decided_row_as_inconclusive():
         if position != "overlaps":
             parked.append(f"{row.claim} {row.metric} {row.method} {row.noise} {row.tail}: {position or 'no CI'}")
     assert not parked, "\n".join(parked)
+
+
+def test_an_exact_check_is_decided_by_its_value_its_ci_informs():
+    # rem1's "no clipped trial reaches the threshold": 0 of 1000, Wilson CI [0, 0.004] touching the bound 0
+    rule = Rule("at_most", "r", target=0.0, stat="value", kind="exact")
+    assert _judge(rule, value=0.0, ci_low=0.0, ci_high=0.004)[0] == "pass"
+    assert _judge(rule, value=0.002, ci_low=0.0, ci_high=0.006)[0] == "fail"

@@ -14,7 +14,8 @@ produces measurement rows only (no verdicts); ``judge`` matches each row to at m
 2. one whose CI lies wholly inside it passes;
 3. one whose CI straddles a boundary is ``inconclusive``, with the trials that would decide it were the estimate to
    hold;
-4. a row without a CI (an exact computation) is decided by the comparison (``TESTS``) of its point estimate.
+4. a row without a CI (an exact computation), and every ``exact`` row (an identity or a regression check, whose CI
+   is information), is decided by the comparison (``TESTS``) of its point estimate.
 
 Rows that no declaration matches are ``info``. Row kinds: ``evidence`` (a measured statistic against a
 prediction), ``exact`` (identities and regression checks), ``info``.
@@ -91,6 +92,11 @@ class Rule:
             raise ValueError(f"inconclusive_when={sorted(bad)!r}: accepted values are {', '.join(INCONCLUSIVE_RULES)}")
         if not self.reason.strip():
             raise ValueError("a judged rule needs a reason for its tolerance")
+        if self.test == "ci_contains" and not self.tolerance > 0:
+            raise ValueError(
+                f"tolerance={self.tolerance!r}: ci_contains needs a positive tolerance (it accepts target +- "
+                "tolerance; a CI can never lie inside a single point, so such a rule could never pass)"
+            )
 
     def text(self) -> str:
         """The rule in words, as REPORT.md and rates.csv show it."""
@@ -278,6 +284,8 @@ def judge_row(rule: Rule, row) -> tuple[str, str]:
     if why:
         return "inconclusive", why
     tol = rule.tolerance_for(row)
+    if rule.kind == "exact":  # an identity or a regression check: its point value decides, its CI is information
+        return ("pass" if TESTS[rule.test][1](x, target, tol, row) else "fail"), ""
     region = acceptance_region(rule, target, tol)
     position = ci_position(row, region)
     if position == "outside":
