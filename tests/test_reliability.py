@@ -346,8 +346,11 @@ def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_publishes(tmp_path, mo
     assert stop.FLAG[0] == 0, "the flag is cleared when the command returns"
 
 
+# Each script installs Python's own SIGINT handler, as a notebook's kernel has: a child inherits an ignored SIGINT
+# from its parent (pytest's workers can be in that state), and the interrupt would then never arrive.
 INTERRUPTED_NOTEBOOK_CELL = """
 import os, signal, threading, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from simulate.engine import run_trajectory, stop
 from simulate.run.config import QuadraticRun
 run = dict(claim="x", method="proj-gclip", noise="pareto", alpha=1.5, trials=256)
@@ -372,6 +375,7 @@ def test_an_interrupted_call_from_python_stops_its_kernels_and_leaves_the_flag_c
 
 INTERRUPT_AT_EVERY_INSTANT = """
 import contextlib, os, signal, sys, threading, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from simulate.engine import run_trajectory, stop
 from simulate.run.config import AdaptiveRun, QuadraticRun
 
