@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .sizing import Sizing
-from .verdicts import Judged, Rule, selects
+from .verdicts import Judged, Rule, _value, selects
 
 # The convention shared by every exponent claim, fixed before any run.
 EXPONENT_TOLERANCE = 0.05
@@ -74,19 +74,12 @@ def upper_bound_rule() -> Rule:
 
 def model_judges(row) -> bool:
     """A row whose finite-k model holds over its window (``finite_k_exponent`` is a number): judged against it."""
-    return math.isfinite(_finite(row.get("finite_k_exponent")))
+    return math.isfinite(_value(row, "finite_k_exponent"))
 
 
 def model_silent(row) -> bool:
     """A row without a finite-k model valid over its window: judged against the theorem where testable."""
     return not model_judges(row)
-
-
-def _finite(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def hypothesis_holds(row) -> bool:

@@ -306,11 +306,11 @@ def _print_summary(rates, controls, records: dict, out: Path) -> None:
 def run_controls_only(request: RunRequest) -> int:
     """The request's claims' controls and power curves into ``request.out`` (controls.csv, power.csv, the power
     figures); returns 0 only when every negative control fails and every positive one passes."""
+    ready = prepare(request, publishing=False)
     if request.claims:
-        for c in _claims(request):
+        for c in ready.claims:
             if not c.controls:
                 raise ValueError(f"claim={c.id!r} declares no controls (it has no evidence rows)")
-    ready = prepare(request, publishing=False)
     claims = [c for c in ready.claims if c.controls]
 
     import pandas as pd
