@@ -20,7 +20,7 @@ rates: $(STAMP)
 	$(BIN)/python -m simulate rates --profile $(PROFILE) --out $(OUT)
 
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n 2
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 controls: $(STAMP)
 	$(BIN)/python -m simulate controls --profile $(PROFILE) --cache-dir $(OUT)/.cache

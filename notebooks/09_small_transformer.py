@@ -32,7 +32,7 @@ from simulate.claims.attention_noise_2x2 import experiment as attention_noise
 from simulate.claims.attention_noise_2x2.claim import CLAIM as NOISE_2X2
 from simulate.claims.ln_placement_heterogeneity import experiment as ln_placement
 from simulate.claims.ln_placement_heterogeneity.claim import CLAIM as LN_PLACEMENT
-from simulate.nets import data, tokens
+from simulate.nets import data, model, noise, tokens
 from simulate.nets.train import Schedule, initial_params, train
 from simulate.transformer.ladder import net_config, parameter_count, pool
 from theory import heterogeneity as het
@@ -57,13 +57,18 @@ print(
 #
 # Per-example gradients of a pool of windows; the noise of a minibatch of B = 1 against a Gaussian vector with the
 # same covariance, at initialisation. `spread` = q99 / median of the norms. (The claim measures every task at every
-# checkpoint: a few minutes at the default rung.)
+# checkpoint of Adam training as well: a few minutes at the default rung.)
 
 # %%
-m = attention_noise.measure(NOISE_2X2.profiles[SIZE], seed=0)
+P_NOISE = NOISE_2X2.profiles[SIZE]
+rng = np.random.default_rng(0)
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.2), sharey=True)
-for ax, (label, _, _) in zip(axes, attention_noise.CELLS, strict=True):
-    xi, ref = m["norms"]["words", label, 1, 0]
+for ax, (label, attention, inputs) in zip(axes, attention_noise.CELLS, strict=True):
+    c = net_config(NET, WORDS, attention=attention, inputs=inputs)
+    x, y = pool(c, WORDS, P_NOISE.pool, 0, inputs)
+    G, _, _ = noise.gram_by_blocks(lambda p, x, y, c=c: model.loss(p, c, x, y), initial_params(c, seed=0), x, y)
+    xi = noise.minibatch_noise_norms(G, 1, P_NOISE.draws, rng)
+    ref = noise.gaussian_reference_norms(G, 1, P_NOISE.draws, rng)
     ax.hist(xi / np.median(xi), bins=40, density=True, alpha=0.6, label="noise")
     ax.hist(ref / np.median(ref), bins=40, density=True, histtype="step", color="k", label="Gaussian reference")
     ax.set_title(f"{label}\nspread {attention_noise.spread(xi):.2f} vs {attention_noise.spread(ref):.2f}")

@@ -28,7 +28,7 @@ import numpy as np
 from simulate import bench_reference
 from simulate.claims.het_linear_head_momentum.model import train_linear_head, zipf_dataset
 from simulate.engine import stop
-from simulate.engine.run import run_blocks, trial_block
+from simulate.engine.run import run_blocks, set_thread_count, trial_block
 from simulate.pieces.metrics import TRAJECTORY_OUTPUTS
 from simulate.run.config import AdaptiveRun, QuadraticRun, checkpoints
 from simulate.run.runner import run_adaptive, run_quadratic
@@ -142,13 +142,13 @@ def _compare(label: str, composed, hand_written, work: int, unit: str) -> None:
     same = _identical(composed(), hand_written())
     print(f"  {label}: composed and hand-written outputs bit-identical: {'yes' if same else 'NO'}")
     for threads in sorted({1, min(2, top)}):
-        numba.set_num_threads(threads)
+        set_thread_count(threads)
         mine, theirs = work / _best(composed), work / _best(hand_written)
         print(
             f"    {threads} thread(s): composed {mine / 1e6:8.2f} M {unit}/s, hand-written {theirs / 1e6:8.2f} M "
             f"{unit}/s, ratio {mine / theirs:5.3f} (aim >= 0.95)"
         )
-    numba.set_num_threads(top)
+    set_thread_count(top)
 
 
 def _busy_jiffies() -> int | None:
@@ -189,9 +189,9 @@ def bench_floor(cfg: QuadraticRun, work: int) -> float:
     sink = np.empty(cfg.trials)
     args = (cfg.tail, cfg.K, np.uint64(cfg.seed), np.uint64(cfg.rng_key()), sink)
     run_blocks(bench_reference.draws_block, 32, 32, (cfg.tail, 10, *args[2:]))
-    numba.set_num_threads(1)
+    set_thread_count(1)
     rate = work / _best(lambda: run_blocks(bench_reference.draws_block, cfg.trials, trial_block(1), args))
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    set_thread_count(numba.config.NUMBA_NUM_THREADS)
     return rate
 
 
@@ -217,9 +217,9 @@ def _bench_kernels(trials: int, K: int, alpha: float, sweep: bool) -> None:
     work = trials * K
     rows = {}
     for threads in sorted({1, min(2, top)}):
-        numba.set_num_threads(threads)
+        set_thread_count(threads)
         rows[f"numba kernel, {threads} thread(s)"] = work / _best(lambda: run_quadratic(cfg))
-    numba.set_num_threads(top)
+    set_thread_count(top)
     rows["numpy vectorised, 1 thread"] = work / _best(lambda: numpy_proj_gclip(trials, K, alpha))
     print(f"proj-GClip, d = 1, symmetric Pareto tail {alpha}, {trials} trials x {K} steps (compile excluded)")
     for name, rate in rows.items():
@@ -369,10 +369,10 @@ def bench_linear_head(n_classes: int = 1000, n_top: int = 512, p: int = 33, K: i
     )
     rates = {}
     for threads in sorted({1, min(2, top)}):
-        numba.set_num_threads(threads)
+        set_thread_count(threads)
         data = (X[:threads], y[:threads], n_classes, "signsgd", eta)
         rates[threads] = threads * K / _best(lambda data=data: train_linear_head(*data, batch=0, checkpoints=[K]))
-    numba.set_num_threads(top)
+    set_thread_count(top)
 
     def numpy_run():
         W = np.zeros((n_classes, p))

@@ -27,22 +27,28 @@ def family(eps: float, alpha: float) -> tuple[float, float, float, float]:
     return gamma, 4.0 * gamma * eps, 2.0 * gamma * eps, 0.5 / gamma
 
 
-def one_minus_tv(k, p0: float, p1: float):
-    """1 - TV(Bin(k, p0), Bin(k, p1)) for p0 > p1, exactly (see the module docstring); ``k`` an integer (a float
-    back) or an array of them (an array back, one scipy call for all)."""
-    # pmf0(j) >= pmf1(j)  <=>  j >= t_real
-    a = math.log(p0 / p1)
-    b = math.log1p(-p1) - math.log1p(-p0)
+def one_minus_tv(k, p0, p1):
+    """1 - TV(Bin(k, p0), Bin(k, p1)) for p0 > p1, exactly (see the module docstring); ``k``, ``p0`` and ``p1``
+    numbers (a float back) or arrays that broadcast (an array back, one scipy call per tail for all)."""
+    # pmf0(j) >= pmf1(j)  <=>  j >= t_real; the logs in Python's math, element by element (the same bits whether
+    # the bound is asked for one eps or a grid of them)
+    p0, p1 = np.broadcast_arrays(np.asarray(p0, dtype=float), np.asarray(p1, dtype=float))
+    a = np.array([math.log(x / y) for x, y in zip(p0.flat, p1.flat, strict=True)]).reshape(p0.shape)
+    b = np.array([math.log1p(-y) - math.log1p(-x) for x, y in zip(p0.flat, p1.flat, strict=True)]).reshape(p0.shape)
     k = np.asarray(k)
     t = np.ceil(k * b / (a + b))
     out = stats.binom.cdf(t - 1, k, p0) + stats.binom.sf(t - 1, k, p1)
     return float(out) if out.ndim == 0 else out
 
 
-def two_point_bound(k, eps: float, alpha: float):
+def two_point_bound(k, eps, alpha: float):
     """(eps^2/16) (1 - TV) at one eps: a lower bound on the minimax f-gap after k oracle calls (``k`` an integer or
-    an array of them)."""
-    _, p0, p1, _ = family(eps, alpha)
+    an array of them); or, ``eps`` an array, the bound at one k for each eps (one scipy call for all)."""
+    if np.ndim(eps) == 0:
+        _, p0, p1, _ = family(eps, alpha)
+        return eps * eps / 16.0 * one_minus_tv(k, p0, p1)
+    eps = np.asarray(eps, dtype=float)
+    p0, p1 = np.array([family(e, alpha)[1:3] for e in eps.flat]).reshape(*eps.shape, 2).transpose(-1, *range(eps.ndim))
     return eps * eps / 16.0 * one_minus_tv(k, p0, p1)
 
 
@@ -55,7 +61,7 @@ def lower_bound(k: int, alpha: float, n_grid: int = 200) -> tuple[float, float]:
     # eps*(k) ~ k^(-(alpha-1)/alpha): search 6 decades around it, clipped to (0, 1/8]
     centre = min(EPS_MAX, k ** (-(alpha - 1.0) / alpha))
     grid = np.geomspace(centre * 1e-3, min(EPS_MAX, centre * 1e3), n_grid)
-    values = np.array([two_point_bound(k, e, alpha) for e in grid])
+    values = two_point_bound(k, grid, alpha)
     i = int(np.argmax(values))
     lo, hi = math.log(grid[max(i - 1, 0)]), math.log(grid[min(i + 1, n_grid - 1)])
     res = optimize.minimize_scalar(

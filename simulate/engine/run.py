@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +15,7 @@ import numpy as np
 
 from simulate.engine.compose import combination_key, compose
 from simulate.engine.interfaces import Method, Metric, Noise, Objective
-from simulate.engine.stop import FLAG, STOP_SIGNALS, halting, raise_if_stopped
+from simulate.engine.stop import FLAG, halting, raise_if_stopped, signals_deferred
 
 LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
 
@@ -121,6 +119,20 @@ class Trajectory:
         }
 
 
+def thread_count() -> int:
+    """``numba.get_num_threads()``, with SIGINT and SIGTERM held over the call (``stop.signals_deferred``). Numba
+    takes a process-wide lock there (and in ``set_num_threads``) on every call: an interrupt raised while the main
+    thread held it left it taken, and every later worker waited on it in ``set_num_threads`` for ever."""
+    with signals_deferred():
+        return numba.get_num_threads()
+
+
+def set_thread_count(n: int) -> None:
+    """``numba.set_num_threads(n)`` for this thread, with interrupts held over the call (see ``thread_count``)."""
+    with signals_deferred():
+        numba.set_num_threads(n)
+
+
 def map_on_threads(fn, items) -> list:
     """``[fn(item) for item in items]``, the calls side by side on Numba's thread count (``numba.get_num_threads()``)
     of threads. For calls that release the GIL (kernels) and do not depend on one another: results in order, and
@@ -129,13 +141,13 @@ def map_on_threads(fn, items) -> list:
     thread stays free to take Ctrl-C; if the wait is interrupted, or a call fails, the kernels still in flight are
     stopped (``stop.halting``) before the error goes on."""
     items = list(items)
-    count = numba.get_num_threads()
+    count = thread_count()
     threads = min(count, len(items))
     if threads <= 1 and threading.current_thread() is not threading.main_thread():
         return [fn(item) for item in items]
 
     def call(item):
-        numba.set_num_threads(count)
+        set_thread_count(count)
         return fn(item)
 
     pool = ThreadPoolExecutor(max(1, threads))
@@ -145,36 +157,6 @@ def map_on_threads(fn, items) -> list:
         results = [f.result() for f in futures]
     pool.shutdown()
     return results
-
-
-@contextlib.contextmanager
-def signals_deferred():
-    """SIGINT and SIGTERM held inside the block and handed to their own handlers at its end. The executor starts its
-    worker threads while work is submitted; an interrupt whose handler ran between a thread's start and its
-    registration (any thread may receive the signal; its Python handler then runs in the main thread at the next
-    bytecode) left a worker that the shutdown does not wait for, which ran its kernel to the end after the stop flag
-    was cleared: hours at K = 2^44. Held, the interrupt is raised once every worker is known. Main thread only
-    (Python installs handlers nowhere else; elsewhere the block runs as is)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in held:
-            _deliver(signum, previous[signum])
-
-
-def _deliver(signum: int, handler) -> None:
-    """Hand a held signal to ``handler``, the one it would have met (a callable, or the default or ignore action)."""
-    if callable(handler):
-        handler(signum, None)
-    elif handler == signal.SIG_DFL:
-        os.kill(os.getpid(), signum)
 
 
 def run_blocks(block_function, n_trials: int, block: int, args: tuple) -> None:
@@ -204,7 +186,7 @@ def run_trajectory(traj: Trajectory, trial_offset: int = 0, n_trials: int | None
     kernel, outputs, args = _kernel_call(traj, trial_offset, n)
     diverged_at = args[5]
     # a few trials in high dimension would fit in one block, on one thread: split them over the threads
-    block = min(trial_block(traj.x0.size), -(-n // numba.get_num_threads()))
+    block = min(trial_block(traj.x0.size), -(-n // thread_count()))
     try:
         run_blocks(kernel.trial_block, n, block, args)
     except numba.core.errors.TypingError as err:

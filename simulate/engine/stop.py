@@ -11,9 +11,11 @@ still stops the run at its next kernel call or before it publishes (``raise_if_s
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
+import threading
 
 import numpy as np
 
@@ -52,7 +54,20 @@ def _on_signal(signum, frame) -> None:
         print("\ninterrupted again: exiting at once", file=sys.stderr, flush=True)
         os._exit(128 + signum)
     FLAG[0] = signum
-    raise Stopped(f"stopped by signal {signum}")
+    if not _inside_a_finaliser(frame):
+        raise Stopped(f"stopped by signal {signum}")
+    # Python would print the exception as 'ignored' and go on; the flag stops the run at its next check instead
+
+
+def _inside_a_finaliser(frame) -> bool:
+    """Whether ``frame`` runs (at any depth) inside a garbage-collection callback or a ``__del__`` method, where an
+    exception is printed to stderr and swallowed (JAX registers such a callback)."""
+    callbacks = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 @contextlib.contextmanager
@@ -86,3 +101,32 @@ def halting(join):
         finally:
             FLAG[0] = before
         raise
+
+
+@contextlib.contextmanager
+def signals_deferred():
+    """SIGINT and SIGTERM held inside the block and handed to the handlers they would have met at its end, for code
+    that an exception must not cut half-way: a thread pool registering the workers it starts (an interrupt between
+    a thread's start and its registration left a worker that the shutdown did not wait for, running its kernel for
+    hours at K = 2^44) and Numba's thread-count calls (which hold a process-wide lock; ``run.thread_count``). Main
+    thread only: Python runs handlers nowhere else, and elsewhere the block runs as is. Blocks nest."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in held:
+            _deliver(signum, previous[signum])
+
+
+def _deliver(signum: int, handler) -> None:
+    """Hand a held signal to ``handler``, the one it would have met (a callable, or the default or ignore action)."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signum)

@@ -23,6 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from simulate.engine.stop import raise_if_stopped
 from simulate.memory import trim_heap
 from simulate.nets import model, tokens
 from simulate.nets.optim import METHODS, optimizer
@@ -262,6 +263,7 @@ def _train_group(cfg, task, methods, frozen, schedule, snapshots, start, indices
     recs = [[np.full(len(keys), np.nan)] + [np.asarray(v) for v in _evaluate(cfg, params, eval_x, eval_y)]]
     kept = [jax.tree.map(np.asarray, params)] if snapshots else []
     for c in range(schedule.steps // schedule.every):
+        raise_if_stopped()  # a Ctrl-C whose exception Python could not raise here (inside garbage collection)
         params, state, mean_loss = _interval(
             cfg, task, methods, frozen, schedule, params, state, indices, etas, keys, c
         )

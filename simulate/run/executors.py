@@ -60,9 +60,9 @@ def compute_and_store(cfg, cache_root: str | None, threads: int | None) -> dict[
     """One configuration's arrays: loaded from the cache at ``cache_root`` if a complete entry is there, else
     computed with ``runner.run_config`` on ``threads`` Numba threads (None: the process default) and saved there."""
     if threads is not None:
-        import numba
+        from simulate.engine.run import set_thread_count
 
-        numba.set_num_threads(threads)
+        set_thread_count(threads)
     return load_or_run(cfg, RunCache(cache_root))
 
 

@@ -101,12 +101,14 @@ def _check_cache_outside(cache_dir: Path, out: Path) -> None:
 def _set_threads(threads: int | None) -> int:
     import numba
 
+    from simulate.engine.run import set_thread_count, thread_count
+
     if threads is not None:
         top = numba.config.NUMBA_NUM_THREADS
         if not 1 <= threads <= top:
             raise ValueError(f"threads={threads!r} is outside the accepted range [1, {top}]")
-        numba.set_num_threads(threads)
-    return numba.get_num_threads()
+        set_thread_count(threads)
+    return thread_count()
 
 
 def _claims(request: RunRequest) -> list:

@@ -124,7 +124,7 @@ def run(claim: Claim, p: LowerBoundProfile, ctx: Context) -> ClaimOutput:
 
         lb = np.array([lbs.lower_bound(int(k), alpha) for k in ks])
         eps_grid = np.geomspace(lb[-1, 1] / 10, lbs.EPS_MAX, p.n_eps)
-        tp = np.array([lbs.two_point_bound(ks, e, alpha) for e in eps_grid])
+        tp = lbs.two_point_bound(ks, eps_grid[:, None], alpha)
         envelopes = {}
         for method in SIMULATED + EXACT:
             if method in EXACT:
@@ -225,7 +225,7 @@ def _slow_threshold(claim: Claim, p: LowerBoundProfile, ctx: Context) -> pd.Data
     ks = checkpoints(p.K)
     window = window_mask(ks)
     eps_grid = np.geomspace(lbs.lower_bound(int(ks[-1]), alpha)[1] / 10, lbs.EPS_MAX, p.n_eps)
-    tp = np.array([lbs.two_point_bound(ks, e, alpha) for e in eps_grid])
+    tp = lbs.two_point_bound(ks, eps_grid[:, None], alpha)
     fit, _ = _simulated("proj-gclip", alpha, eps_grid, tp, ks, window, p.trials, ctx.seed, beta=0.1)
     return measurements(
         [
