@@ -366,6 +366,31 @@ def test_an_interrupt_inside_a_held_block_is_raised_at_its_end_by_the_handler_it
     assert signal.getsignal(signal.SIGINT) is previous
 
 
+def test_an_interrupt_inside_numbas_thread_count_call_waits_until_the_call_returns(monkeypatch):
+    # Numba holds a process-wide lock inside get_num_threads and set_num_threads: cut there, it stayed taken and
+    # every later worker waited on it for ever
+    import numba
+
+    from simulate.engine.run import set_thread_count, thread_count
+
+    calls = []
+
+    def interrupted_inside(*args):
+        _sigint_now()
+        calls.append("returned")
+        return 2
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        for name, call in (("get_num_threads", thread_count), ("set_num_threads", lambda: set_thread_count(2))):
+            monkeypatch.setattr(numba, name, interrupted_inside)
+            with pytest.raises(KeyboardInterrupt):
+                call()
+            assert calls.pop() == "returned", name
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_an_interrupt_inside_garbage_collection_sets_the_flag_without_an_ignored_exception(monkeypatch):
     from simulate.engine import stop
 
