@@ -8,6 +8,7 @@ from pathlib import Path
 
 from simulate.claims import CLAIMS, PROFILES
 from simulate.engine import stop
+from simulate.publish.folder import PublicationIncomplete
 from simulate.run.executors import EXECUTORS
 
 
@@ -181,6 +182,9 @@ def _dispatch(args) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except PublicationIncomplete as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return stop.exit_status()

@@ -1,12 +1,10 @@
 import os
-
-from simulate.run.executors import LocalExecutor
+import tempfile
 
 # XLA compiles the small-transformer programs of the tests (and of the CLI and notebook subprocesses, which inherit
 # the environment) without backend optimisation: compilation, not running, is most of their time at test size.
 # Only float rounding differs; `make rates` and notebooks run outside the tests use XLA's defaults.
 os.environ.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
-
 import shutil
 from pathlib import Path
 
@@ -16,8 +14,24 @@ from filelock import FileLock
 
 from simulate.claims.thm4_strongly_convex.claim import CLAIM as THM4
 from simulate.claims.thm4_strongly_convex.experiment import profile_configs
+from simulate.run.executors import LocalExecutor
 from simulate.run.runner import run_all
 from simulate.run.store import RunCache
+
+
+def pytest_sessionstart(session):
+    """The processes of one test run (pytest-xdist's workers and the CLI and notebook processes they start) share
+    JAX's persistent compilation cache, every program in it however quick its compilation. The cache is keyed by the
+    program, the compile options (XLA_FLAGS included) and JAX's version, so that it changes no number."""
+    import jax
+
+    # named by the first process to start the session (pytest-xdist's controller, whose environment its workers
+    # inherit; a worker keeps the name it finds)
+    folder = os.path.join(tempfile.gettempdir(), f"heavytail-jax-{os.getpid()}")
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", folder)
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    jax.config.update("jax_compilation_cache_dir", os.environ["JAX_COMPILATION_CACHE_DIR"])
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
 
 
 def _computed_once(tmp_path_factory, name: str, compute) -> Path:

@@ -633,6 +633,89 @@ def test_a_journal_whose_paths_leave_the_output_folder_is_refused(tmp_path, caps
     assert outside.read_text() == "keep"
 
 
+def _moves_with(monkeypatch, each_move):
+    """Run ``each_move(n, src, dst)`` before the n-th move (from 1) of every publication's step 3."""
+    import types
+
+    import simulate.publish.folder as folder
+
+    real_apply, moves = folder._apply, [0]
+
+    def replace(src, dst):
+        moves[0] += 1
+        each_move(moves[0], src, dst)
+        os.replace(src, dst)
+
+    def apply(out, staging, remove):
+        folder.os = types.SimpleNamespace(**{**vars(os), "replace": replace})
+        try:
+            real_apply(out, staging, remove)
+        finally:
+            folder.os = os
+
+    monkeypatch.setattr(folder, "_apply", apply)
+
+
+THM4_SEED_7 = ["rates", "--claim", "thm4-strongly-convex", *SMALL, "--seed", "7", "--quiet"]
+
+
+def _seeds(out: Path) -> dict:
+    return {c: r["seed"] for c, r in json.loads((out / "provenance.json").read_text())["claims"].items()}
+
+
+def test_an_interrupt_during_the_moves_of_a_publication_is_raised_once_they_are_done(
+    two_claims_published, monkeypatch, capsys
+):
+    out = two_claims_published
+    _moves_with(monkeypatch, lambda n, src, dst: _sigint_now() if n == 2 else None)
+    capsys.readouterr()
+    assert main([*THM4_SEED_7, "--out", str(out)]) == 130
+    assert "interrupted after publishing" in capsys.readouterr().err
+    assert _seeds(out) == {"thm4-strongly-convex": 7, "thm5-lower-bound": 0}, "wholly the new publication"
+    assert not (out / JOURNAL).exists() and not list(out.glob(".staging-*"))
+
+
+def test_a_folder_where_a_published_file_belongs_is_refused_before_the_journal(two_claims_published, capsys):
+    out = two_claims_published
+    (out / "index.html").unlink()
+    (out / "index.html").mkdir()
+    before = _snapshot(out)
+    assert main([*THM4_SEED_7, "--out", str(out)]) == 2
+    assert "index.html is a folder" in capsys.readouterr().err
+    assert _snapshot(out) == before and not (out / JOURNAL).exists() and not list(out.glob(".staging-*"))
+
+
+def test_moves_that_fail_part_way_are_completed_by_the_next_run(two_claims_published, monkeypatch, capsys):
+    out = two_claims_published
+
+    def fail_third(n, src, dst):
+        if n == 3:
+            raise OSError(28, "No space left on device")
+
+    _moves_with(monkeypatch, fail_third)
+    capsys.readouterr()
+    assert main([*THM4_SEED_7, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "stopped part-way" in err and "No space left on device" in err and "Traceback" not in err, err
+    assert (out / JOURNAL).exists() and list(out.glob(".staging-*")), "the journal and the rest are kept"
+    monkeypatch.undo()
+    recover(out)  # what the next run on the folder does first
+    assert _seeds(out) == {"thm4-strongly-convex": 7, "thm5-lower-bound": 0}, "wholly the new publication"
+    assert not (out / JOURNAL).exists() and not list(out.glob(".staging-*"))
+
+
+def test_a_journal_whose_staging_folder_is_a_link_is_refused(tmp_path, capsys):
+    out = _published(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "REPORT.md").write_text("not the suite's")
+    (out / ".staging-1-x").symlink_to(elsewhere)
+    (out / JOURNAL).write_text(json.dumps({"staging": ".staging-1-x", "remove": []}))
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 2
+    assert "is a symbolic link" in capsys.readouterr().err
+    assert (elsewhere / "REPORT.md").read_text() == "not the suite's"
+
+
 def test_a_users_own_file_in_figures_is_left_alone_with_a_note(tmp_path, capsys):
     out = _published(tmp_path)
     for sub in ("figures", "runs"):

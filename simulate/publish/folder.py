@@ -10,9 +10,12 @@ A run writes everything (figures as it goes, then tables and REPORT.md) into a p
    tables that nothing references any more);
 3. moves every staged file into place (each move an atomic rename), removes the stale files, deletes the journal.
 
-A run killed before step 2 leaves OUT exactly as it was; a run killed during step 3 leaves the journal, and the
-next run on OUT (or ``recover``) rolls the publication forward before doing anything else. Staging folders of runs
-that are no longer alive are removed then too.
+A run killed before step 2 leaves OUT exactly as it was. Once the journal exists the publication completes: step 3
+runs with SIGINT and SIGTERM held (raised once it is done), every destination is checked before the journal is
+written (a file where a folder belongs, a folder where a file belongs: refused, OUT unchanged), and a staging folder
+that a journal names is never deleted, so that a run killed during step 3 (SIGKILL), or one whose moves failed,
+leaves the journal and the staging folder for the next run on OUT (or ``recover``) to roll forward before doing
+anything else. Staging folders of runs that are no longer alive, and that no journal names, are removed then too.
 """
 
 import json
@@ -26,6 +29,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from simulate.atomic import atomic_save, atomic_write_text
+from simulate.engine.stop import signals_deferred
 from simulate.publish.html import render_html
 
 # of rates.csv and provenance.json; 3: provenance per claim, runs/<claim>.parquet; 4: limit_exponent;
@@ -74,6 +78,8 @@ def _journal(out: Path) -> dict:
     staging, remove = (plan.get("staging"), plan.get("remove")) if isinstance(plan, dict) else (None, None)
     if not (isinstance(staging, str) and staging.startswith(STAGING_PREFIX) and "/" not in staging and staging != ".."):
         raise ValueError(f"{journal}: staging={staging!r} is not a staging folder of {str(out)!r}; remove it to go on")
+    if (out / staging).is_symlink():
+        raise ValueError(f"{journal}: its staging folder {out / staging} is a symbolic link; remove it to go on")
     if not isinstance(remove, list) or not all(isinstance(r, str) for r in remove):
         raise ValueError(f"{journal}: remove={remove!r} is not a list of file names; remove it to go on")
     for name in remove:
@@ -148,12 +154,35 @@ def recover(out: Path) -> None:
     check_output(out)
     if (out / JOURNAL).exists():
         plan = _journal(out)
-        _apply(out, out / plan["staging"], plan["remove"])
+        try:
+            _apply(out, out / plan["staging"], plan["remove"])
+        except OSError as err:
+            raise PublicationIncomplete(
+                f"finishing an interrupted publication into {out} failed ({err}); the rest waits in "
+                f"{out / plan['staging']}: fix the cause, then run again"
+            ) from err
         print(f"note: finished an interrupted publication into {out}", file=sys.stderr)
     for staging in out.glob(f"{STAGING_PREFIX}*"):
         pid = staging.name[len(STAGING_PREFIX) :].split("-", 1)[0]
         if not (pid.isdigit() and _alive(int(pid))):
             shutil.rmtree(staging, ignore_errors=True)
+
+
+class PublicationIncomplete(RuntimeError):
+    """The moves of a publication failed part-way (an OSError); its journal and staging folder are kept, and the next
+    run on the folder completes it."""
+
+
+def _check_destinations(out: Path, staging: Path) -> None:
+    """Before the journal: every staged file can be moved into place (no file where one of its folders belongs, no
+    folder where it belongs). Raises ValueError naming the first that cannot; nothing in ``out`` has changed."""
+    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+        rel = src.relative_to(staging)
+        for parent in reversed(rel.parents[:-1]):  # figures/, runs/: folders of out
+            if (out / parent).exists() and not (out / parent).is_dir():
+                raise ValueError(f"{out / parent} is not a folder; publishing writes {rel} there ({out} is unchanged)")
+        if (out / rel).is_dir() and not (out / rel).is_symlink():
+            raise ValueError(f"{out / rel} is a folder; publishing writes a file there ({out} is unchanged)")
 
 
 def _apply(out: Path, staging: Path, remove: list[str]) -> None:
@@ -211,8 +240,15 @@ class Staging:
         with OutputLock(self.out):
             recover(self.out)
         self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out))
+        self.published = False  # True once ``publish`` has moved everything into place
 
     def discard(self) -> None:
+        """Delete the staging folder, unless a journal names it (a publication under way: the next run finishes it)."""
+        try:
+            if (self.out / JOURNAL).exists() and _journal(self.out)["staging"] == self.path.name:
+                return
+        except ValueError:
+            pass  # an unreadable journal names no staging folder
         shutil.rmtree(self.path, ignore_errors=True)
 
     def publish(
@@ -274,9 +310,18 @@ class Staging:
                 )
             legacy = ["runs.parquet"] if (self.out / "runs.parquet").exists() else []  # one table per claim since v3
             remove = sorted((present - wanted) & ours) + legacy
+            _check_destinations(self.out, self.path)
             plan = {"staging": self.path.name, "remove": remove}
-            atomic_write_text(self.out / JOURNAL, json.dumps(plan, indent=1) + "\n")
-            _apply(self.out, self.path, remove)
+            with signals_deferred():  # from the journal on, the publication completes; an interrupt is raised after
+                atomic_write_text(self.out / JOURNAL, json.dumps(plan, indent=1) + "\n")
+                try:
+                    _apply(self.out, self.path, remove)
+                except OSError as err:
+                    raise PublicationIncomplete(
+                        f"publishing into {self.out} stopped part-way ({err}); the rest waits in {self.path} and the "
+                        f"next run on {self.out} moves it into place: fix the cause, then run again"
+                    ) from err
+                self.published = True
         return provenance
 
 

@@ -271,6 +271,9 @@ def run_rates(request: RunRequest) -> int:
             render = partial(markdown.render_report, titles={c.id: c.title for c in CLAIMS.values()})
             staging.publish(rates, controls, stats, sections, records, render, list(CLAIMS), replace=request.replace)
     except KeyboardInterrupt:
+        if staging.published:  # the interrupt was held until the publication had completed
+            print(f"\ninterrupted after publishing: {out} holds this run's results", file=sys.stderr)
+            return stop.exit_status()
         staging.discard()
         kept = (
             "nothing is kept (--no-cache)"
