@@ -106,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for controls.csv, power.csv and the power figures (default: build/controls)",
     )
     _executor_options(c)
-    sub.add_parser("list", help="the claims: id, what each states, its last default run's wall time")
+    ls = sub.add_parser("list", help="the claims: id, what each states, its last default run's wall time")
+    ls.add_argument("--out", type=Path, default=Path("results"), help="the results folder to read (default: results)")
     sub.add_parser(
         "horizons",
         help="how large K the finite-k models need for the pre-asymptotic rows to reach their limits (theory only)",
@@ -169,7 +170,7 @@ def _dispatch(args) -> int:
         if args.command == "controls":
             return session.run_controls_only(_request(args))
         if args.command == "list":
-            print(session.claims_table())
+            print(session.claims_table(args.out))
             return 0
         if args.command == "horizons":
             from simulate.horizons import horizons_table

@@ -157,6 +157,19 @@ def test_version_and_list(capsys):
     assert all(CLAIMS[line.split()[0]].title in line for line in listed[1:])
 
 
+def test_list_reads_the_folder_out_names_and_says_when_it_has_no_runs(tmp_path, capsys):
+    import json
+
+    claims = {"thm4-strongly-convex": {"profile": "default", "wall_time_s": 123.4}}
+    (tmp_path / "provenance.json").write_text(json.dumps({"claims": claims}))
+    assert main(["list", "--out", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("claim") and "123 s" in next(x for x in lines if x.startswith("thm4-strongly-convex"))
+    assert main(["list", "--out", str(tmp_path / "none")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("note:") and "provenance.json is missing" in first
+
+
 def test_a_log_gets_one_line_per_update_and_the_phases(tmp_path):
     import subprocess
     import sys

@@ -78,3 +78,15 @@ def test_the_banner_names_exactly_the_claims_that_are_not_judged_sizes():
     )
     assert "2 of 3 claims" in lines[0] and "`b` (quick)" in lines[0] and "`c` (default with overrides)" in lines[0]
     assert "`a`" not in lines[0]
+
+
+def test_html_in_a_report_shows_as_text_and_never_runs(tmp_path):
+    report = (
+        "<!-- claim: x -->\n## x\n\nA kept section with <script>alert(1)</script> and <b>bold</b> in it; "
+        "its rows in `runs/<claim>.parquet`; E||x - x*|| and **this** bold.\n"
+    )
+    page = render_html(report, [tmp_path])
+    assert "<script>alert" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<code>runs/&lt;claim&gt;.parquet</code>" in page and "<strong>this</strong>" in page
+    assert "x*||" in page and "<!-- claim: x -->" in page

@@ -105,16 +105,27 @@ def _inline_figures(text: str, folders: list[Path]) -> str:
     return re.sub(r'(<img [^>]*?src=)"figures/([^"]+)"', inline, text)
 
 
-def _literal_asterisks(text: str) -> str:
-    """REPORT's plain-text formulas (``E||xbar_k - x*||``, ``f*``) with their single asterisks escaped, outside
-    code spans, so that Markdown does not read a pair of them as emphasis; ``**bold**`` stays bold."""
-    parts = re.split(r"(`[^`]*`)", text)
-    return "".join(p if p.startswith("`") else re.sub(r"(?<![*\\])\*(?!\*)", r"\\*", p) for p in parts)
+def _outside_code(text: str, change) -> str:
+    """``change`` applied to the parts of Markdown ``text`` outside its code spans (Markdown escapes those itself)."""
+    return "".join(p if p.startswith("`") else change(p) for p in re.split(r"(`[^`]*`)", text))
+
+
+def _literal_asterisks(part: str) -> str:
+    """REPORT's plain-text formulas (``E||xbar_k - x*||``, ``f*``) with their single asterisks escaped, so that
+    Markdown does not read a pair of them as emphasis; ``**bold**`` stays bold."""
+    return re.sub(r"(?<![*\\])\*(?!\*)", r"\\*", part)
+
+
+def _literal_tags(part: str) -> str:
+    """Every ``<`` as text, so that HTML in a report (a kept section's ``<script>``) shows and never runs; the
+    section marks (HTML comments) stay."""
+    return re.sub(r"<(?!!--)", "&lt;", part)
 
 
 def render_html(report: str, figure_folders: list[Path]) -> str:
     """index.html's text for REPORT.md's text ``report``, its figures read from ``figure_folders`` (in order)."""
-    body = markdown.markdown(_literal_asterisks(report), extensions=["tables", "fenced_code"])
+    text = _outside_code(report, lambda part: _literal_tags(_literal_asterisks(part)))
+    body = markdown.markdown(text, extensions=["tables", "fenced_code"])
     body = _inline_figures(_collapsible(_verdict_cells(body)), figure_folders)
     title = "Rate verification report"
     return (

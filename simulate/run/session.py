@@ -361,14 +361,17 @@ def run_controls_only(request: RunRequest) -> int:
 
 def claims_table(results: Path = Path("results")) -> str:
     """One line per claim: its id, title and the wall time of its last default-profile run recorded in
-    ``results/provenance.json`` (when this folder has one)."""
+    ``results/provenance.json``; a first line says so when that file is missing or unreadable."""
     import json
 
+    lines = []
     try:
         runs = json.loads((results / "provenance.json").read_text())["claims"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError) as err:
         runs = {}
-    lines = [f"{'claim':28s} {'last default run':>16s}  statement"]
+        why = "missing" if isinstance(err, FileNotFoundError) else f"unreadable ({type(err).__name__})"
+        lines.append(f"note: {results / 'provenance.json'} is {why}: no run times (--out names another folder)")
+    lines.append(f"{'claim':28s} {'last default run':>16s}  statement")
     for claim_id, claim in CLAIMS.items():
         record = runs.get(claim_id, {}) if isinstance(runs, dict) else {}
         wall = record.get("wall_time_s") if record.get("profile") == "default" else None
