@@ -34,6 +34,8 @@ from simulate.run.config import QuadraticRun
             r"--claim names thm5-lower-bound more than once",
         ),
         (["rates", "--alphas", "1.5", "1.8", "1.5"], r"--alphas names 1.5 more than once"),
+        (["rates", "--claim", "acclip-transformer", "--steps", str(10**12)], r"steps=1000000000000 is outside"),
+        (["rates", "--claim", "attention-noise-2x2", "--pool", str(10**12)], r"pool=1000000000000 \(its .* Gram"),
     ],
 )
 def test_bad_input_fails_before_work(argv, message, capsys, tmp_path):

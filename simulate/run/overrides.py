@@ -16,6 +16,9 @@ from theory.declarations import Claim
 from theory.validation import check_alpha, check_int
 
 OVERRIDABLE = ("alphas", "K", "trials", "steps", "pool")
+# training steps per run of a small-transformer claim: JAX counts steps in int32, and a million steps of the default
+# rung take hours on a CPU (its profiles train for at most 6000)
+LARGEST_STEPS = 10**6
 
 
 def _smallest_bootstrap_sample(distinct: int = 40) -> int:
@@ -59,8 +62,12 @@ def _checked(name: str, value, claim: Claim, module):
         if not values:
             raise ValueError("alphas=() is empty; accepted: one or more numbers in (1, 2]")
         return values
-    if name in ("steps", "pool"):
-        return check_int(value, name, 2)
+    if name == "steps":
+        return check_int(value, "steps", 2, LARGEST_STEPS + 1)
+    if name == "pool":
+        pool = check_int(value, "pool", 2)
+        check_fits(8 * pool * pool, f"pool={pool} (its {pool} x {pool} float64 Gram matrix of per-example gradients)")
+        return pool
     if name == "K":
         low = getattr(module, "SMALLEST_K", 1)
         try:
@@ -113,7 +120,10 @@ def check_resources(profiles: dict, *, allow_long: bool = False, report: bool = 
                 f"{claim_id!r} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s); accepted: at most "
                 f"{_duration(LONG_RUN_S)} each, or pass --allow-long to run it anyway"
             )
-        if report:
+        if report and not hasattr(profile, "K"):  # a small-transformer profile: no K x trials estimate to give
+            steps, pool = getattr(profile, "steps", "-"), getattr(profile, "pool", "-")
+            print(f"{claim_id}: at the overridden sizes, steps={steps!r}, pool={pool!r}", file=sys.stderr)
+        elif report:
             print(
                 f"{claim_id}: at the overridden sizes a run holds about {need / 2**30:.2g} GiB and takes about "
                 f"{_duration(work / NOMINAL_RATE)} ({work:.3g} iterations at a nominal {NOMINAL_RATE:.0e}/s)",
