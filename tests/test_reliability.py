@@ -716,6 +716,16 @@ def test_a_journal_whose_staging_folder_is_a_link_is_refused(tmp_path, capsys):
     assert (elsewhere / "REPORT.md").read_text() == "not the suite's"
 
 
+def test_a_folder_named_report_md_is_refused_with_and_without_replace(two_claims_published, capsys):
+    out = two_claims_published
+    (out / "REPORT.md").unlink()
+    (out / "REPORT.md").mkdir()
+    assert main([*THM4_SEED_7, "--out", str(out)]) == 2
+    assert "REPORT.md cannot be read (IsADirectoryError" in capsys.readouterr().err
+    assert main([*THM4_SEED_7, "--out", str(out), "--replace"]) == 2  # a folder the suite did not make stays
+    assert "REPORT.md is a folder" in capsys.readouterr().err and (out / "REPORT.md").is_dir()
+
+
 def test_a_users_own_file_in_figures_is_left_alone_with_a_note(tmp_path, capsys):
     out = _published(tmp_path)
     for sub in ("figures", "runs"):
@@ -726,6 +736,12 @@ def test_a_users_own_file_in_figures_is_left_alone_with_a_note(tmp_path, capsys)
     assert main(["rates", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--out", str(out), "--quiet"]) == 0
     assert (out / "figures" / "mine.png").read_text() == "mine" and (out / "runs" / "data.parquet").exists()
     assert "not written by the suite: figures/mine.png, runs/data.parquet" in capsys.readouterr().err
+
+
+def _edit_provenance(out, change):
+    prov = json.loads((out / "provenance.json").read_text())
+    prov["claims"] = change(prov["claims"])
+    (out / "provenance.json").write_text(json.dumps(prov))
 
 
 def _damage_rates_cut(out):
@@ -758,6 +774,16 @@ def _damage_rates_cut(out):
         (
             lambda out: (out / "rates.csv").write_text((out / "rates.csv").read_text().replace("claim,", "claims,", 1)),
             "has no 'claim' column",
+        ),
+        (lambda out: _edit_provenance(out, lambda claims: {}), "holds rows of thm4-strongly-convex, thm5-lower-bound"),
+        (
+            lambda out: _edit_provenance(out, lambda claims: {"thm4-strongly-convex": claims["thm4-strongly-convex"]}),
+            "holds rows of thm5-lower-bound, which",
+        ),
+        (lambda out: _edit_provenance(out, lambda claims: {**claims, "thm5-lower-bound": 3}), "are not mappings"),
+        (
+            lambda out: (out / "REPORT.md").write_bytes((out / "REPORT.md").read_bytes() + b"\xff\xfe"),
+            "REPORT.md cannot be read (UnicodeDecodeError",
         ),
     ],
 )

@@ -128,24 +128,50 @@ def check_mergeable(out: Path) -> None:
             f"drop its claims; {way_out}"
         )
     claims = set(prov["claims"])
-    if not claims:
+    not_records = sorted(c for c, record in prov["claims"].items() if not isinstance(record, dict))
+    if not_records:
+        raise ValueError(f"{prov_path}: the records of {', '.join(not_records)} are not mappings; {way_out}")
+    rates = _read_rates(out, way_out) if claims or (out / "rates.csv").exists() else None
+    if rates is not None:
+        if "claim" not in rates.columns:
+            raise ValueError(f"{out / 'rates.csv'} has no 'claim' column; {way_out}")
+        missing = sorted(claims - set(rates["claim"]))
+        if missing:
+            raise ValueError(f"{out / 'rates.csv'} lacks the rows of {', '.join(missing)} (cut short?); {way_out}")
+        unrecorded = sorted(set(rates["claim"].dropna().astype(str)) - claims)
+        if unrecorded:
+            raise ValueError(
+                f"{out / 'rates.csv'} holds rows of {', '.join(unrecorded)}, which {prov_path} does not record; "
+                f"merging would drop them; {way_out}"
+            )
+    report = out / "REPORT.md"
+    if not report.exists():
+        if claims:
+            raise ValueError(f"{report} is missing; {way_out}")
         return
     try:
-        rates = pd.read_csv(out / "rates.csv", keep_default_na=False, na_values=[""])
+        sections = set(read_sections(report))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"{report} cannot be read ({type(err).__name__}: {err}); {way_out}") from err
+    missing = sorted(claims - sections)
+    if missing:
+        raise ValueError(f"{report} lacks the sections of {', '.join(missing)} (markers edited?); {way_out}")
+    unrecorded = sorted(sections - claims)
+    if unrecorded:
+        raise ValueError(
+            f"{report} holds the sections of {', '.join(unrecorded)}, which {prov_path} does not record; merging "
+            f"would drop them; {way_out}"
+        )
+
+
+def _read_rates(out: Path, way_out: str) -> pd.DataFrame:
+    """``out``'s rates.csv, or a ValueError naming it and the way out when it is missing or does not parse."""
+    try:
+        return pd.read_csv(out / "rates.csv", keep_default_na=False, na_values=[""])
     except FileNotFoundError as err:
         raise ValueError(f"{out / 'rates.csv'} is missing; {way_out}") from err
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise ValueError(f"{out / 'rates.csv'} does not parse ({type(err).__name__}); {way_out}") from err
-    if "claim" not in rates.columns:
-        raise ValueError(f"{out / 'rates.csv'} has no 'claim' column; {way_out}")
-    missing = sorted(claims - set(rates["claim"]))
-    if missing:
-        raise ValueError(f"{out / 'rates.csv'} lacks the rows of {', '.join(missing)} (cut short?); {way_out}")
-    if not (out / "REPORT.md").exists():
-        raise ValueError(f"{out / 'REPORT.md'} is missing; {way_out}")
-    missing = sorted(claims - set(read_sections(out / "REPORT.md")))
-    if missing:
-        raise ValueError(f"{out / 'REPORT.md'} lacks the sections of {', '.join(missing)} (markers edited?); {way_out}")
 
 
 def recover(out: Path) -> None:
