@@ -232,11 +232,20 @@ def test_controls_command_reports_and_sets_the_exit_code(tmp_path, capsys):
     from simulate.cli import main
 
     out = tmp_path / "controls"
+    out.mkdir()
+    other = pd.DataFrame(dict(claim=["thm2-nonconvex"], mutant=["an earlier run's"], expected=["fail"], got=["fail"]))
+    other.to_csv(out / "controls.csv", index=False)
     argv = ["controls", "--claim", "rmsprop-as-clipping", "--profile", "quick", "--no-cache", "--quiet"]
     assert main([*argv, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "momentum-as-rmsprop" in text and "1 of 1 negative controls judged fail" in text
     assert sorted(p.name for p in out.iterdir()) == ["controls.csv"]
+    table = pd.read_csv(out / "controls.csv")
+    assert list(table.claim) == ["thm2-nonconvex", "rmsprop-as-clipping"], "another claim's rows are kept"
+    (out / "provenance.json").write_text("{}")  # a results folder: its controls.csv is rates' to write
+    assert main([*argv, "--out", str(out)]) == 2
+    assert "holds published results" in capsys.readouterr().err
+    (out / "provenance.json").unlink()
     assert main(["controls", "--claim", "acclip-nonstationary", "--no-cache", "--out", str(out)]) == 2
 
 

@@ -308,6 +308,23 @@ def _print_summary(rates, controls, records: dict, out: Path) -> None:
     )
 
 
+def _other_claims_controls(out: Path, ran: set[str]):
+    """The rows of ``out/controls.csv`` of claims other than ``ran`` (an empty table when there is none), read
+    before any work: a file that does not parse, or has no ``claim`` column, is refused naming it."""
+    import pandas as pd
+
+    path = out / "controls.csv"
+    if not path.exists():
+        return pd.DataFrame()
+    try:
+        old = pd.read_csv(path)
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path} does not parse ({type(err).__name__}); remove it or write elsewhere (--out)") from err
+    if "claim" not in old.columns:
+        raise ValueError(f"{path} has no 'claim' column; remove it or write elsewhere (--out)")
+    return old[~old.claim.isin(ran)]
+
+
 def run_controls_only(request: RunRequest) -> int:
     """The request's claims' controls and power curves into ``request.out`` (controls.csv, power.csv, the power
     figures); returns 0 only when every negative control fails and every positive one passes."""
@@ -317,6 +334,13 @@ def run_controls_only(request: RunRequest) -> int:
             if not c.controls:
                 raise ValueError(f"claim={c.id!r} declares no controls (it has no evidence rows)")
     claims = [c for c in ready.claims if c.controls]
+    out = request.out
+    if (out / "provenance.json").exists():
+        raise ValueError(
+            f"out={str(out)!r} holds published results (provenance.json), whose controls.csv `rates` writes with "
+            "its REPORT; accepted: a folder of the controls' own (default: build/controls)"
+        )
+    kept = _other_claims_controls(out, {c.id for c in claims})
 
     import pandas as pd
 
@@ -325,7 +349,6 @@ def run_controls_only(request: RunRequest) -> int:
     from simulate.publish import figures as style
     from simulate.run.context import Context
 
-    out = request.out
     ctx = Context(
         seed=request.seed,
         out=out,
@@ -336,11 +359,12 @@ def run_controls_only(request: RunRequest) -> int:
     )
     try:
         table = pd.concat([run_controls(c, ready.profiles[c.id], ctx) for c in claims], ignore_index=True)
+        merged = pd.concat([kept, table], ignore_index=True) if len(kept) else table
         power = {c.id: run_power(c, ready.profiles[c.id], ctx) for c in claims if c.power}
     finally:
         ctx.executor.close()
     out.mkdir(parents=True, exist_ok=True)
-    atomic_save(out / "controls.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_save(out / "controls.csv", lambda tmp: merged.to_csv(tmp, index=False))  # other claims' rows kept
     if power:
         curves = pd.concat(power.values(), ignore_index=True)
         atomic_save(out / "power.csv", lambda tmp: curves.to_csv(tmp, index=False))
