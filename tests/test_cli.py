@@ -159,6 +159,12 @@ def test_version_and_list(capsys):
     assert all(CLAIMS[line.split()[0]].title in line for line in listed[1:])
 
 
+def test_an_output_folder_that_is_a_link_to_nothing_is_refused(tmp_path, capsys):
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    assert main(["rates", "--claim", "rmsprop-as-clipping", "--out", str(tmp_path / "out")]) == 2
+    assert "is a link to nothing" in capsys.readouterr().err and not (tmp_path / "gone").exists()
+
+
 def test_list_reads_the_folder_out_names_and_says_when_it_has_no_runs(tmp_path, capsys):
     import json
 

@@ -90,3 +90,16 @@ def test_html_in_a_report_shows_as_text_and_never_runs(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<code>runs/&lt;claim&gt;.parquet</code>" in page and "<strong>this</strong>" in page
     assert "x*||" in page and "<!-- claim: x -->" in page
+
+
+def test_a_damaged_figure_and_a_path_out_of_figures_are_shown_missing(tmp_path, capsys):
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    Image.new("RGB", (40, 30), "white").save(figures / "whole.png")
+    (figures / "cut.png").write_bytes((figures / "whole.png").read_bytes()[:60])
+    Image.new("RGB", (40, 30), "red").save(tmp_path / "secret.png")
+    report = "## x\n\n![a](figures/whole.png)\n![b](figures/cut.png)\n![c](figures/../secret.png)\n"
+    page = render_html(report, [figures])
+    assert page.count("data:image/png;base64,") == 1
+    assert 'data-missing="cut.png"' in page and 'data-missing="../secret.png"' in page
+    assert "cut.png is not a readable PNG" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import base64
 import html
 import io
 import re
+import sys
 from pathlib import Path
 
 import markdown
@@ -97,9 +98,16 @@ def _inline_figures(text: str, folders: list[Path]) -> str:
 
     def inline(match: re.Match) -> str:
         name = html.unescape(match.group(2))
-        for folder in folders:
+        for folder in folders if Path(name).name == name else []:  # a file of figures/, never a path out of it
             if (folder / name).is_file():
-                return f'{match.group(1)}"{_png_data(folder / name)}"'
+                try:
+                    return f'{match.group(1)}"{_png_data(folder / name)}"'
+                except (OSError, ValueError) as err:  # a damaged PNG (PIL: 'image file is truncated')
+                    print(
+                        f"note: {folder / name} is not a readable PNG ({err}); index.html shows it missing",
+                        file=sys.stderr,
+                    )
+                    break
         return f'{match.group(1)}"" data-missing="{html.escape(name)}"'
 
     return re.sub(r'(<img [^>]*?src=)"figures/([^"]+)"', inline, text)

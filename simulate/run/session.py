@@ -77,6 +77,8 @@ def check_folder(path: Path, name: str) -> Path:
             f"{name}={str(path)!r} is the filesystem root or a system folder ({str(resolved)!r}); accepted: a folder "
             f"outside {', '.join(SYSTEM_FOLDERS)}"
         )
+    if path.is_symlink() and not path.exists():
+        raise ValueError(f"{name}={str(path)!r} is a link to nothing ({os.readlink(path)!r}); accepted: a folder")
     if path.exists() and not path.is_dir():
         raise ValueError(f"{name}={str(path)!r} is a file; accepted: a folder (existing or new)")
     existing = path
