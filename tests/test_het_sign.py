@@ -67,3 +67,19 @@ def test_noisy_runs_are_reproducible_across_processes():
     H, x_star, _ = problem(P, 30.0, False)
     runs = [hitting(H, False, x_star, "signum", 0.1, P, noise=("pareto", 1e-3), trials=3, seed=5) for _ in range(2)]
     assert np.array_equal(runs[0], runs[1])
+
+
+def test_the_rotated_problem_is_built_from_exactly_rounded_sums_the_same_on_every_machine():
+    # every entry is the exactly rounded sum of its float products (Fraction sums here), so no BLAS, LAPACK, CPU kernel
+    # or thread count can change a bit of it; before, BLAS's sums moved the rotated runs' rows between two machines
+    from fractions import Fraction
+
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(6, 9)) * 10.0 ** rng.integers(-8, 8, size=(6, 9)), rng.normal(size=(9, 4))
+    exact = [[float(sum(Fraction(x * y) for x, y in zip(row, col, strict=True))) for col in b.T] for row in a]
+    assert np.array_equal(het.exact_matmul(a, b), np.array(exact))
+    assert np.array_equal(het.exact_matmul(a, b[:, 1]), np.array(exact)[:, 1])
+    q = het.random_rotation(24, 5)
+    lapack, r = np.linalg.qr(np.random.default_rng(5).normal(size=(24, 24)))
+    assert np.allclose(q, lapack * np.sign(np.diag(r)), atol=1e-13), "the same Haar-random matrix, to rounding"
+    assert np.allclose(het.exact_matmul(q, q.T), np.eye(24), atol=1e-14)

@@ -11,6 +11,8 @@ Smoothness constants of the standard bounds: L_2 = ||H||_2 (GD) and L_inf = ||H|
 L_inf <= sum_b d_b L_b.
 """
 
+import math
+
 import numpy as np
 
 from theory.validation import check_positive_int
@@ -94,11 +96,30 @@ def block_spectrum(sizes, kappa_het: float, kappa_in: float) -> np.ndarray:
     )
 
 
+def exact_matmul(a, b) -> np.ndarray:
+    """``a @ b`` (a matrix times a matrix or a vector) with every entry the exactly rounded sum of its float products
+    (``math.fsum``): the same bits on every machine and thread count, where BLAS's blocked sums differ between CPU
+    kernels and thread counts (a chaotic run downstream then moved in its third digit). For small matrices."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    columns = b[:, None] if b.ndim == 1 else b
+    out = np.array([[math.fsum(row * col) for col in columns.T] for row in a]).reshape(a.shape[0], columns.shape[1])
+    return out[:, 0] if b.ndim == 1 else out
+
+
 def random_rotation(d: int, seed: int) -> np.ndarray:
-    """A Haar-random orthogonal d x d matrix (QR of a Gaussian matrix with the sign of R's diagonal fixed)."""
+    """A Haar-random orthogonal d x d matrix: the Q of a Gaussian matrix's QR with R's diagonal positive, by
+    Gram-Schmidt with exactly rounded dot products (twice over, which restores the orthogonality one pass loses in
+    floating point), so that its bits do not depend on the machine's LAPACK and BLAS."""
     d = check_positive_int(d, "d")
-    q, r = np.linalg.qr(np.random.default_rng(seed).normal(size=(d, d)))
-    return q * np.sign(np.diag(r))
+    g = np.random.default_rng(seed).normal(size=(d, d))
+    q = np.empty((d, d))
+    for j in range(d):
+        v = g[:, j].copy()
+        for _ in range(2):
+            for i in range(j):
+                v = v - math.fsum(q[:, i] * v) * q[:, i]
+        q[:, j] = v / math.sqrt(math.fsum(v * v))
+    return q
 
 
 def gd_iterations(eigenvalues, start_gaps, target: float) -> float:

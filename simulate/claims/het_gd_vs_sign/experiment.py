@@ -36,7 +36,7 @@ def problem(p: HeterogeneityProfile, kappa: float, rotated: bool) -> tuple[np.nd
     if not rotated:
         return np.diag(eig), y_star, eig
     q = het.random_rotation(eig.size, ROTATION_SEED)
-    return (q * eig) @ q.T, q @ y_star, eig
+    return het.exact_matmul(q * eig, q.T), het.exact_matmul(q, y_star), eig
 
 
 def stream_key(method: str, law: str, rotated: bool) -> int:
@@ -91,6 +91,7 @@ def tuned_row(p: HeterogeneityProfile, kappa: float, rotated: bool, method: str)
     """Iterations to the target of one (family, kappa_het, method), the method at its best eta0 (memoised: the
     negative control reuses the rotated family's rows)."""
     H, x_star, eig = problem(p, kappa, rotated)
+    gradient_at_start = het.exact_matmul(H, -x_star)  # at x = 0
     gd_count = het.gd_iterations(eig, np.full(eig.size, 0.5), p.target * eig.size / 2.0)
     # sign methods are censored at 4x GD's count (+1000): only "slower than GD" matters beyond that
     limit = p.max_iter if method == "gd" else int(min(p.max_iter, 4 * gd_count + 1000))
@@ -105,7 +106,7 @@ def tuned_row(p: HeterogeneityProfile, kappa: float, rotated: bool, method: str)
         gd_count=gd_count,
         L2=het.l2_smoothness(H),
         Linf=het.linf_smoothness(H),
-        grad_het=het.gradient_heterogeneity(H @ (-x_star), p.blocks, per_coordinate=True)["max_min_ratio"],
+        grad_het=het.gradient_heterogeneity(gradient_at_start, p.blocks, per_coordinate=True)["max_min_ratio"],
         hess_het=het.hessian_heterogeneity(H, p.blocks)["max_min_ratio"],
     )
 
