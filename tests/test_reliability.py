@@ -716,6 +716,17 @@ def test_a_journal_whose_staging_folder_is_a_link_is_refused(tmp_path, capsys):
     assert (elsewhere / "REPORT.md").read_text() == "not the suite's"
 
 
+def test_a_rolled_forward_publication_that_would_drop_a_claim_is_refused_before_any_work(two_claims_published, capsys):
+    out = two_claims_published
+    staging = out / ".staging-1-x"  # a crafted (or damaged) publication: a provenance that records no claim
+    staging.mkdir()
+    (staging / "provenance.json").write_text(json.dumps({"schema_version": 6, "claims": {}}))
+    (out / JOURNAL).write_text(json.dumps({"staging": staging.name, "remove": []}))
+    assert main([*THM4_SEED_7, "--out", str(out)]) == 2
+    assert "holds rows of thm4-strongly-convex, thm5-lower-bound, which" in capsys.readouterr().err
+    assert set(pd.read_csv(out / "rates.csv").claim) == set(TWO_CLAIMS), "no claim's rows dropped"
+
+
 def test_a_folder_named_report_md_is_refused_with_and_without_replace(two_claims_published, capsys):
     out = two_claims_published
     (out / "REPORT.md").unlink()

@@ -174,11 +174,12 @@ def _read_rates(out: Path, way_out: str) -> pd.DataFrame:
         raise ValueError(f"{out / 'rates.csv'} does not parse ({type(err).__name__}); {way_out}") from err
 
 
-def recover(out: Path) -> None:
+def recover(out: Path) -> bool:
     """Finish a publication that was interrupted (roll the journal forward) and remove the staging folders of
-    runs that are no longer alive. Call with the lock held."""
+    runs that are no longer alive; whether there was one to finish. Call with the lock held."""
     check_output(out)
-    if (out / JOURNAL).exists():
+    rolled = (out / JOURNAL).exists()
+    if rolled:
         plan = _journal(out)
         try:
             _apply(out, out / plan["staging"], plan["remove"])
@@ -192,6 +193,7 @@ def recover(out: Path) -> None:
         pid = staging.name[len(STAGING_PREFIX) :].split("-", 1)[0]
         if not (pid.isdigit() and _alive(int(pid))):
             shutil.rmtree(staging, ignore_errors=True)
+    return rolled
 
 
 class PublicationIncomplete(RuntimeError):
@@ -260,11 +262,12 @@ def read_sections(report: Path) -> dict[str, str]:
 class Staging:
     """A run's private staging folder inside ``out``: experiments write figures into ``staging.path / 'figures'``."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, replace: bool = False):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         with OutputLock(self.out):
-            recover(self.out)
+            if recover(self.out) and not replace:
+                check_mergeable(self.out)  # what was rolled forward, checked as the run's own check did before it
         self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.out))
         self.published = False  # True once ``publish`` has moved everything into place
 

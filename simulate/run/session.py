@@ -213,7 +213,7 @@ def run_rates(request: RunRequest) -> int:
 
     out, claims, cache = request.out, ready.claims, ready.cache
     executor = _executor(request)  # before the staging folder: an unreachable scheduler leaves nothing behind
-    staging = Staging(out)
+    staging = Staging(out, replace=request.replace)
     ctx = Context(
         seed=request.seed,
         out=staging.path,
