@@ -186,6 +186,9 @@ def _dispatch(args) -> int:
     except PublicationIncomplete as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # a full disk, a file-size limit (ulimit -f), a file that cannot be written or read
+        print(f"error: {err}; the output folder is as it was (a run publishes once it has finished)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return stop.exit_status()

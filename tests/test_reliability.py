@@ -737,6 +737,23 @@ def test_a_folder_named_report_md_is_refused_with_and_without_replace(two_claims
     assert "REPORT.md is a folder" in capsys.readouterr().err and (out / "REPORT.md").is_dir()
 
 
+def test_a_full_disk_while_staging_is_an_error_without_a_traceback_and_out_unchanged(
+    two_claims_published, monkeypatch, capsys
+):
+    import simulate.publish.folder as folder
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", "rates.csv")
+
+    out = two_claims_published
+    before = _snapshot(out)
+    monkeypatch.setattr(folder, "write_tables", full)
+    assert main([*THM4_SEED_7, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err, err
+    assert _snapshot(out) == before and not list(out.glob(".staging-*"))
+
+
 def test_a_users_own_file_in_figures_is_left_alone_with_a_note(tmp_path, capsys):
     out = _published(tmp_path)
     for sub in ("figures", "runs"):
