@@ -48,7 +48,8 @@ def two_point_bound(k, eps, alpha: float):
         _, p0, p1, _ = family(eps, alpha)
         return eps * eps / 16.0 * one_minus_tv(k, p0, p1)
     eps = np.asarray(eps, dtype=float)
-    p0, p1 = np.array([family(e, alpha)[1:3] for e in eps.flat]).reshape(*eps.shape, 2).transpose(-1, *range(eps.ndim))
+    p0 = np.array([family(e, alpha)[1] for e in eps.flat]).reshape(eps.shape)
+    p1 = np.array([family(e, alpha)[2] for e in eps.flat]).reshape(eps.shape)
     return eps * eps / 16.0 * one_minus_tv(k, p0, p1)
 
 

@@ -181,13 +181,7 @@ def recover(out: Path) -> bool:
     rolled = (out / JOURNAL).exists()
     if rolled:
         plan = _journal(out)
-        try:
-            _apply(out, out / plan["staging"], plan["remove"])
-        except OSError as err:
-            raise PublicationIncomplete(
-                f"finishing an interrupted publication into {out} failed ({err}); the rest waits in "
-                f"{out / plan['staging']}: fix the cause, then run again"
-            ) from err
+        _apply(out, out / plan["staging"], plan["remove"])
         print(f"note: finished an interrupted publication into {out}", file=sys.stderr)
     for staging in out.glob(f"{STAGING_PREFIX}*"):
         pid = staging.name[len(STAGING_PREFIX) :].split("-", 1)[0]
@@ -214,15 +208,22 @@ def _check_destinations(out: Path, staging: Path) -> None:
 
 
 def _apply(out: Path, staging: Path, remove: list[str]) -> None:
-    """Move every file under ``staging`` to the same place under ``out``, delete ``remove``, drop the journal."""
-    if staging.exists():
-        for src in sorted(p for p in staging.rglob("*") if p.is_file()):
-            rel = src.relative_to(staging)
-            (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, _inside(out, str(rel)))
-    for name in remove:
-        _inside(out, name).unlink(missing_ok=True)
-    (out / JOURNAL).unlink(missing_ok=True)
+    """Move every file under ``staging`` to the same place under ``out``, delete ``remove``, drop the journal. An
+    OSError part-way is raised as ``PublicationIncomplete``, the journal and the rest of ``staging`` kept."""
+    try:
+        if staging.exists():
+            for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+                rel = src.relative_to(staging)
+                (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, _inside(out, str(rel)))
+        for name in remove:
+            _inside(out, name).unlink(missing_ok=True)
+        (out / JOURNAL).unlink(missing_ok=True)
+    except OSError as err:
+        raise PublicationIncomplete(
+            f"publishing into {out} stopped part-way ({err}); the rest waits in {staging} and the next run on {out} "
+            "moves it into place: fix the cause, then run again"
+        ) from err
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -343,13 +344,7 @@ class Staging:
             plan = {"staging": self.path.name, "remove": remove}
             with signals_deferred():  # from the journal on, the publication completes; an interrupt is raised after
                 atomic_write_text(self.out / JOURNAL, json.dumps(plan, indent=1) + "\n")
-                try:
-                    _apply(self.out, self.path, remove)
-                except OSError as err:
-                    raise PublicationIncomplete(
-                        f"publishing into {self.out} stopped part-way ({err}); the rest waits in {self.path} and the "
-                        f"next run on {self.out} moves it into place: fix the cause, then run again"
-                    ) from err
+                _apply(self.out, self.path, remove)
                 self.published = True
         return provenance
 
