@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -389,6 +390,33 @@ def test_an_interrupt_inside_numbas_thread_count_call_waits_until_the_call_retur
             assert calls.pop() == "returned", name
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_signal_handed_to_a_worker_thread_stops_the_kernels_within_a_second():
+    # The operating system may hand a process's signal to any of its threads: Python's C handler then runs there and
+    # only marks the signal, and the main thread, in an untimed wait for the kernels, was not woken to run the Python
+    # handler until they had all ended (a hang at K = 2^44, about once in 30 runs of the many-instants test under load)
+    from simulate.engine import stop
+    from simulate.engine.run import map_on_threads
+
+    def kernel(i):  # as a compiled kernel: runs until the stop flag is set, here for at most 20 s
+        if i == 0:
+            time.sleep(0.5)  # the main thread is waiting by now
+            signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+        deadline = time.monotonic() + 20
+        while not stop.FLAG[0] and time.monotonic() < deadline:
+            time.sleep(0.001)
+        return i
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            map_on_threads(kernel, range(2))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert time.monotonic() - start < 5, "stopped only when the kernels ended"
+    assert stop.FLAG[0] == 0, "the flag is put back as Python's handler found it"
 
 
 def test_an_interrupt_inside_garbage_collection_sets_the_flag_without_an_ignored_exception(monkeypatch):

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numba
@@ -18,6 +18,7 @@ from simulate.engine.interfaces import Method, Metric, Noise, Objective
 from simulate.engine.stop import FLAG, halting, raise_if_stopped, signals_deferred
 
 LARGEST_K = 2**53  # iteration numbers are carried in float64 by the schedules; beyond 2**53 they are not exact
+WAKE_S = 0.1  # seconds: how often the main thread, waiting for kernels, wakes to run a signal's handler
 
 
 def trial_block(d: int) -> int:
@@ -139,7 +140,9 @@ def map_on_threads(fn, items) -> list:
     the same for any thread count. Numba's thread count is per thread: the workers get the caller's, so that calls
     which map again inside stay within it. From the main thread the calls always run on workers, so that the main
     thread stays free to take Ctrl-C; if the wait is interrupted, or a call fails, the kernels still in flight are
-    stopped (``stop.halting``) before the error goes on."""
+    stopped (``stop.halting``) before the error goes on. The main thread waits in slices of ``WAKE_S``: an untimed
+    wait is not woken by a signal that the kernel hands to another thread, or that lands just before the wait
+    blocks, and its handler would then not run until the kernels end (hours, at K = 2^44)."""
     items = list(items)
     count = thread_count()
     threads = min(count, len(items))
@@ -154,6 +157,9 @@ def map_on_threads(fn, items) -> list:
     with halting(lambda: pool.shutdown(wait=True, cancel_futures=True)):
         with signals_deferred():  # every worker thread registered before an interrupt can land (see below)
             futures = [pool.submit(call, item) for item in items]
+        for future in futures:
+            while not future.done():
+                wait([future], timeout=WAKE_S)
         results = [f.result() for f in futures]
     pool.shutdown()
     return results
