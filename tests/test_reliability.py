@@ -843,17 +843,27 @@ def _damage_rates_cut(out):
         ),
     ],
 )
-def test_a_damaged_results_folder_is_refused_before_any_work_and_replace_starts_afresh(
+def test_a_damaged_results_folder_is_refused_before_any_work_naming_the_damage(
     two_claims_published, capsys, damage, message
 ):
-    out = two_claims_published  # its cache serves the --replace run below
-    argv = ["rates", *SMALL, "--quiet", "--out", str(out)]
+    out = two_claims_published
     damage(out)
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     capsys.readouterr()
-    assert main([*argv, "--claim", "thm4-strongly-convex"]) == 2
+    assert main(["rates", *SMALL, "--quiet", "--out", str(out), "--claim", "thm4-strongly-convex"]) == 2
     err = capsys.readouterr().err
     assert message in err and "--replace" in err, err
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before, "nothing was written"
-    assert main([*argv, "--claim", "thm4-strongly-convex", "--replace"]) == 0
+
+
+def test_replace_starts_afresh_in_a_folder_damaged_in_every_file(two_claims_published):
+    out = two_claims_published  # its cache serves the run
+    (out / "rates.csv").write_bytes(b"\x00\xff\x00binary")
+    (out / "provenance.json").write_text("{not json")
+    (out / "REPORT.md").write_bytes((out / "REPORT.md").read_bytes() + b"\xff\xfe")
+    (out / "controls.csv").unlink()
+    argv = ["rates", *SMALL, "--quiet", "--out", str(out), "--claim", "thm4-strongly-convex", "--replace"]
+    assert main(argv) == 0
     assert set(pd.read_csv(out / "rates.csv").claim) == {"thm4-strongly-convex"}
+    assert list(json.loads((out / "provenance.json").read_text())["claims"]) == ["thm4-strongly-convex"]
+    assert set(read_sections(out / "REPORT.md")) == {"thm4-strongly-convex"}
