@@ -106,6 +106,21 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for controls.csv, power.csv and the power figures (default: build/controls)",
     )
     _executor_options(c)
+    pw = sub.add_parser(
+        "power",
+        help="measure the verdict rules' error rates: covered set-ups and graded mutants, each with many seeds",
+    )
+    pw.add_argument("--claim", nargs="+", default=None, help="claim ids (default: every claim with power curves)")
+    pw.add_argument("--profile", default="default", choices=PROFILES, help="problem sizes (default: default)")
+    pw.add_argument("--replicates", type=int, default=20, help="independent seeds per set-up, 2-1000 (default: 20)")
+    pw.add_argument("--seed", type=int, default=0, help="base seed, >= 0; replicate 0 uses it (default: 0)")
+    _override_options(pw)
+    pw.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
+    pw.add_argument("--cache-dir", type=_path, default=Path("results/.cache"), help="finished-run cache")
+    pw.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
+    pw.add_argument("--quiet", action="store_true", help="no progress lines")
+    pw.add_argument("--out", type=_path, default=Path("results/power"), help="output folder (default: results/power)")
+    _executor_options(pw)
     ls = sub.add_parser("list", help="the claims: id, what each states, its last default run's wall time")
     ls.add_argument("--out", type=Path, default=Path("results"), help="the results folder to read (default: results)")
     sub.add_parser(
@@ -169,6 +184,8 @@ def _dispatch(args) -> int:
             return session.run_rates(_request(args))
         if args.command == "controls":
             return session.run_controls_only(_request(args))
+        if args.command == "power":
+            return session.run_power_study(_request(args), args.replicates)
         if args.command == "list":
             print(session.claims_table(args.out))
             return 0

@@ -36,7 +36,7 @@ def _why(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def _judged(claim: Claim, measure, ctx: Context) -> pd.DataFrame:
+def judged_rows(claim: Claim, measure, ctx: Context) -> pd.DataFrame:
     """A mutant's rows (``measure()``) judged by the claim's declarations, in the sequential design's looks where
     the run uses them (``looks.measured``), info rows left out."""
     judged = measured(claim, measure, ctx).rows
@@ -50,7 +50,7 @@ def run_controls(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
     implemented = controls(claim.id)
     rows = []
     for control in claim.controls:
-        judged = _judged(claim, partial(implemented[control.name], claim, profile, ctx), ctx)
+        judged = judged_rows(claim, partial(implemented[control.name], claim, profile, ctx), ctx)
         seen = sorted(set(judged.verdict))
         got = "not judged" if judged.empty else "/".join(seen)
         rows.append(
@@ -72,7 +72,7 @@ def run_power(claim: Claim, profile, ctx: Context) -> pd.DataFrame:
     rows = []
     for curve in claim.power:
         for strength in curve.strengths:
-            judged = _judged(claim, partial(implemented[curve.name], claim, profile, ctx, strength), ctx)
+            judged = judged_rows(claim, partial(implemented[curve.name], claim, profile, ctx, strength), ctx)
             counts = judged.verdict.value_counts()
             n = len(judged)
             rows.append(

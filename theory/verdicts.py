@@ -307,6 +307,31 @@ def rule_for(declarations, row) -> Rule | None:
     return hits[0].rule if hits else None
 
 
+RULE_FAMILIES = (
+    "finite-k two-sided",
+    "theorem exponent",
+    "theorem bound",
+    "value against a band",
+    "direction",
+)
+
+
+def rule_family(rule: Rule) -> str:
+    """The family of ``rule`` whose error rates ``heavytail power`` measures together: two-sided against the
+    finite-k model's exponent; two-sided against the theorem's exponent; one-sided against the theorem's exponent
+    (a bound); a value within a band around a fixed target (e.g. the mean square's settling ratio); a value's
+    direction against a fixed threshold (the small-transformer claims)."""
+    if rule.target == "finite_k_exponent":
+        return "finite-k two-sided"
+    if rule.stat == "fitted_exponent" and rule.test in ("within", "ci_contains"):
+        return "theorem exponent"
+    if rule.stat == "fitted_exponent":
+        return "theorem bound"
+    if rule.test in ("within", "ci_contains", "between"):
+        return "value against a band"
+    return "direction"
+
+
 def judge(declarations, rates: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``rates`` with kind, rule, tolerance, reason, verdict and verdict_note filled from the
     declarations; a row matched by two declarations is an error (the registry must be unambiguous)."""

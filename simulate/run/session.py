@@ -385,6 +385,70 @@ def run_controls_only(request: RunRequest) -> int:
     return 0 if controls_hold(table) else 1
 
 
+MAX_REPLICATES = 1000
+
+
+def run_power_study(request: RunRequest, replicates: int) -> int:
+    """The verdict rules' error rates (``simulate.power``) for the request's claims (default: every claim with a
+    covered set-up or a power curve), ``replicates`` seeds each, into ``request.out``: replicates.csv (one verdict
+    per set-up, replicate and rule family), error_rates.csv, error_rates.png and README.md (the table). Finished runs
+    are cached (``--cache-dir``), so an interrupted study resumes where it stopped."""
+    from simulate.power import has_error_rates
+
+    check_int(replicates, "replicates", 2, MAX_REPLICATES + 1)
+    if request.claims is None:
+        request.claims = [c for c in CLAIMS if has_error_rates(get_claim(c))]
+    ready = prepare(request, publishing=False)
+    for c in ready.claims:
+        if not has_error_rates(c):
+            raise ValueError(f"claim={c.id!r} declares no covered set-up (positive control) and no power curve")
+    if (request.out / "provenance.json").exists():
+        raise ValueError(f"out={str(request.out)!r} holds published results; accepted: a folder of its own")
+
+    import pandas as pd
+
+    from simulate.atomic import atomic_save
+    from simulate.power import error_rates, markdown_table, plot_error_rates, run_replicates
+    from simulate.publish import figures as style
+    from simulate.run.context import Context
+
+    ctx = Context(
+        seed=request.seed,
+        out=request.out,
+        cache=ready.cache,
+        progress=not request.quiet,
+        executor=_executor(request),
+        looks=request.profile == "default",
+    )
+    try:
+        table = pd.concat(
+            [run_replicates(c, ready.profiles[c.id], ctx, replicates) for c in ready.claims], ignore_index=True
+        )
+    finally:
+        ctx.executor.close()
+    rates = error_rates(table)
+    out = request.out
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_save(out / "replicates.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_save(out / "error_rates.csv", lambda tmp: rates.to_csv(tmp, index=False))
+    with style.styled():
+        plot_error_rates(rates, out / "error_rates.png")
+    readme = (
+        f"# Error rates of the verdict rules\n\n`heavytail power --profile {request.profile} --replicates "
+        f"{replicates} --seed {request.seed}`: each covered set-up (a positive control: the rules must pass it) and "
+        "each power curve's strength (a mutant: they should fail it) run with that many independent seeds at the "
+        "profile's sizes and judged by the claim's own rules. A replicate counts once per rule family, failed when "
+        "any of its rows in the family fails. For a covered set-up the fail rate is the false-fail rate; for a "
+        "mutant it is the power. Intervals: Wilson 95%.\n\n![error rates](error_rates.png)\n\n"
+        + markdown_table(rates)
+        + "\n"
+    )
+    atomic_save(out / "README.md", lambda tmp: Path(tmp).write_text(readme))
+    print(markdown_table(rates))
+    print(f"written to {out}")
+    return 0
+
+
 def claims_table(results: Path = Path("results")) -> str:
     """One line per claim: its id, title and the wall time of its last default-profile run recorded in
     ``results/provenance.json``; a first line says so when that file is missing or unreadable."""
