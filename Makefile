@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PROFILE ?= default
 OUT ?= results
 
-.PHONY: rates test controls notebooks bench lint format clean install
+.PHONY: rates test controls power notebooks bench lint format clean install
 
 install: $(STAMP)
 
@@ -24,6 +24,11 @@ test: $(STAMP)
 
 controls: $(STAMP)
 	$(BIN)/python -m simulate controls --profile $(PROFILE) --cache-dir $(OUT)/.cache
+
+# the verdict rules' error rates: covered set-ups and graded mutants, REPLICATES seeds each (about an hour here)
+REPLICATES ?= 20
+power: $(STAMP)
+	$(BIN)/python -m simulate power --replicates $(REPLICATES) --cache-dir $(OUT)/.cache --out $(OUT)/power
 
 # every notebook executed in a Jupyter kernel at full size: build/notebooks/*.ipynb carry their outputs and figures
 notebooks: $(STAMP)

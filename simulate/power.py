@@ -14,6 +14,7 @@ from functools import partial
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 from scipy.stats import binomtest
 
 from simulate.claims import controls, power_curves
@@ -142,7 +143,9 @@ def plot_error_rates(rates: pd.DataFrame, path) -> None:
     for ax in axes[:, 0]:
         ax.set_ylabel("fraction of replicates failed")
     handles = {h.get_label(): h for ax in axes.flat for h in ax.get_legend_handles_labels()[0]}
-    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=3, fontsize=7)
+    band = "shaded: the family's false-fail rate on covered set-ups, up to its upper 95% bound"
+    handles[band] = Patch(color="0.5", alpha=0.25, lw=0)
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=2, fontsize=7)
     save_fig(fig, path)
 
 
