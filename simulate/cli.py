@@ -121,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("--quiet", action="store_true", help="no progress lines")
     pw.add_argument("--out", type=_path, default=Path("results/power"), help="output folder (default: results/power)")
     _executor_options(pw)
+    d = sub.add_parser(
+        "diff",
+        help="what moved between two results folders: verdicts, estimates beyond the other run's CI, controls; exit 1 "
+        "when anything moved",
+    )
+    d.add_argument("old", type=Path, help="the earlier results folder")
+    d.add_argument("new", type=Path, help="the later results folder")
     ls = sub.add_parser("list", help="the claims: id, what each states, its last default run's wall time")
     ls.add_argument("--out", type=Path, default=Path("results"), help="the results folder to read (default: results)")
     sub.add_parser(
@@ -186,6 +193,12 @@ def _dispatch(args) -> int:
             return session.run_controls_only(_request(args))
         if args.command == "power":
             return session.run_power_study(_request(args), args.replicates)
+        if args.command == "diff":
+            from simulate.publish.diff import diff_folders, render
+
+            rows, controls = diff_folders(args.old, args.new)
+            print(render(rows, controls, args.old, args.new))
+            return 1 if len(rows) or len(controls) else 0
         if args.command == "list":
             print(session.claims_table(args.out))
             return 0
