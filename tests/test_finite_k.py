@@ -13,9 +13,10 @@ from theory.finite_k import clipped_moments, limit_sq_exponent, local_exponent, 
 from theory.fitting import fit_exponent, window_mask
 
 
-@pytest.mark.parametrize("noise", ["pareto", "pareto-onesided"])
+@pytest.mark.parametrize("noise", finite_k.MODEL_LAWS)
 @pytest.mark.parametrize("tail", [1.2, 1.7, 2.0])
 def test_clipped_moments_match_monte_carlo(noise, tail):
+    # the closed forms (Pareto) and the numerical integrals (the other laws) against the sampler's own draws
     x = sample(noise, tail, 1_000_000, seed=11)
     for tau in (0.5, 3.0, 40.0):
         c = np.clip(x, -tau, tau)
@@ -26,9 +27,29 @@ def test_clipped_moments_match_monte_carlo(noise, tail):
         assert abs((c**2).mean() - s[0]) <= 5 * se_s + 1e-12
 
 
-def test_unknown_noise_is_rejected():
-    with pytest.raises(ValueError, match="noise='stable'"):
-        clipped_moments("stable", 1.5, np.array([1.0]))
+def test_unknown_noise_and_thresholds_beyond_the_table_are_rejected():
+    with pytest.raises(ValueError, match="noise='cauchy'"):
+        clipped_moments("cauchy", 1.5, np.array([1.0]))
+    with pytest.raises(ValueError, match="tau outside"):
+        clipped_moments("stable", 1.5, np.array([1e41]))
+
+
+@pytest.mark.parametrize("noise,tail", [("stable", 1.5), ("student-t", 1.6), ("student-t-onesided", 1.6)])
+def test_the_integrated_second_moment_grows_like_its_tail_far_out(noise, tail):
+    # E clip_tau(xi)^2 ~ tau^(2 - tail) for a tail index below 2: the slope between 1e20 and 1e30 (where the
+    # integrals rest on the laws' tail series and survival functions, beyond any Monte Carlo)
+    _, s = clipped_moments(noise, tail, np.array([1e20, 1e30]))
+    assert np.log(s[1] / s[0]) / np.log(1e10) == pytest.approx(2.0 - tail, abs=1e-3)
+
+
+def test_a_gaussians_clipped_second_moment_is_its_closed_form():
+    from scipy.stats import norm
+
+    tau = np.array([0.01, 0.7, 3.0, 50.0])
+    # E min(x^2, tau^2) = (2 Phi(tau) - 1) - 2 tau phi(tau) + 2 tau^2 (1 - Phi(tau))
+    exact = (2 * norm.cdf(tau) - 1) - 2 * tau * norm.pdf(tau) + 2 * tau**2 * norm.sf(tau)
+    _, s = clipped_moments("gaussian", 2.0, tau)
+    np.testing.assert_allclose(s, exact, rtol=1e-4)
 
 
 @pytest.mark.parametrize("alpha", [1.3, 1.5])
@@ -98,12 +119,12 @@ def test_vectorised_recursion_matches_a_step_by_step_loop(noise, tail, alpha, be
     assert np.max(np.abs(fast / slow - 1.0)) < 1e-11
 
 
-@pytest.mark.parametrize("noise", ["pareto", "pareto-onesided"])
+@pytest.mark.parametrize("noise", ["pareto", "pareto-onesided", "stable", "student-t", "student-t-onesided"])
 @pytest.mark.parametrize("alpha", [1.2, 1.5, 1.9])
 def test_the_limit_at_tail_alpha_is_the_theorem_and_the_map(noise, alpha):
     assert limit_sq_exponent(noise, alpha, 1.0 / alpha) == pytest.approx(theorem4_gap(alpha), abs=1e-12)
     for beta in (0.2, 0.5, 1.0):
-        expected = clipping_map(alpha, beta, noise == "pareto-onesided")
+        expected = clipping_map(alpha, beta, noise.endswith("-onesided"))
         assert limit_sq_exponent(noise, alpha, beta) == pytest.approx(expected, abs=1e-12)
 
 

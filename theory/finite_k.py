@@ -4,7 +4,8 @@ On f(x) = mu/2 (x - x*)^2 with e_k = x_k - x*, proj-GClip with the Theorem 4 sch
 against tau_k and the projection is inactive, the linear recursion
     ebar_k = (1 - w_k) ebar_{k-1} + w_k e_{k-1},   e_k = (1 - mu eta_k) e_{k-1} - eta_k clip_{tau_k}(xi_k)
 with w_k = 2/(k+1). Its first and second moments follow exactly from m(tau) = E clip(xi) and
-s(tau) = E clip(xi)^2, which have closed forms for the Pareto laws. The recursion gives E ebar_k^2 at every k,
+s(tau) = E clip(xi)^2, which have closed forms for the Pareto laws and are integrated numerically from the tails of
+the others (alpha-stable, Student-t, Gaussian). The recursion gives E ebar_k^2 at every k,
 so its local slope over the fitting window is what the asymptotic theory becomes at the k actually simulated:
 for tail = alpha near 2, s(tau) = 1 + 2 (tau^(2-a) - 1)/(2-a) carries a constant that vanishes only like
 tau^(-(2-a)), and at a = 2 it is 1 + 2 log tau: a log factor (Pareto with tail 2 has infinite variance).
@@ -26,10 +27,83 @@ def _pareto_partial(a: float, y: np.ndarray, power: int) -> np.ndarray:
     return a * y**e / e
 
 
+SYMMETRIC_LAWS = ("gaussian", "pareto", "stable", "student-t")
+MODEL_LAWS = (*SYMMETRIC_LAWS, "pareto-onesided", "student-t-onesided")  # every law the suite samples
+_GRID = np.logspace(-8.0, 40.0, 48 * 200 + 1)  # thresholds at which the laws without closed forms are tabulated
+_STABLE_SERIES_FROM = 30.0  # beyond it scipy's stable survival underflows; the tail series is exact to ~1e-6 there
+
+
+def _stable_survival(tail: float, x: np.ndarray) -> np.ndarray:
+    """P(X > x), x >= 0, for the symmetric tail-stable law of unit scale (characteristic function exp(-|t|^tail),
+    as the sampler's Chambers-Mallows-Stuck draws): scipy's integral up to ``_STABLE_SERIES_FROM``, the tail series
+    (1/pi) sum_n (-1)^(n+1) Gamma(n a)/n! sin(n pi a/2) x^(-n a), four terms, beyond (Bergström 1952)."""
+    from scipy.stats import levy_stable, norm
+
+    if tail == 2.0:
+        return norm.sf(x, scale=math.sqrt(2.0))
+    near = x <= _STABLE_SERIES_FROM
+    out = np.empty_like(x)
+    out[near] = levy_stable.sf(x[near], tail, 0.0)
+    far = x[~near]
+    terms = [
+        (-1) ** (n + 1) * math.gamma(n * tail) / math.factorial(n) * math.sin(n * math.pi * tail / 2)
+        for n in (1, 2, 3, 4)
+    ]
+    out[~near] = sum(c * far ** (-n * tail) for n, c in enumerate(terms, start=1)) / math.pi
+    return out
+
+
+def _tails(noise: str, tail: float, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(P(xi > x), P(xi < -x)) at x >= 0 for unit-scale ``noise`` of the laws without closed-form clipped moments
+    (the sampler's laws, ``simulate.pieces.noise``; a Gaussian's tail parameter is unused)."""
+    from scipy.stats import norm, t
+
+    if noise == "gaussian":
+        upper = norm.sf(x)
+        return upper, upper
+    if noise == "stable":
+        upper = _stable_survival(tail, x)
+        return upper, upper
+    if noise == "student-t":
+        upper = t.sf(x, tail)
+        return upper, upper
+    if noise == "student-t-onesided":  # |T| - E|T|
+        c = math.sqrt(tail / math.pi) * math.exp(math.lgamma(0.5 * (tail - 1.0)) - math.lgamma(0.5 * tail))
+        below = np.where(x < c, 1.0 - 2.0 * t.sf(np.maximum(c - x, 0.0), tail), 0.0)
+        return 2.0 * t.sf(c + x, tail), below
+    raise ValueError(f"noise={noise!r} is not one of the accepted values: {', '.join(MODEL_LAWS)}")
+
+
+@lru_cache(maxsize=64)
+def _tabulated(noise: str, tail: float) -> tuple[np.ndarray, np.ndarray]:
+    """(E clip_tau(xi), E clip_tau(xi)^2) at the thresholds ``_GRID``, by numerical integration of the tails:
+    E clip = int_0^tau P(xi > x) - P(xi < -x) dx and E clip^2 = int_0^tau 2x (P(xi > x) + P(xi < -x)) dx
+    (trapezoids in log x, 200 a decade: relative error about 1e-5; the piece below the grid's first point, 1e-8,
+    taken with the tails at it)."""
+    from scipy.integrate import cumulative_trapezoid
+
+    upper, lower = _tails(noise, float(tail), _GRID)
+    u = np.log(_GRID)
+    first = _GRID[0] * (upper[0] - lower[0]), _GRID[0] ** 2 * (upper[0] + lower[0])
+    mean = first[0] + cumulative_trapezoid(_GRID * (upper - lower), u, initial=0.0)
+    second = first[1] + cumulative_trapezoid(2.0 * _GRID**2 * (upper + lower), u, initial=0.0)
+    if noise in SYMMETRIC_LAWS:
+        mean = np.zeros_like(mean)
+    return mean, second
+
+
 def clipped_moments(noise: str, tail: float, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(E clip_tau(xi), E clip_tau(xi)^2) for unit-scale ``pareto`` or ``pareto-onesided`` noise, tau > 0."""
+    """(E clip_tau(xi), E clip_tau(xi)^2) for unit-scale noise of any law the suite samples (``MODEL_LAWS``),
+    tau > 0: closed forms for the Pareto laws, the others integrated numerically once per (law, tail) and
+    interpolated in log tau (tau in [1e-8, 1e40])."""
     a = float(tail)
     tau = np.asarray(tau, dtype=float)
+    if noise in MODEL_LAWS and noise not in ("pareto", "pareto-onesided"):
+        if tau.size and not (np.all(tau >= _GRID[0]) and np.all(tau <= _GRID[-1])):
+            raise ValueError(f"tau outside [{_GRID[0]:g}, {_GRID[-1]:g}], the tabulated thresholds of {noise!r}")
+        mean, second = _tabulated(noise, a)
+        u = np.log(tau)
+        return np.interp(u, np.log(_GRID), mean), np.exp(np.interp(u, np.log(_GRID), np.log(second)))
     if noise == "pareto":
         # |xi| ~ Pareto(a) on [1, inf), symmetric: the clipped mean is 0.
         t = np.maximum(tau, 1.0)
@@ -49,7 +123,7 @@ def clipped_moments(noise: str, tail: float, tau: np.ndarray) -> tuple[np.ndarra
         first = part(1) - c * part(0) + tau * (p_high - p_low)
         second = part(2) - 2 * c * part(1) + c * c * part(0) + tau**2 * (p_low + p_high)
         return first, second
-    raise ValueError(f"noise={noise!r} is not one of the accepted values: pareto, pareto-onesided")
+    raise ValueError(f"noise={noise!r} is not one of the accepted values: {', '.join(MODEL_LAWS)}")
 
 
 # Where the linearised recursions hold (docs/decisions.md, D9, the claims' owner's condition): the clipped noise's
@@ -59,8 +133,7 @@ CLIP_BIAS_LIMIT = 0.1
 
 
 def clip_bias_ratio(noise: str, tail: float, tau, scale: float = 1.0) -> np.ndarray:
-    """|E clip_tau(xi)| / tau for ``scale`` times unit ``pareto`` / ``pareto-onesided`` noise (0 for the symmetric
-    law)."""
+    """|E clip_tau(xi)| / tau for ``scale`` times unit noise of ``MODEL_LAWS`` (0 for the symmetric laws)."""
     tau = np.asarray(tau, dtype=float)
     m, _ = clipped_moments(noise, tail, tau / scale)
     return np.abs(scale * m) / tau
@@ -161,8 +234,8 @@ def limit_sq_exponent(noise: str, tail: float, beta: float, c: float = 4.0) -> f
     vanishes only as k -> infinity), the clipping bias -2 beta (tail - 1) (one-sided noise only) and the start
     -2 min(c, 2) (the k-weighted average of a start that decays like k^-c). The local slope of a finite window
     converges to it; docs/theory.md §4's map is this at tail = alpha."""
-    variance = -1.0 + beta * max(2.0 - tail, 0.0)
-    bias = -2.0 * beta * (tail - 1.0) if noise == "pareto-onesided" else -math.inf
+    variance = -1.0 + beta * max(2.0 - (math.inf if noise == "gaussian" else tail), 0.0)
+    bias = -2.0 * beta * (tail - 1.0) if noise in ("pareto-onesided", "student-t-onesided") else -math.inf
     return max(variance, bias, -2.0 * min(c, 2.0))
 
 
@@ -178,7 +251,7 @@ def theorem2_metric(
     noise: str, tail: float, scale: float, eta, tau, K, *, F0: float, curvature: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Linearised prediction of Theorem 2's metric for GClip with constant eta and tau run for K steps (arrays over
-    horizons), for ``scale`` times unit ``pareto`` / ``pareto-onesided`` noise: (average over k < K, last iterate).
+    horizons), for ``scale`` times unit noise of ``MODEL_LAWS``: (average over k < K, last iterate).
 
     Start-up: by the descent lemma with small eta, sum_k eta ||grad f(x_k)||^2 ~ F0, giving F0/(eta K). Near a
     minimum of curvature lambda, with |lambda e| << tau, e_k = x_k - x* follows e' = (1 - eta lambda) e - eta clip(xi),

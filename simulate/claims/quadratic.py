@@ -6,7 +6,7 @@ import numpy as np
 
 from simulate.run.config import QuadraticRun
 from theory.declarations import Claim
-from theory.finite_k import limit_sq_exponent, linearised_model_holds, theorem4_second_moment
+from theory.finite_k import MODEL_LAWS, limit_sq_exponent, linearised_model_holds, theorem4_second_moment
 from theory.schedules import clip_threshold
 
 
@@ -18,8 +18,8 @@ def problem_run(claim: Claim, seed: int, **fields) -> QuadraticRun:
 def finite_k_model(cfg: QuadraticRun, ks: np.ndarray) -> tuple[np.ndarray | None, float]:
     """The recursion's E||xbar_k - x*||^2 at ``ks`` for this set-up (NaN at the k where it does not hold: the clipped
     noise's mean above ``CLIP_BIAS_LIMIT`` of the threshold) and the exponent it tends to (None, NaN where no
-    prediction exists: other laws than Pareto, d > 1, constant steps)."""
-    if cfg.noise not in ("pareto", "pareto-onesided") or cfg.d != 1 or cfg.step == "constant":
+    prediction exists: d > 1, constant steps, a noise scale other than 1)."""
+    if cfg.noise not in MODEL_LAWS or cfg.d != 1 or cfg.step == "constant" or cfg.noise_scale != 1.0:
         return None, math.nan
     eta0, k0, power = cfg.step_schedule()
     curve = theorem4_second_moment(

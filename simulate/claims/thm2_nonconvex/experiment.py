@@ -15,7 +15,7 @@ from simulate.run.context import ClaimOutput, Context
 from theory import nonconvex
 from theory.declarations import EXPONENT_TOLERANCE, Claim
 from theory.exponents import theorem2, theorem2_sgd_same_step
-from theory.finite_k import linearised_model_holds, local_exponent, theorem2_metric
+from theory.finite_k import MODEL_LAWS, linearised_model_holds, local_exponent, theorem2_metric
 from theory.fitting import fit_exponent, window_mask
 from theory.mean_square import mean_has_finite_variance
 from theory.sequential import resamples
@@ -104,9 +104,9 @@ LIMIT_HORIZONS = (10**30, 10**32)  # the model's local slope between these is it
 
 def theorem2_model(cfg: NonconvexRun, runs) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """theory.finite_k.theorem2_metric at the simulated horizons, keyed by output, and the exponent in K it tends
-    to (its slope between LIMIT_HORIZONS); empty where it does not apply (SGD, other laws than Pareto, d > 1; NaN
-    at horizons too short to settle near a minimum)."""
-    if cfg.method != "gclip" or cfg.noise not in PARETO_LAWS or cfg.d != 1:
+    to (its slope between LIMIT_HORIZONS); empty where it does not apply (SGD, d > 1; NaN at horizons too short to
+    settle near a minimum)."""
+    if cfg.method != "gclip" or cfg.noise not in MODEL_LAWS or cfg.d != 1:
         return {}, {}
     curvature = nonconvex.curvature_at_minimum(cfg.c)
 
