@@ -1,6 +1,6 @@
 """``heavytail diff OLD NEW``: what moved between two results folders, row by row: verdicts that changed, estimates
-that left the other run's 95% CI (or, for a row without a CI, changed at all), rows only one run has, and controls
-whose outcome changed."""
+that left the other run's 95% CI (or, for a row without a CI, changed at all), rules that changed, rows only one run
+has, and controls whose outcome changed."""
 
 from __future__ import annotations
 
@@ -91,6 +91,8 @@ def compare_rates(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         moved = _moved(row)
         if moved:
             reasons.append(moved)
+        if str(row.get("rule_old", "")) != str(row.get("rule_new", "")):
+            reasons.append(f"judged by another rule: {row.get('rule_new')}")
         if reasons:
             lines.append({**{c: row[c] for c in key}, "verdict_old": row.verdict_old, "verdict_new": row.verdict_new,
                           "estimate_old": _estimate(row, "_old"), "estimate_new": _estimate(row, "_new"),

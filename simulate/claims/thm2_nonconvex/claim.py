@@ -60,8 +60,8 @@ def instance_suffix(c: float, x0: float) -> str:
 
 
 def _judged(metric: str) -> tuple[Judged, ...]:
-    """GClip's rows of ``metric``: against the finite-k prediction wherever its model holds over the window (Pareto
-    laws, both tails); otherwise against the theorem where testable: its exponent at tail = alpha, as an upper bound
+    """GClip's rows of ``metric``: against the finite-k prediction wherever its model holds over the window (every
+    law, both tails); otherwise against the theorem where testable: its exponent at tail = alpha, as an upper bound
     at a lighter tail."""
     silent = {"method": "gclip", "finite_k_exponent": model_silent}
     return (
