@@ -336,9 +336,10 @@ def _projected_sgd_gap(claim: Claim, profile: Profile, ctx: Context) -> pd.DataF
     return rows[rows.metric == "mean_gap"].reset_index(drop=True)
 
 
-def _settle_mutant(claim: Claim, profile: Profile, ctx: Context, method: str) -> pd.DataFrame:
-    """The settling row of ``method`` on one-sided Pareto, tail = alpha = 1.2, presented as proj-GClip."""
-    cfgs = settle_configs(claim, profile, ctx.seed, method, noise="pareto-onesided", alpha=1.2)
+def _settle_mutant(claim: Claim, profile: Profile, ctx: Context, method: str, **fields) -> pd.DataFrame:
+    """The settling row of ``method`` (with ``fields``) on one-sided Pareto, tail = alpha = 1.2, presented as
+    proj-GClip with Theorem 4's schedule."""
+    cfgs = settle_configs(claim, profile, ctx.seed, method, noise="pareto-onesided", alpha=1.2, **fields)
     return settle_rows(claim, profile, ctx.run(cfgs, staged=False), presented=_as_theorem4)
 
 
@@ -369,4 +370,5 @@ POWER = {
     "eta-c/(mu k)": lambda claim, p, ctx, c: _exponent_mutant(
         claim, p, ctx, _as_theorem4, noise="pareto", alpha=1.5, step="harmonic", eta=c
     ),
+    "settling-tau-k^beta": lambda claim, p, ctx, beta: _settle_mutant(claim, p, ctx, "gclip", beta=beta),
 }
