@@ -31,6 +31,7 @@ LAYERS = [
         "simulate.cli",
         "simulate.run.session",
         "simulate.controls",
+        "simulate.power",
         "simulate.looks",
         "simulate.horizons",
         "simulate.bench",
