@@ -103,3 +103,28 @@ def test_a_damaged_figure_and_a_path_out_of_figures_are_shown_missing(tmp_path, 
     assert page.count("data:image/png;base64,") == 1
     assert 'data-missing="cut.png"' in page and 'data-missing="../secret.png"' in page
     assert "cut.png is not a readable PNG" in capsys.readouterr().err
+
+
+def test_a_control_is_coloured_by_its_behaviour_and_a_misbehaving_one_is_named_at_the_top(tmp_path):
+    import pandas as pd
+
+    from simulate.publish.markdown import control_behaviour, markdown_table, misbehaving_controls
+
+    controls = pd.DataFrame(
+        dict(
+            claim=["c", "c"],
+            mutant=["wrong", "right"],
+            setup=["s", "s"],
+            expected=["fail", "fail"],
+            got=["pass", "fail"],
+            why=["x 0.1: pass", "x 0.9: fail"],
+        )  # fmt: skip
+    )
+    table = markdown_table(control_behaviour(controls), ["mutant", "expected", "got", "behaved"])
+    page = render_html(table, [tmp_path])
+    assert '<td class="v-fail">NOT as expected</td>' in page and '<td class="v-pass">as expected</td>' in page
+    assert '<td class="v-pass">pass</td>' not in page, "the wrongly passing negative control is not green"
+    lines = misbehaving_controls(controls)
+    assert lines[0] == "Controls that did not behave as expected:" and len(lines) == 4
+    assert "c / wrong: expected `fail`, got `pass` (x 0.1: pass)" in lines[2]
+    assert misbehaving_controls(controls[controls.mutant == "right"]) == []

@@ -35,8 +35,12 @@ code { font-size: 0.9em; }
 
 
 def _verdict_cells(text: str) -> str:
-    """Colour every cell that is a verdict, and every 'pass / fail / inconclusive' count cell by its worst part."""
+    """Colour every cell that is a verdict, every 'pass / fail / inconclusive' count cell by its worst part, and a
+    control's behaviour cell by whether it behaved as expected (its expected and got cells, shown as code, are not
+    coloured: a negative control that passed is a failure of the control, not a green cell)."""
     text = re.sub(r"<td>(pass|fail|inconclusive)</td>", r'<td class="v-\1">\1</td>', text)
+    text = text.replace("<td>as expected</td>", '<td class="v-pass">as expected</td>')  # a control's behaviour
+    text = text.replace("<td>NOT as expected</td>", '<td class="v-fail">NOT as expected</td>')
 
     def counts(match: re.Match) -> str:
         passed, failed, undecided = (int(g) for g in match.groups())

@@ -51,6 +51,29 @@ def headline(rates: pd.DataFrame, controls: pd.DataFrame) -> str:
     )
 
 
+def control_behaviour(table: pd.DataFrame) -> pd.DataFrame:
+    """The controls table as REPORT shows it: expected and got as code (so that a wrongly passing negative control
+    is not coloured as a pass) and ``behaved``: "as expected" or "NOT as expected"."""
+    shown = table.copy()
+    shown["behaved"] = [
+        "as expected" if g == e else "NOT as expected" for g, e in zip(table.got, table.expected, strict=True)
+    ]
+    for column in ("expected", "got"):
+        shown[column] = [f"`{v}`" for v in table[column]]
+    return shown
+
+
+def misbehaving_controls(controls: pd.DataFrame) -> list[str]:
+    """Lines naming every control whose claim's rules did not judge it as expected, with why (none: no lines)."""
+    wrong = controls[controls.got != controls.expected] if len(controls) else controls
+    if not len(wrong):
+        return []
+    lines = ["Controls that did not behave as expected:", ""]
+    for _, c in wrong.iterrows():
+        lines.append(f"- {c.claim} / {c.mutant}: expected `{c.expected}`, got `{c.got}` ({c.why})")
+    return [*lines, ""]
+
+
 def _row_label(row) -> str:
     """A judged row in a few words: its metric and the configuration columns that are set."""
     where = [str(row[c]) for c in ("method", "noise") if isinstance(row[c], str) and row[c]]
@@ -171,6 +194,7 @@ def render_report(
         *banner(provenance),
         "**" + headline(rates, controls) + "**",
         "",
+        *misbehaving_controls(controls),
         "Evidence by kind of claim, and what each claim found (exact checks are identities and properties that "
         "hold by construction; they are not evidence):",
         "",
@@ -311,7 +335,7 @@ def claim_section(
             "Negative controls (expected `fail`) are set-ups the theorem does not cover; positive ones (expected "
             "`pass`) are set-ups it covers. Both are judged by the rules above.",
             "",
-            markdown_table(controls, ["mutant", "setup", "expected", "got", "why"]),
+            markdown_table(control_behaviour(controls), ["mutant", "setup", "expected", "got", "behaved", "why"]),
             "",
         ]
     if power is not None and len(power):
