@@ -396,6 +396,8 @@ def run_power_study(request: RunRequest, replicates: int) -> int:
     from simulate.power import has_error_rates
 
     check_int(replicates, "replicates", 2, MAX_REPLICATES + 1)
+    command = f"heavytail power --profile {request.profile} --replicates {replicates} --seed {request.seed}"
+    command += f" --claim {' '.join(request.claims)}" if request.claims else ""
     if request.claims is None:
         request.claims = [c for c in CLAIMS if has_error_rates(get_claim(c))]
     ready = prepare(request, publishing=False)
@@ -434,14 +436,12 @@ def run_power_study(request: RunRequest, replicates: int) -> int:
     with style.styled():
         plot_error_rates(rates, out / "error_rates.png")
     readme = (
-        f"# Error rates of the verdict rules\n\n`heavytail power --profile {request.profile} --replicates "
-        f"{replicates} --seed {request.seed}`: each covered set-up (a positive control: the rules must pass it) and "
-        "each power curve's strength (a mutant: they should fail it) run with that many independent seeds at the "
-        "profile's sizes and judged by the claim's own rules. A replicate counts once per rule family, failed when "
-        "any of its rows in the family fails. For a covered set-up the fail rate is the false-fail rate; for a "
-        "mutant it is the power. Intervals: Wilson 95%.\n\n![error rates](error_rates.png)\n\n"
-        + markdown_table(rates)
-        + "\n"
+        f"# Error rates of the verdict rules\n\n`{command}`: each covered set-up (a positive control: the rules "
+        "must pass it) and each power curve's strength (a mutant: they should fail it) run with that many "
+        "independent seeds at the profile's sizes and judged by the claim's own rules. A replicate counts once per "
+        "rule family, failed when any of its rows in the family fails. For a covered set-up the fail rate is the "
+        "false-fail rate; for a mutant it is the power. Intervals: Wilson 95%.\n\n![error rates](error_rates.png)"
+        "\n\n" + markdown_table(rates) + "\n"
     )
     atomic_save(out / "README.md", lambda tmp: Path(tmp).write_text(readme))
     print(markdown_table(rates))
