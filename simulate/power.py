@@ -4,7 +4,9 @@ and judged by the claim's own rules, as ``rates`` judges. Per rule family (``the
 false-fail rate is the fraction of covered replicates that the family fails, and the power at a strength the
 fraction of mutant replicates it fails, each with its Wilson 95% interval (replicates are independent: each owns its
 seed; the rows of one replicate are not, so a replicate counts once per family: failed when any of its rows in that
-family fails)."""
+family fails). Where a model predicts it, each mutant's effect on the judged statistic is computed from theory
+before the run, beside the tolerance of the rule that judges it: a strength whose effect lies below the tolerance is
+no mutation the rule should see."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 from scipy.stats import binomtest
 
-from simulate.claims import controls, power_curves
+from simulate.claims import controls, power_curves, power_effects
 from simulate.controls import judged_rows
 from simulate.publish.figures import save_fig
 from simulate.run.context import Context
@@ -26,13 +28,27 @@ from theory.validation import SEED_LIMIT
 from theory.verdicts import RULE_FAMILIES, rule_family, rule_for
 
 REPLICATE_STRIDE = 1_000_003  # seed distance between replicates: far beyond the small offsets of ctx.derived_seed
-REPLICATE_COLUMNS = ["claim", "setup", "name", "strength_name", "strength", "replicate", "seed", "family", "verdict"]
+REPLICATE_COLUMNS = [
+    "claim",
+    "setup",
+    "name",
+    "strength_name",
+    "strength",
+    "predicted_effect",
+    "effect_tolerance",
+    "replicate",
+    "seed",
+    "family",
+    "verdict",
+]
 RATE_COLUMNS = [
     "claim",
     "setup",
     "name",
     "strength_name",
     "strength",
+    "predicted_effect",
+    "effect_tolerance",
     "family",
     "replicates",
     "failed",
@@ -65,17 +81,20 @@ def _families(claim: Claim, judged: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def _setups(claim: Claim):
-    """(setup, name, strength name, strength, measure(claim, profile, ctx)) of every covered set-up and every power
-    curve's strength."""
+def _setups(claim: Claim, profile):
+    """(setup, name, strength name, strength, (predicted effect, tolerance), measure(claim, profile, ctx)) of every
+    covered set-up and every power curve's strength; the effect (NaN where no model predicts it) comes from theory
+    alone, before any run."""
     implemented = controls(claim.id)
     for control in claim.controls:
         if control.expected == "pass":
-            yield "covered", control.name, "", np.nan, implemented[control.name]
-    curves = power_curves(claim.id)
+            yield "covered", control.name, "", np.nan, (np.nan, np.nan), implemented[control.name]
+    curves, effects = power_curves(claim.id), power_effects(claim.id)
     for curve in claim.power:
         for strength in curve.strengths:
-            yield "mutant", curve.name, curve.strength, float(strength), partial(_at, curves[curve.name], strength)
+            effect = effects[curve.name](claim, profile, strength) if curve.name in effects else (np.nan, np.nan)
+            measure = partial(_at, curves[curve.name], strength)
+            yield "mutant", curve.name, curve.strength, float(strength), effect, measure
 
 
 def _at(measure, strength, claim, profile, ctx):
@@ -86,14 +105,14 @@ def run_replicates(claim: Claim, profile, ctx: Context, replicates: int) -> pd.D
     """One row per (set-up, replicate, rule family): the family's verdict on that replicate's judged rows
     (``REPLICATE_COLUMNS``). Replicate r runs with ``replicate_seed(ctx.seed, r)``."""
     rows = []
-    for setup, name, strength_name, strength, measure in _setups(claim):
+    for setup, name, strength_name, strength, (effect, tolerance), measure in list(_setups(claim, profile)):
         for r in range(replicates):
             at = replace(ctx, seed=replicate_seed(ctx.seed, r))
             judged = judged_rows(claim, partial(measure, claim, profile, at), at)
             for family, verdict in _families(claim, judged).items():
                 rows.append(dict(claim=claim.id, setup=setup, name=name, strength_name=strength_name,
-                                 strength=strength, replicate=r, seed=at.seed, family=family,
-                                 verdict=verdict))  # fmt: skip
+                                 strength=strength, predicted_effect=effect, effect_tolerance=tolerance,
+                                 replicate=r, seed=at.seed, family=family, verdict=verdict))  # fmt: skip
     return pd.DataFrame(rows, columns=REPLICATE_COLUMNS)
 
 
@@ -101,7 +120,7 @@ def error_rates(replicates: pd.DataFrame) -> pd.DataFrame:
     """Per (claim, set-up, strength, family): replicates, how many failed or were undecided, the fail rate and its
     Wilson 95% interval (``RATE_COLUMNS``); for a covered set-up the rate is a false-fail rate, for a mutant a
     power."""
-    keys = ["claim", "setup", "name", "strength_name", "strength", "family"]
+    keys = ["claim", "setup", "name", "strength_name", "strength", "predicted_effect", "effect_tolerance", "family"]
     out = []
     for key, part in replicates.groupby(keys, sort=False, dropna=False):
         n, failed = len(part), int((part.verdict == "fail").sum())
@@ -152,14 +171,16 @@ def plot_error_rates(rates: pd.DataFrame, path) -> None:
 def markdown_table(rates: pd.DataFrame) -> str:
     """The error rates as a markdown table, covered set-ups (false-fail rates) first."""
     lines = [
-        "| claim | set-up | strength | rule family | replicates | failed | undecided | fail rate [Wilson 95%] |",
-        "|---|---|---|---|---|---|---|---|",
+        "| claim | set-up | strength | predicted effect (tolerance) | rule family | replicates | failed | undecided "
+        "| fail rate [Wilson 95%] |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in rates.sort_values(["setup", "claim", "name", "strength"], kind="stable").iterrows():
         strength = "" if r.setup == "covered" else f"{r.strength_name} = {r.strength:g}"
         label = f"{r['name']} ({'covered' if r.setup == 'covered' else 'mutant'})"
+        effect = "" if pd.isna(r.predicted_effect) else f"{r.predicted_effect:.3g} ({r.effect_tolerance:.3g})"
         lines.append(
-            f"| {r.claim} | {label} | {strength} | {r.family} | {r.replicates} | {r.failed} | {r.inconclusive} | "
-            f"{r.fail_rate:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}] |"
+            f"| {r.claim} | {label} | {strength} | {effect} | {r.family} | {r.replicates} | {r.failed} | "
+            f"{r.inconclusive} | {r.fail_rate:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}] |"
         )
     return "\n".join(lines)

@@ -37,8 +37,9 @@ def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]
 def test_a_replicate_counts_once_per_family_and_rates_carry_wilson_intervals():
     rows = []
     for r, verdict in enumerate(["fail"] * 3 + ["inconclusive"] * 2 + ["pass"] * 15):
-        rows.append(dict(claim="c", setup="covered", name="n", strength_name="", strength=math.nan, replicate=r,
-                         seed=r, family="theorem bound", verdict=verdict))  # fmt: skip
+        rows.append(dict(claim="c", setup="covered", name="n", strength_name="", strength=math.nan,
+                         predicted_effect=math.nan, effect_tolerance=math.nan, replicate=r, seed=r,
+                         family="theorem bound", verdict=verdict))  # fmt: skip
     rates = error_rates(pd.DataFrame(rows))
     assert len(rates) == 1
     r = rates.iloc[0]
@@ -92,3 +93,17 @@ def test_the_power_command_writes_the_error_rates_and_replicate_zero_is_the_suit
     for _, control in table[table.expected == "pass"].iterrows():
         mine = first[first.name == control.mutant]
         assert ("fail" in control.got.split("/")) == (mine.verdict == "fail").any(), (control.mutant, control.got)
+
+
+def test_predicted_effects_come_from_theory_and_vanish_where_the_mutation_does_not_move_the_rate():
+    from simulate.claims import get_claim, power_effects
+
+    claim = get_claim("thm4-strongly-convex")
+    profile, effects = claim.profiles["default"], power_effects(claim.id)
+    effect = {name: (lambda s, name=name: effects[name](claim, profile, s)[0]) for name in effects}
+    assert effect["tau-k^beta"](1 / 1.5) == 0.0, "the unmutated threshold is no mutation"
+    # eta_k = c/(mu k): the start decays like k^(-2c) in the gap; for c > 1/3 it hides below the variance term -2/3
+    assert effect["eta-c/(mu k)"](0.2) > 0.1 and effect["eta-c/(mu k)"](1.0) < 0.01
+    mismatch = [effect["tail-mismatch"](d) for d in (0.05, 0.1, 0.2, 0.3, 0.4)]
+    assert all(a < b for a, b in zip(mismatch, mismatch[1:], strict=False)), "a larger mismatch moves it more"
+    assert effects["tail-mismatch"](claim, profile, 0.2)[1] == 0.05, "the exponent convention's tolerance"

@@ -63,4 +63,10 @@ def power_curves(claim_id: str) -> dict:
     return getattr(experiment(claim_id), "POWER", {})
 
 
-__all__ = ["CLAIMS", "NET_CLAIMS", "PROFILES", "controls", "experiment", "get_claim", "power_curves"]
+def power_effects(claim_id: str) -> dict:
+    """power-curve name -> ``(claim, profile, strength) -> (predicted effect, tolerance)``, from theory alone, for the
+    curves whose effect a model predicts (``experiment.EFFECTS``; others: absent)."""
+    return getattr(experiment(claim_id), "EFFECTS", {})
+
+
+__all__ = ["CLAIMS", "NET_CLAIMS", "PROFILES", "controls", "experiment", "get_claim", "power_curves", "power_effects"]

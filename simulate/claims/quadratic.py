@@ -6,7 +6,13 @@ import numpy as np
 
 from simulate.run.config import QuadraticRun
 from theory.declarations import Claim
-from theory.finite_k import MODEL_LAWS, limit_sq_exponent, linearised_model_holds, theorem4_second_moment
+from theory.finite_k import (
+    MODEL_LAWS,
+    limit_sq_exponent,
+    linearised_model_holds,
+    local_exponent,
+    theorem4_second_moment,
+)
 from theory.schedules import clip_threshold
 
 
@@ -36,3 +42,13 @@ def finite_k_model(cfg: QuadraticRun, ks: np.ndarray) -> tuple[np.ndarray | None
     )
     holds = linearised_model_holds(cfg.noise, cfg.tail, clip_threshold(np.asarray(ks, dtype=float), cfg.G, cfg.beta))
     return np.where(holds, curve, math.nan), limit_sq_exponent(cfg.noise, cfg.tail, cfg.beta, eta0 * cfg.mu)
+
+
+def model_slope(cfg: QuadraticRun, decades: float = 2.0) -> float:
+    """The finite-k model's local slope of E||xbar_k - x*||^2 against k over the fit window [K / 10^decades, K]
+    (the mean gap's exponent; NaN where the set-up has no model or it does not hold over the whole window)."""
+    ks = np.unique(np.geomspace(cfg.K / 10.0**decades, cfg.K, 200).astype(np.int64))
+    curve, _ = finite_k_model(cfg, ks)
+    if curve is None or not np.all(np.isfinite(curve)):
+        return math.nan
+    return local_exponent(ks, curve, np.ones(ks.size, dtype=bool))

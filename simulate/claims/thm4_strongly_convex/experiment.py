@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulate.claims.quadratic import finite_k_model, problem_run
+from simulate.claims.quadratic import finite_k_model, model_slope, problem_run
 from simulate.pieces.methods import clips
 from simulate.publish.figures import save_fig
 from simulate.publish.rows import measurement_row, measurements
@@ -371,4 +371,27 @@ POWER = {
         claim, p, ctx, _as_theorem4, noise="pareto", alpha=1.5, step="harmonic", eta=c
     ),
     "settling-tau-k^beta": lambda claim, p, ctx, beta: _settle_mutant(claim, p, ctx, "gclip", beta=beta),
+}
+
+
+def _gap_effect(claim: Claim, profile: Profile, presented, **fields) -> tuple[float, float]:
+    """(the mutant's effect on the mean gap's exponent, the tolerance of the rule that judges it) from the finite-k
+    models alone, before any run: |slope of the run's set-up - slope of the set-up it is presented as| over the fit
+    window at the profile's K, and min(0.05, |presented slope| / 2). NaN where either has no model."""
+    cfg = problem_run(claim, 0, method="proj-gclip", K=profile.K, trials=profile.trials, **fields)
+    true, shown = model_slope(cfg), model_slope(presented(cfg))
+    return abs(true - shown), min(EXPONENT_TOLERANCE, abs(shown) / 2.0)
+
+
+# each exponent power curve's predicted effect at a strength (``simulate.power``: declared beside the run's result)
+EFFECTS = {
+    "tau-k^beta": lambda claim, p, beta: _gap_effect(
+        claim, p, _as_theorem4, noise="pareto-onesided", alpha=1.5, beta=beta
+    ),
+    "tail-mismatch": lambda claim, p, delta: _gap_effect(
+        claim, p, lambda c: replace(c, tail=c.alpha), noise="pareto", alpha=1.8, tail=round(1.8 - delta, 6)
+    ),
+    "eta-c/(mu k)": lambda claim, p, c: _gap_effect(
+        claim, p, _as_theorem4, noise="pareto", alpha=1.5, step="harmonic", eta=c
+    ),
 }
