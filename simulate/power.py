@@ -71,9 +71,9 @@ def has_error_rates(claim: Claim) -> bool:
 
 def _families(claim: Claim, judged: pd.DataFrame) -> dict[str, str]:
     """The verdict of each rule family among a replicate's judged rows: fail when any of its rows fails, else
-    inconclusive when any is, else pass."""
+    inconclusive when any is, else pass (rows not testable at their horizon, ``info``, do not count)."""
     out: dict[str, list[str]] = {}
-    for _, row in judged.iterrows():
+    for _, row in judged[judged.verdict.isin(["pass", "fail", "inconclusive"])].iterrows():
         out.setdefault(rule_family(rule_for(claim.judged, row)), []).append(row.verdict)
     return {
         family: "fail" if "fail" in seen else "inconclusive" if "inconclusive" in seen else "pass"

@@ -107,3 +107,16 @@ def test_predicted_effects_come_from_theory_and_vanish_where_the_mutation_does_n
     mismatch = [effect["tail-mismatch"](d) for d in (0.05, 0.1, 0.2, 0.3, 0.4)]
     assert all(a < b for a, b in zip(mismatch, mismatch[1:], strict=False)), "a larger mismatch moves it more"
     assert effects["tail-mismatch"](claim, profile, 0.2)[1] == 0.05, "the exponent convention's tolerance"
+
+
+def test_a_family_fails_on_any_failed_row_and_rows_not_testable_do_not_count():
+    from simulate.claims import get_claim
+    from simulate.power import _families
+
+    claim = get_claim("thm4-strongly-convex")
+    row = dict(claim=claim.id, method="proj-gclip", noise="pareto", tail=1.5, alpha=1.5, metric="mean_gap",
+               finite_k_exponent=-0.6, kind="evidence")  # fmt: skip
+    judged = pd.DataFrame([{**row, "verdict": v} for v in ("pass", "fail", "info")])
+    assert _families(claim, judged) == {"finite-k two-sided": "fail"}
+    assert _families(claim, judged.iloc[[0, 2]]) == {"finite-k two-sided": "pass"}
+    assert _families(claim, judged.iloc[[2]]) == {}, "a replicate whose rows were all info is not a pass"
