@@ -63,6 +63,14 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _sweep_options(p: argparse.ArgumentParser) -> None:
+    """The options of a command that runs configurations beside a results folder (``controls``, ``power``)."""
+    p.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
+    p.add_argument("--cache-dir", type=_path, default=Path("results/.cache"), help="finished-run cache")
+    p.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="heavytail", description=__doc__)
     p.add_argument("--version", action="version", version=f"heavytail {_version()}")
@@ -95,10 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--profile", default="default", choices=PROFILES, help="problem sizes (default: default)")
     c.add_argument("--seed", type=int, default=0, help="base seed, >= 0 (default: 0)")
     _override_options(c)
-    c.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
-    c.add_argument("--cache-dir", type=_path, default=Path("results/.cache"), help="finished-run cache")
-    c.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
-    c.add_argument("--quiet", action="store_true", help="no progress lines")
+    _sweep_options(c)
     c.add_argument(
         "--out",
         type=_path,
@@ -115,10 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("--replicates", type=int, default=20, help="independent seeds per set-up, 2-1000 (default: 20)")
     pw.add_argument("--seed", type=int, default=0, help="base seed, >= 0; replicate 0 uses it (default: 0)")
     _override_options(pw)
-    pw.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
-    pw.add_argument("--cache-dir", type=_path, default=Path("results/.cache"), help="finished-run cache")
-    pw.add_argument("--no-cache", action="store_true", help="recompute everything, store nothing")
-    pw.add_argument("--quiet", action="store_true", help="no progress lines")
+    _sweep_options(pw)
     pw.add_argument("--out", type=_path, default=Path("results/power"), help="output folder (default: results/power)")
     _executor_options(pw)
     d = sub.add_parser(

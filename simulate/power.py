@@ -28,35 +28,9 @@ from theory.validation import SEED_LIMIT
 from theory.verdicts import RULE_FAMILIES, rule_family, rule_for
 
 REPLICATE_STRIDE = 1_000_003  # seed distance between replicates: far beyond the small offsets of ctx.derived_seed
-REPLICATE_COLUMNS = [
-    "claim",
-    "setup",
-    "name",
-    "strength_name",
-    "strength",
-    "predicted_effect",
-    "effect_tolerance",
-    "replicate",
-    "seed",
-    "family",
-    "verdict",
-]
-RATE_COLUMNS = [
-    "claim",
-    "setup",
-    "name",
-    "strength_name",
-    "strength",
-    "predicted_effect",
-    "effect_tolerance",
-    "family",
-    "replicates",
-    "failed",
-    "inconclusive",
-    "fail_rate",
-    "ci_low",
-    "ci_high",
-]
+SETUP_COLUMNS = ["claim", "setup", "name", "strength_name", "strength", "predicted_effect", "effect_tolerance"]
+REPLICATE_COLUMNS = [*SETUP_COLUMNS, "replicate", "seed", "family", "verdict"]
+RATE_COLUMNS = [*SETUP_COLUMNS, "family", "replicates", "failed", "inconclusive", "fail_rate", "ci_low", "ci_high"]
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -120,7 +94,7 @@ def error_rates(replicates: pd.DataFrame) -> pd.DataFrame:
     """Per (claim, set-up, strength, family): replicates, how many failed or were undecided, the fail rate and its
     Wilson 95% interval (``RATE_COLUMNS``); for a covered set-up the rate is a false-fail rate, for a mutant a
     power."""
-    keys = ["claim", "setup", "name", "strength_name", "strength", "predicted_effect", "effect_tolerance", "family"]
+    keys = [*SETUP_COLUMNS, "family"]
     out = []
     for key, part in replicates.groupby(keys, sort=False, dropna=False):
         n, failed = len(part), int((part.verdict == "fail").sum())

@@ -172,6 +172,21 @@ def _executor(request: RunRequest):
     return make_executor(request.executor, request.scheduler, request.workers)
 
 
+def _context(request: RunRequest, ready: Prepared, out: Path):
+    """The run context of a command that writes beside a results folder (``controls``, ``power``): the request's
+    seed, cache, progress and executor (the caller closes it), in the default profile's looks."""
+    from simulate.run.context import Context
+
+    return Context(
+        seed=request.seed,
+        out=out,
+        cache=ready.cache,
+        progress=not request.quiet,
+        executor=_executor(request),
+        looks=request.profile == "default",
+    )
+
+
 def _rates_of(output):
     """A claim's measurement rows (``ClaimOutput.rates``)."""
     return output.rates
@@ -349,16 +364,8 @@ def run_controls_only(request: RunRequest) -> int:
     from simulate.atomic import atomic_save
     from simulate.controls import controls_hold, plot_power, run_controls, run_power
     from simulate.publish import figures as style
-    from simulate.run.context import Context
 
-    ctx = Context(
-        seed=request.seed,
-        out=out,
-        cache=ready.cache,
-        progress=not request.quiet,
-        executor=_executor(request),
-        looks=request.profile == "default",
-    )
+    ctx = _context(request, ready, out)
     try:
         table = pd.concat([run_controls(c, ready.profiles[c.id], ctx) for c in claims], ignore_index=True)
         merged = pd.concat([kept, table], ignore_index=True) if len(kept) else table
@@ -412,16 +419,8 @@ def run_power_study(request: RunRequest, replicates: int) -> int:
     from simulate.atomic import atomic_save
     from simulate.power import error_rates, markdown_table, plot_error_rates, run_replicates
     from simulate.publish import figures as style
-    from simulate.run.context import Context
 
-    ctx = Context(
-        seed=request.seed,
-        out=request.out,
-        cache=ready.cache,
-        progress=not request.quiet,
-        executor=_executor(request),
-        looks=request.profile == "default",
-    )
+    ctx = _context(request, ready, request.out)
     try:
         table = pd.concat(
             [run_replicates(c, ready.profiles[c.id], ctx, replicates) for c in ready.claims], ignore_index=True
